@@ -27,7 +27,11 @@ pub struct RequestContext {
 }
 
 /// Validates `body` against input shape `shape` of `service`, then decodes it.
-pub fn decode<T: DeserializeOwned>(service: &model::Service, shape: usize, body: &serde_json::Value) -> Result<T, ApiError> {
+pub fn decode<T: DeserializeOwned>(
+    service: &model::Service,
+    shape: usize,
+    body: &serde_json::Value,
+) -> Result<T, ApiError> {
     validate::validate(service, shape, body)?;
     T::deserialize(body).map_err(|e| ApiError::serialization(Some(e.to_string())))
 }
@@ -37,6 +41,8 @@ pub fn encode<T: Serialize>(output: &T) -> Result<serde_json::Value, ApiError> {
     match serde_json::to_value(output) {
         Ok(serde_json::Value::Null) => Ok(serde_json::Value::Object(Default::default())),
         Ok(v) => Ok(v),
-        Err(e) => Err(ApiError::internal_error(format!("encoding the response: {e}"))),
+        Err(e) => Err(ApiError::internal_error(format!(
+            "encoding the response: {e}"
+        ))),
     }
 }

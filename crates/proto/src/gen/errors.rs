@@ -86,7 +86,7 @@ impl ApiError {
         Self::new("InvalidLambdaResponseException", 400, message)
     }
     /// `InvalidOAuthFlowException` (HTTP 400).
-    pub fn invalid_o_auth_flow(message: impl Into<String>) -> Self {
+    pub fn invalid_oauth_flow(message: impl Into<String>) -> Self {
         Self::new("InvalidOAuthFlowException", 400, message)
     }
     /// `InvalidParameterException` (HTTP 400).

@@ -1,0 +1,111 @@
+//! Time and randomness, injected so that tests control them.
+
+use std::sync::Mutex;
+
+/// Milliseconds since the Unix epoch.
+pub trait Clock: Send + Sync {
+    fn now_millis(&self) -> i64;
+
+    /// Seconds since the epoch with millisecond precision, as the JSON protocol sends dates.
+    fn now_seconds(&self) -> f64 {
+        self.now_millis() as f64 / 1000.0
+    }
+}
+
+/// A source of unpredictable bytes (the OS generator in production).
+pub trait Random: Send + Sync {
+    fn fill(&self, buf: &mut [u8]);
+}
+
+/// A clock that only moves when told to.
+#[derive(Debug, Default)]
+pub struct ManualClock(Mutex<i64>);
+
+impl ManualClock {
+    pub fn new(millis: i64) -> Self {
+        Self(Mutex::new(millis))
+    }
+    pub fn advance(&self, millis: i64) {
+        *self.0.lock().unwrap() += millis;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_millis(&self) -> i64 {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// A deterministic generator (SplitMix64) for tests; never for production secrets.
+#[derive(Debug)]
+pub struct SeededRandom(Mutex<u64>);
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> Self {
+        Self(Mutex::new(seed))
+    }
+}
+
+impl Random for SeededRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        let mut state = self.0.lock().unwrap();
+        for chunk in buf.chunks_mut(8) {
+            *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = *state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+        }
+    }
+}
+
+/// Helpers over any [`Random`].
+pub trait RandomExt {
+    /// A uniformly chosen string of `len` characters from `alphabet`.
+    fn string_from(&self, alphabet: &[u8], len: usize) -> String;
+    /// A random (version 4) UUID in its hyphenated form.
+    fn uuid_v4(&self) -> String;
+    /// A uniform integer in `0..bound`.
+    fn below(&self, bound: u32) -> u32;
+}
+
+impl<R: Random + ?Sized> RandomExt for R {
+    fn string_from(&self, alphabet: &[u8], len: usize) -> String {
+        (0..len)
+            .map(|_| alphabet[self.below(alphabet.len() as u32) as usize] as char)
+            .collect()
+    }
+
+    fn uuid_v4(&self) -> String {
+        let mut b = [0u8; 16];
+        self.fill(&mut b);
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+
+    fn below(&self, bound: u32) -> u32 {
+        // Rejection sampling keeps the choice unbiased.
+        let zone = u32::MAX - (u32::MAX % bound);
+        loop {
+            let mut b = [0u8; 4];
+            self.fill(&mut b);
+            let v = u32::from_le_bytes(b);
+            if v < zone {
+                return v % bound;
+            }
+        }
+    }
+}
+
+pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

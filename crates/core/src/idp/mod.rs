@@ -1,0 +1,430 @@
+//! The user-pool API (`cognito-idp`).
+//!
+//! [`UserPools`] implements the generated [`CognitoIdentityProvider`] trait. Every method
+//! runs as one store transaction; the submodules hold the behaviour by resource.
+
+mod attributes;
+mod clients;
+mod filter;
+mod groups;
+mod pools;
+mod tags;
+mod users;
+
+pub use pools::standard_schema;
+
+use crate::env::{Clock, Random};
+use crate::store::{Store, Tx, UserRecord};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_proto::idp::*;
+use cognate_proto::{ApiError, RequestContext};
+use std::sync::Arc;
+
+/// Settings that are cognate's, not a pool's.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The region of requests that name none (unsigned, and no pool id to read it from).
+    pub default_region: String,
+    /// The account id in ARNs.
+    pub account_id: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            default_region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+        }
+    }
+}
+
+/// Cognito user pools over a store, a clock and a random source.
+pub struct UserPools {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    settings: Settings,
+}
+
+impl UserPools {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            rng,
+            settings,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    fn now(&self) -> f64 {
+        self.clock.now_seconds()
+    }
+
+    fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<R, ApiError>) -> Result<R, ApiError> {
+        self.store.tx(f)
+    }
+
+    fn region(&self, ctx: &RequestContext) -> String {
+        ctx.region
+            .clone()
+            .unwrap_or_else(|| self.settings.default_region.clone())
+    }
+}
+
+/// The pool, or Cognito's error for a missing one.
+fn load_pool(tx: &mut dyn Tx, pool_id: &str) -> Result<UserPoolType, ApiError> {
+    tx.pool(pool_id)?
+        .ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
+}
+
+/// The part of a pool id after `_`, which SRP calls the pool name.
+pub fn pool_name_of(pool_id: &str) -> &str {
+    pool_id.split_once('_').map(|(_, n)| n).unwrap_or(pool_id)
+}
+
+/// Finds a user the way the admin operations do: by username, else by an alias the pool signs
+/// in with, else by `sub`.
+fn find_user(
+    tx: &mut dyn Tx,
+    pool: &UserPoolType,
+    username: &str,
+) -> Result<Option<UserRecord>, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    if let Some(user) = tx.user(pool_id, &user_key(pool, username))? {
+        return Ok(Some(user));
+    }
+    for alias in alias_attributes(pool) {
+        let matches = tx.users_with(pool_id, alias, &username.to_lowercase())?;
+        let verified = |u: &UserRecord| match alias {
+            "email" => u.attribute("email_verified") == Some("true"),
+            "phone_number" => u.attribute("phone_number_verified") == Some("true"),
+            _ => true,
+        };
+        // With email or phone as username, the attribute identifies the user whether or not it
+        // is verified; as an alias, only a verified value does.
+        let as_username = pool
+            .username_attributes
+            .as_ref()
+            .is_some_and(|u| u.iter().any(|a| a.as_str() == alias));
+        if let Some(user) = matches.into_iter().find(|u| as_username || verified(u)) {
+            return Ok(Some(user));
+        }
+    }
+    Ok(tx
+        .users_with(pool_id, "sub", &username.to_lowercase())?
+        .into_iter()
+        .next())
+}
+
+fn require_user(
+    tx: &mut dyn Tx,
+    pool: &UserPoolType,
+    username: &str,
+) -> Result<UserRecord, ApiError> {
+    find_user(tx, pool, username)?.ok_or_else(|| ApiError::user_not_found("User does not exist."))
+}
+
+/// The attributes a user can sign in with besides the username.
+fn alias_attributes(pool: &UserPoolType) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for a in pool.username_attributes.iter().flatten() {
+        out.push(a.as_str());
+    }
+    for a in pool.alias_attributes.iter().flatten() {
+        out.push(a.as_str());
+    }
+    out
+}
+
+/// Usernames are case-sensitive unless the pool says otherwise (UsernameConfiguration's
+/// documented default is `true`).
+fn case_sensitive(pool: &UserPoolType) -> bool {
+    pool.username_configuration
+        .as_ref()
+        .map(|c| c.case_sensitive)
+        .unwrap_or(true)
+}
+
+fn user_key(pool: &UserPoolType, username: &str) -> String {
+    if case_sensitive(pool) {
+        username.to_string()
+    } else {
+        username.to_lowercase()
+    }
+}
+
+fn encode_token(position: &str) -> String {
+    URL_SAFE_NO_PAD.encode(position)
+}
+
+fn decode_token(token: Option<&String>) -> Result<Option<String>, ApiError> {
+    match token {
+        None => Ok(None),
+        Some(t) => URL_SAFE_NO_PAD
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token.")),
+    }
+}
+
+fn limit(requested: Option<i32>, default: usize) -> usize {
+    match requested {
+        Some(n) if n > 0 => n as usize,
+        _ => default,
+    }
+}
+
+impl CognitoIdentityProvider for UserPools {
+    fn create_user_pool(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUserPoolRequest,
+    ) -> Result<CreateUserPoolResponse, ApiError> {
+        self.create_pool(ctx, input)
+    }
+    fn describe_user_pool(
+        &self,
+        _: &RequestContext,
+        input: DescribeUserPoolRequest,
+    ) -> Result<DescribeUserPoolResponse, ApiError> {
+        self.describe_pool(input)
+    }
+    fn update_user_pool(
+        &self,
+        _: &RequestContext,
+        input: UpdateUserPoolRequest,
+    ) -> Result<UpdateUserPoolResponse, ApiError> {
+        self.update_pool(input)
+    }
+    fn delete_user_pool(
+        &self,
+        _: &RequestContext,
+        input: DeleteUserPoolRequest,
+    ) -> Result<(), ApiError> {
+        self.delete_pool(input)
+    }
+    fn list_user_pools(
+        &self,
+        _: &RequestContext,
+        input: ListUserPoolsRequest,
+    ) -> Result<ListUserPoolsResponse, ApiError> {
+        self.list_pools(input)
+    }
+    fn add_custom_attributes(
+        &self,
+        _: &RequestContext,
+        input: AddCustomAttributesRequest,
+    ) -> Result<AddCustomAttributesResponse, ApiError> {
+        self.add_custom(input)
+    }
+
+    fn create_user_pool_client(
+        &self,
+        _: &RequestContext,
+        input: CreateUserPoolClientRequest,
+    ) -> Result<CreateUserPoolClientResponse, ApiError> {
+        self.create_client(input)
+    }
+    fn describe_user_pool_client(
+        &self,
+        _: &RequestContext,
+        input: DescribeUserPoolClientRequest,
+    ) -> Result<DescribeUserPoolClientResponse, ApiError> {
+        self.describe_client(input)
+    }
+    fn update_user_pool_client(
+        &self,
+        _: &RequestContext,
+        input: UpdateUserPoolClientRequest,
+    ) -> Result<UpdateUserPoolClientResponse, ApiError> {
+        self.update_client(input)
+    }
+    fn delete_user_pool_client(
+        &self,
+        _: &RequestContext,
+        input: DeleteUserPoolClientRequest,
+    ) -> Result<(), ApiError> {
+        self.delete_client(input)
+    }
+    fn list_user_pool_clients(
+        &self,
+        _: &RequestContext,
+        input: ListUserPoolClientsRequest,
+    ) -> Result<ListUserPoolClientsResponse, ApiError> {
+        self.list_clients(input)
+    }
+
+    fn admin_create_user(
+        &self,
+        _: &RequestContext,
+        input: AdminCreateUserRequest,
+    ) -> Result<AdminCreateUserResponse, ApiError> {
+        self.admin_create(input)
+    }
+    fn admin_get_user(
+        &self,
+        _: &RequestContext,
+        input: AdminGetUserRequest,
+    ) -> Result<AdminGetUserResponse, ApiError> {
+        self.admin_get(input)
+    }
+    fn admin_delete_user(
+        &self,
+        _: &RequestContext,
+        input: AdminDeleteUserRequest,
+    ) -> Result<(), ApiError> {
+        self.admin_delete(input)
+    }
+    fn admin_update_user_attributes(
+        &self,
+        _: &RequestContext,
+        input: AdminUpdateUserAttributesRequest,
+    ) -> Result<AdminUpdateUserAttributesResponse, ApiError> {
+        self.admin_update_attributes(input)
+    }
+    fn admin_delete_user_attributes(
+        &self,
+        _: &RequestContext,
+        input: AdminDeleteUserAttributesRequest,
+    ) -> Result<AdminDeleteUserAttributesResponse, ApiError> {
+        self.admin_delete_attributes(input)
+    }
+    fn admin_enable_user(
+        &self,
+        _: &RequestContext,
+        input: AdminEnableUserRequest,
+    ) -> Result<AdminEnableUserResponse, ApiError> {
+        self.set_enabled(&input.user_pool_id, &input.username, true)
+            .map(|_| AdminEnableUserResponse::default())
+    }
+    fn admin_disable_user(
+        &self,
+        _: &RequestContext,
+        input: AdminDisableUserRequest,
+    ) -> Result<AdminDisableUserResponse, ApiError> {
+        self.set_enabled(&input.user_pool_id, &input.username, false)
+            .map(|_| AdminDisableUserResponse::default())
+    }
+    fn admin_set_user_password(
+        &self,
+        _: &RequestContext,
+        input: AdminSetUserPasswordRequest,
+    ) -> Result<AdminSetUserPasswordResponse, ApiError> {
+        self.admin_set_password(input)
+    }
+    fn admin_reset_user_password(
+        &self,
+        _: &RequestContext,
+        input: AdminResetUserPasswordRequest,
+    ) -> Result<AdminResetUserPasswordResponse, ApiError> {
+        self.admin_reset_password(input)
+    }
+    fn admin_confirm_sign_up(
+        &self,
+        _: &RequestContext,
+        input: AdminConfirmSignUpRequest,
+    ) -> Result<AdminConfirmSignUpResponse, ApiError> {
+        self.admin_confirm(input)
+    }
+    fn list_users(
+        &self,
+        _: &RequestContext,
+        input: ListUsersRequest,
+    ) -> Result<ListUsersResponse, ApiError> {
+        self.list_users_(input)
+    }
+
+    fn create_group(
+        &self,
+        _: &RequestContext,
+        input: CreateGroupRequest,
+    ) -> Result<CreateGroupResponse, ApiError> {
+        self.create_group_(input)
+    }
+    fn get_group(
+        &self,
+        _: &RequestContext,
+        input: GetGroupRequest,
+    ) -> Result<GetGroupResponse, ApiError> {
+        self.get_group_(input)
+    }
+    fn update_group(
+        &self,
+        _: &RequestContext,
+        input: UpdateGroupRequest,
+    ) -> Result<UpdateGroupResponse, ApiError> {
+        self.update_group_(input)
+    }
+    fn delete_group(&self, _: &RequestContext, input: DeleteGroupRequest) -> Result<(), ApiError> {
+        self.delete_group_(input)
+    }
+    fn list_groups(
+        &self,
+        _: &RequestContext,
+        input: ListGroupsRequest,
+    ) -> Result<ListGroupsResponse, ApiError> {
+        self.list_groups_(input)
+    }
+    fn admin_add_user_to_group(
+        &self,
+        _: &RequestContext,
+        input: AdminAddUserToGroupRequest,
+    ) -> Result<(), ApiError> {
+        self.add_to_group(input)
+    }
+    fn admin_remove_user_from_group(
+        &self,
+        _: &RequestContext,
+        input: AdminRemoveUserFromGroupRequest,
+    ) -> Result<(), ApiError> {
+        self.remove_from_group(input)
+    }
+    fn admin_list_groups_for_user(
+        &self,
+        _: &RequestContext,
+        input: AdminListGroupsForUserRequest,
+    ) -> Result<AdminListGroupsForUserResponse, ApiError> {
+        self.groups_for_user(input)
+    }
+    fn list_users_in_group(
+        &self,
+        _: &RequestContext,
+        input: ListUsersInGroupRequest,
+    ) -> Result<ListUsersInGroupResponse, ApiError> {
+        self.users_in_group(input)
+    }
+
+    fn tag_resource(
+        &self,
+        _: &RequestContext,
+        input: TagResourceRequest,
+    ) -> Result<TagResourceResponse, ApiError> {
+        self.tag(input)
+    }
+    fn untag_resource(
+        &self,
+        _: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> Result<UntagResourceResponse, ApiError> {
+        self.untag(input)
+    }
+    fn list_tags_for_resource(
+        &self,
+        _: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ApiError> {
+        self.list_tags(input)
+    }
+}

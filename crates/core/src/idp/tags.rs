@@ -1,0 +1,65 @@
+//! Tags on user pools, addressed by the pool's ARN.
+
+use super::UserPools;
+use super::pools::tags_of;
+use crate::store::Tx;
+use cognate_proto::ApiError;
+use cognate_proto::idp::*;
+
+/// The pool an ARN names (`arn:aws:cognito-idp:<region>:<account>:userpool/<id>`).
+fn pool_by_arn(tx: &mut dyn Tx, arn: &str) -> Result<UserPoolType, ApiError> {
+    let not_found = || ApiError::resource_not_found(format!("The resource {arn} does not exist."));
+    let id = arn
+        .rsplit_once(":userpool/")
+        .map(|(_, id)| id)
+        .ok_or_else(not_found)?;
+    tx.pool(id)?
+        .filter(|p| p.arn.as_deref() == Some(arn))
+        .ok_or_else(not_found)
+}
+
+impl UserPools {
+    pub(super) fn tag(&self, input: TagResourceRequest) -> Result<TagResourceResponse, ApiError> {
+        self.tx(|tx| {
+            let mut pool = pool_by_arn(tx, &input.resource_arn)?;
+            let mut tags = tags_of(&pool);
+            tags.extend(input.tags.clone());
+            if tags.len() > 50 {
+                return Err(ApiError::invalid_parameter(
+                    "A user pool can have at most 50 tags.",
+                ));
+            }
+            pool.user_pool_tags = Some(tags);
+            tx.put_pool(&pool)?;
+            Ok(TagResourceResponse::default())
+        })
+    }
+
+    pub(super) fn untag(
+        &self,
+        input: UntagResourceRequest,
+    ) -> Result<UntagResourceResponse, ApiError> {
+        self.tx(|tx| {
+            let mut pool = pool_by_arn(tx, &input.resource_arn)?;
+            let mut tags = tags_of(&pool);
+            for key in &input.tag_keys {
+                tags.remove(key);
+            }
+            pool.user_pool_tags = Some(tags);
+            tx.put_pool(&pool)?;
+            Ok(UntagResourceResponse::default())
+        })
+    }
+
+    pub(super) fn list_tags(
+        &self,
+        input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ApiError> {
+        self.tx(|tx| {
+            let pool = pool_by_arn(tx, &input.resource_arn)?;
+            Ok(ListTagsForResourceResponse {
+                tags: Some(tags_of(&pool)),
+            })
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! Cognito's behaviour, with no IO of its own.
+//!
+//! [`idp::UserPools`] implements the user-pool API (the generated
+//! [`cognate_proto::idp::CognitoIdentityProvider`] trait) over three inputs it is handed:
+//! a [`store::Store`] for state, a [`env::Clock`] for time and a [`env::Random`] for
+//! randomness. Nothing here reads the wall clock, the OS RNG, a socket or a file, so tests
+//! drive it with a fixed clock and a seeded generator and get the same answer every time.
+
+#![forbid(unsafe_code)]
+
+pub mod env;
+pub mod idp;
+pub mod password;
+pub mod store;

@@ -1,0 +1,289 @@
+//! Passwords: the pool's policy, generated temporary passwords, and what is stored instead of
+//! the password.
+//!
+//! cognate stores, per user, the SRP verifier Cognito's own protocol is built on: a random
+//! salt and `v = g^x mod N` with `x = SHA256(PAD(salt) ‖ SHA256(poolName ‖ username ‖ ":" ‖
+//! password))` over the 3072-bit group of RFC 3526 with g = 2 (see
+//! `shared/reference/clients.md` §2). Recovering a password from it means a brute-force search
+//! in which each guess costs a 3072-bit modular exponentiation, and the same record serves
+//! both USER_PASSWORD_AUTH (recompute v and compare) and SRP (the verifier is what the server
+//! side of SRP needs). Checking a password costs exactly one such exponentiation with a
+//! 256-bit exponent.
+
+use crate::env::{Random, RandomExt};
+use cognate_proto::ApiError;
+use cognate_proto::idp::PasswordPolicyType;
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, Odd};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+/// The symbols Cognito's policy counts (developer guide, "Password policies").
+pub const SYMBOLS: &str = "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+= ";
+
+/// The policy of a pool created without one.
+pub fn default_policy() -> PasswordPolicyType {
+    PasswordPolicyType {
+        minimum_length: Some(8),
+        require_uppercase: Some(true),
+        require_lowercase: Some(true),
+        require_numbers: Some(true),
+        require_symbols: Some(true),
+        temporary_password_validity_days: Some(7),
+        password_history_size: None,
+    }
+}
+
+/// Checks `password` against `policy`, answering as Cognito does with the first rule broken.
+pub fn check_policy(policy: &PasswordPolicyType, password: &str) -> Result<(), ApiError> {
+    let fail = |why: &str| {
+        Err(ApiError::invalid_password(format!(
+            "Password did not conform with policy: {why}"
+        )))
+    };
+    if (password.chars().count() as i32) < policy.minimum_length.unwrap_or(8) {
+        return fail("Password not long enough");
+    }
+    if policy.require_lowercase.unwrap_or(false) && !password.chars().any(|c| c.is_lowercase()) {
+        return fail("Password must have lowercase characters");
+    }
+    if policy.require_uppercase.unwrap_or(false) && !password.chars().any(|c| c.is_uppercase()) {
+        return fail("Password must have uppercase characters");
+    }
+    if policy.require_numbers.unwrap_or(false) && !password.chars().any(|c| c.is_ascii_digit()) {
+        return fail("Password must have numeric characters");
+    }
+    if policy.require_symbols.unwrap_or(false)
+        && !password.chars().any(|c| SYMBOLS.contains(c) && c != ' ')
+    {
+        return fail("Password must have symbol characters");
+    }
+    Ok(())
+}
+
+/// A random password that satisfies `policy`: one character of each class it requires, the
+/// rest letters and digits, in random order.
+pub fn generate_temporary(policy: &PasswordPolicyType, rng: &dyn Random) -> String {
+    let len = policy.minimum_length.unwrap_or(8).max(8) as usize;
+    let mut chars: Vec<char> = vec![
+        rng.string_from(b"ABCDEFGHJKLMNPQRSTUVWXYZ", 1)
+            .chars()
+            .next()
+            .unwrap(),
+        rng.string_from(b"abcdefghijkmnopqrstuvwxyz", 1)
+            .chars()
+            .next()
+            .unwrap(),
+        rng.string_from(b"23456789", 1).chars().next().unwrap(),
+        rng.string_from(b"!#$%&*+-=?@^_", 1).chars().next().unwrap(),
+    ];
+    while chars.len() < len {
+        chars.push(
+            rng.string_from(crate::env::ALNUM, 1)
+                .chars()
+                .next()
+                .unwrap(),
+        );
+    }
+    for i in (1..chars.len()).rev() {
+        chars.swap(i, rng.below(i as u32 + 1) as usize);
+    }
+    chars.into_iter().collect()
+}
+
+/// What cognate keeps instead of a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordVerifier {
+    /// The salt in PAD form (lower-case hex), as the SRP challenge sends it.
+    pub salt: String,
+    /// `g^x mod N` in lower-case hex.
+    pub verifier: String,
+}
+
+impl PasswordVerifier {
+    /// `pool_name` is the part of the pool id after `_`; `user_id` is the username.
+    pub fn new(pool_name: &str, user_id: &str, password: &str, rng: &dyn Random) -> Self {
+        let mut salt = [0u8; 16];
+        rng.fill(&mut salt);
+        let salt = pad_hex(&salt);
+        let verifier = hex(&srp::verifier(&salt, pool_name, user_id, password));
+        Self { salt, verifier }
+    }
+
+    /// Whether `password` is the one this verifier was made from. Constant-time in the
+    /// comparison; the exponentiation itself does not branch on secrets.
+    pub fn matches(&self, pool_name: &str, user_id: &str, password: &str) -> bool {
+        let candidate = hex(&srp::verifier(&self.salt, pool_name, user_id, password));
+        constant_time_eq(candidate.as_bytes(), self.verifier.as_bytes())
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Cognito's PAD: minimal big-endian bytes as even-length hex, with a leading `00` when the
+/// top bit is set (a non-negative two's-complement number).
+pub fn pad_hex(bytes: &[u8]) -> String {
+    let trimmed: &[u8] = match bytes.iter().position(|&b| b != 0) {
+        Some(i) => &bytes[i..],
+        None => &[0],
+    };
+    let h = hex(trimmed);
+    if trimmed[0] & 0x80 != 0 {
+        format!("00{h}")
+    } else {
+        h
+    }
+}
+
+/// The SRP group Cognito uses.
+pub mod srp {
+    use super::*;
+
+    /// RFC 3526's 3072-bit MODP prime.
+    pub const N_HEX: &str = concat!(
+        "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
+        "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+        "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F",
+        "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+        "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510",
+        "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+        "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C",
+        "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+    );
+    pub const BITS: u32 = 3072;
+
+    pub fn params() -> &'static BoxedMontyParams {
+        static PARAMS: OnceLock<BoxedMontyParams> = OnceLock::new();
+        PARAMS.get_or_init(|| {
+            let n = BoxedUint::from_be_hex(N_HEX, BITS).expect("N is valid hex");
+            BoxedMontyParams::new(Odd::new(n).expect("N is odd"))
+        })
+    }
+
+    /// `g^exponent mod N` with g = 2, as big-endian bytes of N's width.
+    pub fn g_pow(exponent: &[u8]) -> Vec<u8> {
+        let g = BoxedMontyForm::new(
+            BoxedUint::from_be_slice(&[2], BITS).expect("2 fits"),
+            params(),
+        );
+        let e = BoxedUint::from_be_slice(
+            exponent,
+            (exponent.len() as u32 * 8).max(64).next_multiple_of(64),
+        )
+        .expect("exponent fits its own width");
+        g.pow(&e).retrieve().to_be_bytes().into_vec()
+    }
+
+    /// x = SHA256(PAD(salt) ‖ SHA256(poolName ‖ userId ‖ ":" ‖ password)).
+    pub fn x(salt_pad_hex: &str, pool_name: &str, user_id: &str, password: &str) -> [u8; 32] {
+        let inner = Sha256::new()
+            .chain_update(pool_name.as_bytes())
+            .chain_update(user_id.as_bytes())
+            .chain_update(b":")
+            .chain_update(password.as_bytes())
+            .finalize();
+        let salt = decode_hex(salt_pad_hex);
+        Sha256::new()
+            .chain_update(&salt)
+            .chain_update(inner)
+            .finalize()
+            .into()
+    }
+
+    /// v = g^x mod N.
+    pub fn verifier(salt_pad_hex: &str, pool_name: &str, user_id: &str, password: &str) -> Vec<u8> {
+        g_pow(&x(salt_pad_hex, pool_name, user_id, password))
+    }
+
+    pub fn decode_hex(h: &str) -> Vec<u8> {
+        let h = if h.len() % 2 == 1 {
+            format!("0{h}")
+        } else {
+            h.to_string()
+        };
+        (0..h.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::SeededRandom;
+
+    #[test]
+    fn k_matches_cognito() {
+        // k = H(PAD(N) ‖ PAD(g)); Cognito's value as asserted by client test suites.
+        let n = srp::decode_hex(srp::N_HEX);
+        let k = Sha256::new()
+            .chain_update([0u8])
+            .chain_update(&n)
+            .chain_update([2u8])
+            .finalize();
+        assert_eq!(
+            hex(&k),
+            "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
+        );
+    }
+
+    #[test]
+    fn verifier_checks_the_password_only() {
+        let rng = SeededRandom::new(7);
+        let v = PasswordVerifier::new("AbCdEf123", "alice", "Passw0rd!", &rng);
+        assert!(v.matches("AbCdEf123", "alice", "Passw0rd!"));
+        assert!(!v.matches("AbCdEf123", "alice", "Passw0rd?"));
+        assert!(!v.matches("AbCdEf123", "bob", "Passw0rd!"));
+        assert!(!v.verifier.contains("Passw0rd"));
+    }
+
+    #[test]
+    fn policy_messages() {
+        let p = default_policy();
+        let msg = |pw: &str| check_policy(&p, pw).unwrap_err().message.unwrap();
+        assert_eq!(
+            msg("Ab1!"),
+            "Password did not conform with policy: Password not long enough"
+        );
+        assert_eq!(
+            msg("ABCDEFG1!"),
+            "Password did not conform with policy: Password must have lowercase characters"
+        );
+        assert_eq!(
+            msg("abcdefg1!"),
+            "Password did not conform with policy: Password must have uppercase characters"
+        );
+        assert_eq!(
+            msg("Abcdefgh!"),
+            "Password did not conform with policy: Password must have numeric characters"
+        );
+        assert_eq!(
+            msg("Abcdefgh1"),
+            "Password did not conform with policy: Password must have symbol characters"
+        );
+        assert!(check_policy(&p, "Abcdefg1!").is_ok());
+    }
+
+    #[test]
+    fn generated_passwords_conform() {
+        let rng = SeededRandom::new(1);
+        for len in [6, 8, 12, 30] {
+            let policy = PasswordPolicyType {
+                minimum_length: Some(len),
+                ..default_policy()
+            };
+            for _ in 0..50 {
+                let pw = generate_temporary(&policy, &rng);
+                check_policy(&policy, &pw).unwrap();
+            }
+        }
+    }
+}

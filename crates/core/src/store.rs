@@ -1,0 +1,219 @@
+//! The one seam between Cognito's behaviour and where its state lives.
+//!
+//! A [`Store`] runs a closure inside a transaction: everything the closure writes lands
+//! together when it returns `Ok`, and nothing lands when it returns `Err` (or panics). Each
+//! API operation is one such transaction, so a failed request changes nothing.
+//!
+//! Records are stored as whole documents (the API's own shapes where one fits) with a few
+//! columns beside them for the lookups that must stay fast as a pool grows: see
+//! [`UserRecord::index_entries`].
+
+use crate::password::PasswordVerifier;
+use cognate_proto::ApiError;
+use cognate_proto::idp::{
+    AttributeType, GroupType, UserPoolClientType, UserPoolType, UserStatusType,
+};
+use serde::{Deserialize, Serialize};
+
+pub type StoreResult<T> = Result<T, ApiError>;
+
+pub trait Store: Send + Sync {
+    /// Runs `f` in one transaction, committed when `f` returns `Ok`.
+    fn run(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()>;
+}
+
+impl dyn Store {
+    /// [`Store::run`] for a closure that returns a value.
+    pub fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> StoreResult<R>) -> StoreResult<R> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.run(&mut |tx| {
+            let f = f.take().expect("a transaction body runs once");
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        Ok(out.expect("a committed transaction produced its value"))
+    }
+}
+
+/// A page of results and where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The sort key of the last item, when more items follow.
+    pub next: Option<String>,
+}
+
+/// A ListUsers filter, already parsed and normalised by the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserFilter {
+    /// One of the names [`UserRecord::index_entries`] produces.
+    pub attribute: String,
+    pub value: String,
+    pub prefix: bool,
+}
+
+/// The operations a transaction offers. Pool ids, client ids and group names are exact; users
+/// are keyed by [`UserRecord::key`].
+pub trait Tx {
+    fn pool(&mut self, id: &str) -> StoreResult<Option<UserPoolType>>;
+    fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()>;
+    /// Deletes the pool with all its clients, users and groups.
+    fn delete_pool(&mut self, id: &str) -> StoreResult<()>;
+    /// Pools in id order, starting after `after`.
+    fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>>;
+
+    fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>>;
+    fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()>;
+    fn delete_client(&mut self, client_id: &str) -> StoreResult<()>;
+    /// A pool's clients in id order, starting after `after`.
+    fn clients(
+        &mut self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<UserPoolClientType>>;
+
+    fn user(&mut self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>>;
+    /// Users whose index entry `attribute` equals `value` exactly.
+    fn users_with(
+        &mut self,
+        pool_id: &str,
+        attribute: &str,
+        value: &str,
+    ) -> StoreResult<Vec<UserRecord>>;
+    fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()>;
+    /// Deletes the user and their group memberships.
+    fn delete_user(&mut self, pool_id: &str, key: &str) -> StoreResult<()>;
+    /// Users in key order (or, filtered, in order of the filtered value), starting after the
+    /// opaque position `after` that a previous page returned.
+    fn users(
+        &mut self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<UserRecord>>;
+    fn count_users(&mut self, pool_id: &str) -> StoreResult<u64>;
+
+    fn group(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<GroupType>>;
+    fn put_group(&mut self, group: &GroupType) -> StoreResult<()>;
+    /// Deletes the group and its memberships.
+    fn delete_group(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
+    /// A pool's groups in name order, starting after `after`.
+    fn groups(
+        &mut self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<GroupType>>;
+    fn add_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
+    fn remove_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
+    /// The groups a user belongs to, in name order.
+    fn groups_of(
+        &mut self,
+        pool_id: &str,
+        user_key: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<GroupType>>;
+    /// A group's members in key order.
+    fn members(
+        &mut self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<UserRecord>>;
+
+    /// Forgets everything.
+    fn clear(&mut self) -> StoreResult<()>;
+}
+
+/// A user as cognate keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// The lookup key: the username, lower-cased when the pool's usernames are case-insensitive.
+    pub key: String,
+    pub username: String,
+    pub sub: String,
+    /// In the order Cognito returns them: `sub` first, then as set.
+    pub attributes: Vec<AttributeType>,
+    pub enabled: bool,
+    pub status: UserStatusType,
+    pub created: f64,
+    pub modified: f64,
+    /// Never the password itself: see [`crate::password`].
+    pub password: Option<PasswordVerifier>,
+    /// When the current temporary password was issued (FORCE_CHANGE_PASSWORD users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temporary_password_issued: Option<f64>,
+}
+
+/// The attributes ListUsers can filter on, named as its filter grammar names them.
+pub const SEARCHABLE: &[&str] = &[
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
+/// Whether searches on `attribute` ignore case (the developer guide: username and status are
+/// case-sensitive, the rest are not).
+pub fn search_is_case_insensitive(attribute: &str) -> bool {
+    !matches!(attribute, "username" | "status")
+}
+
+impl UserRecord {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .and_then(|a| a.value.as_deref())
+    }
+
+    pub fn set_attribute(&mut self, name: &str, value: &str) {
+        match self.attributes.iter_mut().find(|a| a.name == name) {
+            Some(a) => a.value = Some(value.to_string()),
+            None => self.attributes.push(AttributeType {
+                name: name.to_string(),
+                value: Some(value.to_string()),
+            }),
+        }
+    }
+
+    pub fn remove_attribute(&mut self, name: &str) {
+        self.attributes.retain(|a| a.name != name);
+    }
+
+    /// The `(attribute, value)` pairs a store indexes for this user: every searchable
+    /// attribute, normalised as [`search_is_case_insensitive`] says, plus `username_key` for
+    /// the primary lookup.
+    pub fn index_entries(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for &name in SEARCHABLE {
+            let value = match name {
+                "username" => Some(self.username.clone()),
+                "sub" => Some(self.sub.clone()),
+                "cognito:user_status" => Some(self.status.as_str().to_string()),
+                "status" => Some(if self.enabled { "Enabled" } else { "Disabled" }.to_string()),
+                other => self.attribute(other).map(str::to_string),
+            };
+            if let Some(v) = value {
+                let v = if search_is_case_insensitive(name) {
+                    v.to_lowercase()
+                } else {
+                    v
+                };
+                out.push((name, v));
+            }
+        }
+        out
+    }
+}

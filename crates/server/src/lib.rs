@@ -1,0 +1,154 @@
+//! cognate's HTTP face.
+//!
+//! [`app`] builds the axum router: `POST /` speaks the AWS JSON protocol for both Cognito
+//! services ([`aws_json`]), `/_cognate/*` (and moto's `/moto-api/reset`) are the test
+//! endpoints ([`testing`]). [`serve`] binds it and applies the seed file ([`seed`]).
+//! The protocol, JSON and HTTP live here and nowhere deeper: `cognate-core` sees typed
+//! requests and answers typed responses or an [`cognate_proto::ApiError`].
+
+#![forbid(unsafe_code)]
+
+mod aws_json;
+pub mod seed;
+pub mod system;
+mod testing;
+
+use axum::Router;
+use axum::routing::{get, post};
+use cognate_core::env::{Clock, Random};
+use cognate_core::idp::{Settings, UserPools};
+use cognate_core::store::Store;
+use cognate_proto::identity::CognitoIdentity;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::cors::{Any, CorsLayer};
+
+/// Everything a request handler can reach.
+pub struct AppState {
+    pub idp: Arc<UserPools>,
+    pub identity: Arc<dyn CognitoIdentity>,
+    pub store: Arc<dyn Store>,
+    pub rng: Arc<dyn Random>,
+    /// Re-applied after every reset.
+    pub seed: Option<seed::Seed>,
+}
+
+/// Identity pools are not implemented yet: every operation answers that it is not.
+struct IdentityPoolsNotYet;
+impl CognitoIdentity for IdentityPoolsNotYet {}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+        settings: Settings,
+        seed: Option<seed::Seed>,
+    ) -> Self {
+        let idp = Arc::new(UserPools::new(store.clone(), clock, rng.clone(), settings));
+        Self {
+            idp,
+            identity: Arc::new(IdentityPoolsNotYet),
+            store,
+            rng,
+            seed,
+        }
+    }
+}
+
+/// The router, without a socket: tests drive it directly.
+pub fn app(state: Arc<AppState>) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .expose_headers([
+            "x-amzn-requestid".parse().unwrap(),
+            "x-amzn-errortype".parse().unwrap(),
+            "x-amzn-errormessage".parse().unwrap(),
+            "date".parse().unwrap(),
+        ])
+        .max_age(std::time::Duration::from_secs(600));
+    Router::new()
+        .route("/", post(aws_json::handle))
+        .route("/_cognate/health", get(testing::health))
+        .route("/_cognate/reset", post(testing::reset))
+        .route("/moto-api/reset", post(testing::reset))
+        .layer(cors)
+        .with_state(state)
+}
+
+/// How `cognate serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub addr: SocketAddr,
+    /// `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    pub seed_file: Option<PathBuf>,
+    pub settings: Settings,
+}
+
+/// Opens the store, applies the seed, binds and serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: ServeConfig) -> Result<(), String> {
+    let store: Arc<dyn Store> = match &config.data_dir {
+        Some(dir) => Arc::new(cognate_store::SqliteStore::open(dir)?),
+        None => Arc::new(cognate_store::SqliteStore::in_memory()),
+    };
+    let seed = match &config.seed_file {
+        Some(path) => Some(seed::Seed::load(path)?),
+        None => None,
+    };
+    let state = Arc::new(AppState::new(
+        store,
+        Arc::new(system::SystemClock),
+        Arc::new(system::OsRandom),
+        config.settings.clone(),
+        seed,
+    ));
+    if let Some(seed) = &state.seed {
+        let applied = {
+            let state = state.clone();
+            let seed = seed.clone();
+            tokio::task::spawn_blocking(move || seed.apply(&state.idp))
+                .await
+                .map_err(|e| e.to_string())?
+        };
+        applied.map_err(|e| format!("applying the seed file: {e}"))?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("binding {}: {e}", config.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        "cognate listening on http://{local} ({})",
+        config
+            .data_dir
+            .as_ref()
+            .map(|d| format!("data in {}", d.display()))
+            .unwrap_or_else(|| "ephemeral".into())
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,475 @@
+//! [`SqliteStore`], the [`Store`] cognate runs on: a file under `--data-dir`, or memory with
+//! `--ephemeral`.
+//!
+//! One connection behind a mutex serialises transactions, which is what SQLite does anyway;
+//! each API operation is one `BEGIN IMMEDIATE … COMMIT`. The journal is a WAL with
+//! `synchronous=NORMAL`: a committed transaction survives the process being killed at any
+//! point (the WAL is on disk before the commit returns); a power cut may lose the last few.
+//!
+//! Records are JSON documents. Users also get rows in `user_index`, one per searchable
+//! attribute ([`UserRecord::index_entries`]), so alias lookups and ListUsers filters are
+//! index range scans whatever the size of the pool, and `pool_stats` keeps the user count so
+//! DescribeUserPool does not count a million rows.
+
+#![forbid(unsafe_code)]
+
+use cognate_core::store::{Page, Store, StoreResult, Tx, UserFilter, UserRecord};
+use cognate_proto::ApiError;
+use cognate_proto::idp::{GroupType, UserPoolClientType, UserPoolType};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::Mutex;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE pools (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE pool_stats (pool_id TEXT PRIMARY KEY, users INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE clients (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX clients_by_pool ON clients (pool_id, id);
+CREATE TABLE users (pool_id TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, key)) WITHOUT ROWID;
+CREATE TABLE user_index (
+    pool_id TEXT NOT NULL, attr TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (pool_id, attr, value, key)
+) WITHOUT ROWID;
+CREATE INDEX user_index_by_key ON user_index (pool_id, key);
+CREATE TABLE groups (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, name)) WITHOUT ROWID;
+CREATE TABLE members (pool_id TEXT NOT NULL, group_name TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (pool_id, group_name, key)) WITHOUT ROWID;
+CREATE INDEX members_by_user ON members (pool_id, key, group_name);
+"#;
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn db_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal_error(format!("storage error: {e}"))
+}
+
+impl SqliteStore {
+    /// Opens (creating if need be) the database in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        let path = dir.join("cognate.sqlite3");
+        let conn =
+            Connection::open(&path).map_err(|e| format!("opening {}: {e}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;",
+        )
+        .map_err(|e| e.to_string())?;
+        Self::init(conn)
+    }
+
+    /// A store that lives and dies with the process.
+    pub fn in_memory() -> Self {
+        Self::init(Connection::open_in_memory().expect("an in-memory database opens"))
+            .expect("the schema applies")
+    }
+
+    fn init(conn: Connection) -> Result<Self, String> {
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| e.to_string())?;
+        match version {
+            0 => {
+                conn.execute_batch(&format!(
+                    "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                ))
+                .map_err(|e| e.to_string())?;
+            }
+            SCHEMA_VERSION => {}
+            other => {
+                return Err(format!(
+                    "the database has schema version {other}; this cognate knows {SCHEMA_VERSION}"
+                ));
+            }
+        }
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn run(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()> {
+        // A panic in an earlier transaction rolled it back (the Transaction's drop did), so the
+        // connection is still sound.
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let txn = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_error)?;
+        let mut tx = SqliteTx { txn: &txn };
+        f(&mut tx)?;
+        txn.commit().map_err(db_error)
+    }
+}
+
+struct SqliteTx<'a> {
+    txn: &'a rusqlite::Transaction<'a>,
+}
+
+fn to_doc<T: Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(db_error)
+}
+
+fn from_doc<T: DeserializeOwned>(doc: &str) -> StoreResult<T> {
+    serde_json::from_str(doc).map_err(db_error)
+}
+
+/// Splits `limit + 1` rows into a page: the extra row only says that more follow.
+fn page<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more {
+        rows.last().map(|(k, _)| k.clone())
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(_, v)| v).collect(),
+        next,
+    }
+}
+
+/// A position in a filtered user listing: the indexed value and the key, NUL-separated.
+fn split_position(pos: &str) -> (&str, &str) {
+    pos.split_once('\0').unwrap_or((pos, ""))
+}
+
+impl SqliteTx<'_> {
+    fn docs<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> StoreResult<Vec<(String, T)>> {
+        let mut stmt = self.txn.prepare_cached(sql).map_err(db_error)?;
+        let rows = stmt
+            .query_map(args, |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db_error)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_error)?;
+        rows.into_iter()
+            .map(|(k, d)| Ok((k, from_doc(&d)?)))
+            .collect()
+    }
+
+    fn doc<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> StoreResult<Option<T>> {
+        let doc: Option<String> = self
+            .txn
+            .prepare_cached(sql)
+            .map_err(db_error)?
+            .query_row(args, |r| r.get(0))
+            .optional()
+            .map_err(db_error)?;
+        doc.map(|d| from_doc(&d)).transpose()
+    }
+
+    fn exec(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<usize> {
+        self.txn
+            .prepare_cached(sql)
+            .map_err(db_error)?
+            .execute(args)
+            .map_err(db_error)
+    }
+
+    fn bump_users(&self, pool_id: &str, by: i64) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO pool_stats (pool_id, users) VALUES (?1, ?2) ON CONFLICT (pool_id) DO UPDATE SET users = users + ?2",
+            params![pool_id, by],
+        )
+        .map(drop)
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn pool(&mut self, id: &str) -> StoreResult<Option<UserPoolType>> {
+        self.doc("SELECT doc FROM pools WHERE id = ?1", [id])
+    }
+
+    fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()> {
+        let id = pool.id.as_deref().unwrap_or_default();
+        self.exec(
+            "INSERT OR REPLACE INTO pools (id, doc) VALUES (?1, ?2)",
+            params![id, to_doc(pool)?],
+        )
+        .map(drop)
+    }
+
+    fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
+        for sql in [
+            "DELETE FROM pools WHERE id = ?1",
+            "DELETE FROM pool_stats WHERE pool_id = ?1",
+            "DELETE FROM clients WHERE pool_id = ?1",
+            "DELETE FROM users WHERE pool_id = ?1",
+            "DELETE FROM user_index WHERE pool_id = ?1",
+            "DELETE FROM groups WHERE pool_id = ?1",
+            "DELETE FROM members WHERE pool_id = ?1",
+        ] {
+            self.exec(sql, [id])?;
+        }
+        Ok(())
+    }
+
+    fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>> {
+        let rows = self.docs(
+            "SELECT id, doc FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2",
+            params![after.unwrap_or(""), limit as i64 + 1],
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>> {
+        self.doc("SELECT doc FROM clients WHERE id = ?1", [client_id])
+    }
+
+    fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO clients (id, pool_id, doc) VALUES (?1, ?2, ?3)",
+            params![
+                client.client_id.as_deref().unwrap_or_default(),
+                client.user_pool_id.as_deref().unwrap_or_default(),
+                to_doc(client)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_client(&mut self, client_id: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM clients WHERE id = ?1", [client_id])
+            .map(drop)
+    }
+
+    fn clients(
+        &mut self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<UserPoolClientType>> {
+        let rows = self.docs(
+            "SELECT id, doc FROM clients WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            params![pool_id, after.unwrap_or(""), limit as i64 + 1],
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn user(&mut self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>> {
+        self.doc(
+            "SELECT doc FROM users WHERE pool_id = ?1 AND key = ?2",
+            [pool_id, key],
+        )
+    }
+
+    fn users_with(
+        &mut self,
+        pool_id: &str,
+        attribute: &str,
+        value: &str,
+    ) -> StoreResult<Vec<UserRecord>> {
+        let rows: Vec<(String, UserRecord)> = self.docs(
+            "SELECT u.key, u.doc FROM user_index i JOIN users u ON u.pool_id = i.pool_id AND u.key = i.key \
+             WHERE i.pool_id = ?1 AND i.attr = ?2 AND i.value = ?3 ORDER BY i.key",
+            [pool_id, attribute, value],
+        )?;
+        Ok(rows.into_iter().map(|(_, u)| u).collect())
+    }
+
+    fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()> {
+        let existed = self.exec(
+            "DELETE FROM users WHERE pool_id = ?1 AND key = ?2",
+            [pool_id, user.key.as_str()],
+        )? > 0;
+        self.exec(
+            "INSERT INTO users (pool_id, key, doc) VALUES (?1, ?2, ?3)",
+            params![pool_id, user.key, to_doc(user)?],
+        )?;
+        self.exec(
+            "DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2",
+            [pool_id, user.key.as_str()],
+        )?;
+        for (attr, value) in user.index_entries() {
+            self.exec(
+                "INSERT OR IGNORE INTO user_index (pool_id, attr, value, key) VALUES (?1, ?2, ?3, ?4)",
+                params![pool_id, attr, value, user.key],
+            )?;
+        }
+        if !existed {
+            self.bump_users(pool_id, 1)?;
+        }
+        Ok(())
+    }
+
+    fn delete_user(&mut self, pool_id: &str, key: &str) -> StoreResult<()> {
+        if self.exec(
+            "DELETE FROM users WHERE pool_id = ?1 AND key = ?2",
+            [pool_id, key],
+        )? > 0
+        {
+            self.bump_users(pool_id, -1)?;
+        }
+        self.exec(
+            "DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2",
+            [pool_id, key],
+        )?;
+        self.exec(
+            "DELETE FROM members WHERE pool_id = ?1 AND key = ?2",
+            [pool_id, key],
+        )?;
+        Ok(())
+    }
+
+    fn users(
+        &mut self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<UserRecord>> {
+        let n = limit as i64 + 1;
+        let Some(f) = filter else {
+            let rows = self.docs(
+                "SELECT key, doc FROM users WHERE pool_id = ?1 AND key > ?2 ORDER BY key LIMIT ?3",
+                params![pool_id, after.unwrap_or(""), n],
+            )?;
+            return Ok(page(rows, limit));
+        };
+        let (after_value, after_key) = after.map(split_position).unwrap_or(("", ""));
+        let (low, high) = if f.prefix {
+            (f.value.clone(), format!("{}\u{10FFFF}", f.value))
+        } else {
+            (f.value.clone(), f.value.clone())
+        };
+        let sql = "SELECT i.value || char(0) || i.key, u.doc FROM user_index i \
+                   JOIN users u ON u.pool_id = i.pool_id AND u.key = i.key \
+                   WHERE i.pool_id = ?1 AND i.attr = ?2 AND i.value >= ?3 AND i.value <= ?4 \
+                   AND (i.value, i.key) > (?5, ?6) ORDER BY i.value, i.key LIMIT ?7";
+        let rows = self.docs(
+            sql,
+            params![pool_id, f.attribute, low, high, after_value, after_key, n],
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn count_users(&mut self, pool_id: &str) -> StoreResult<u64> {
+        let n: Option<i64> = self
+            .txn
+            .prepare_cached("SELECT users FROM pool_stats WHERE pool_id = ?1")
+            .map_err(db_error)?
+            .query_row([pool_id], |r| r.get(0))
+            .optional()
+            .map_err(db_error)?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+
+    fn group(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<GroupType>> {
+        self.doc(
+            "SELECT doc FROM groups WHERE pool_id = ?1 AND name = ?2",
+            [pool_id, name],
+        )
+    }
+
+    fn put_group(&mut self, group: &GroupType) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO groups (pool_id, name, doc) VALUES (?1, ?2, ?3)",
+            params![
+                group.user_pool_id.as_deref().unwrap_or_default(),
+                group.group_name.as_deref().unwrap_or_default(),
+                to_doc(group)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_group(&mut self, pool_id: &str, name: &str) -> StoreResult<()> {
+        self.exec(
+            "DELETE FROM groups WHERE pool_id = ?1 AND name = ?2",
+            [pool_id, name],
+        )?;
+        self.exec(
+            "DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2",
+            [pool_id, name],
+        )?;
+        Ok(())
+    }
+
+    fn groups(
+        &mut self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<GroupType>> {
+        let rows = self.docs(
+            "SELECT name, doc FROM groups WHERE pool_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3",
+            params![pool_id, after.unwrap_or(""), limit as i64 + 1],
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn add_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR IGNORE INTO members (pool_id, group_name, key) VALUES (?1, ?2, ?3)",
+            [pool_id, group, user_key],
+        )
+        .map(drop)
+    }
+
+    fn remove_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()> {
+        self.exec(
+            "DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2 AND key = ?3",
+            [pool_id, group, user_key],
+        )
+        .map(drop)
+    }
+
+    fn groups_of(
+        &mut self,
+        pool_id: &str,
+        user_key: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<GroupType>> {
+        let rows = self.docs(
+            "SELECT g.name, g.doc FROM members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
+             WHERE m.pool_id = ?1 AND m.key = ?2 AND m.group_name > ?3 ORDER BY m.group_name LIMIT ?4",
+            params![pool_id, user_key, after.unwrap_or(""), limit as i64 + 1],
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn members(
+        &mut self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<UserRecord>> {
+        let rows = self.docs(
+            "SELECT u.key, u.doc FROM members m JOIN users u ON u.pool_id = m.pool_id AND u.key = m.key \
+             WHERE m.pool_id = ?1 AND m.group_name = ?2 AND m.key > ?3 ORDER BY m.key LIMIT ?4",
+            params![pool_id, group, after.unwrap_or(""), limit as i64 + 1],
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn clear(&mut self) -> StoreResult<()> {
+        for table in [
+            "pools",
+            "pool_stats",
+            "clients",
+            "users",
+            "user_index",
+            "groups",
+            "members",
+        ] {
+            self.exec(&format!("DELETE FROM {table}"), [])?;
+        }
+        Ok(())
+    }
+}
