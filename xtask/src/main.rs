@@ -28,10 +28,7 @@ fn main() -> ExitCode {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 /// Downloads botocore from PyPI with pip and copies the two Cognito models into `model/`.
@@ -53,14 +50,8 @@ fn update_model(root: &Path, version: &str) -> Result<(), String> {
         .find(|p| p.extension().is_some_and(|x| x == "whl"))
         .ok_or("no wheel downloaded")?;
     for (inner, out) in [
-        (
-            "botocore/data/cognito-idp/2016-04-18/service-2.json.gz",
-            "cognito-idp.service-2.json.gz",
-        ),
-        (
-            "botocore/data/cognito-identity/2014-06-30/service-2.json.gz",
-            "cognito-identity.service-2.json.gz",
-        ),
+        ("botocore/data/cognito-idp/2016-04-18/service-2.json.gz", "cognito-idp.service-2.json.gz"),
+        ("botocore/data/cognito-identity/2014-06-30/service-2.json.gz", "cognito-identity.service-2.json.gz"),
     ] {
         let status = Command::new("unzip")
             .args(["-o", "-j", "-q"])
@@ -73,13 +64,8 @@ fn update_model(root: &Path, version: &str) -> Result<(), String> {
         if !status.success() {
             return Err(format!("unzip {inner} failed"));
         }
-        std::fs::copy(tmp.join("service-2.json.gz"), root.join("model").join(out))
-            .map_err(|e| e.to_string())?;
+        std::fs::copy(tmp.join("service-2.json.gz"), root.join("model").join(out)).map_err(|e| e.to_string())?;
     }
-    std::fs::write(
-        root.join("model/BOTOCORE_VERSION"),
-        format!("botocore=={version}\n"),
-    )
-    .map_err(|e| e.to_string())?;
+    std::fs::write(root.join("model/BOTOCORE_VERSION"), format!("botocore=={version}\n")).map_err(|e| e.to_string())?;
     codegen::run(root, false)
 }

@@ -60,15 +60,9 @@ fn main() -> ExitCode {
                 addr: SocketAddr::new(args.host, args.port),
                 data_dir: (!args.ephemeral).then_some(args.data_dir),
                 seed_file: args.seed,
-                settings: Settings {
-                    default_region: args.region,
-                    account_id: args.account_id,
-                },
+                settings: Settings { default_region: args.region, account_id: args.account_id },
             };
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("cognate: {e}");

@@ -72,9 +72,7 @@ pub trait RandomExt {
 
 impl<R: Random + ?Sized> RandomExt for R {
     fn string_from(&self, alphabet: &[u8], len: usize) -> String {
-        (0..len)
-            .map(|_| alphabet[self.below(alphabet.len() as u32) as usize] as char)
-            .collect()
+        (0..len).map(|_| alphabet[self.below(alphabet.len() as u32) as usize] as char).collect()
     }
 
     fn uuid_v4(&self) -> String {
@@ -83,14 +81,7 @@ impl<R: Random + ?Sized> RandomExt for R {
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
     }
 
     fn below(&self, bound: u32) -> u32 {

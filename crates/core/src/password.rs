@@ -37,11 +37,7 @@ pub fn default_policy() -> PasswordPolicyType {
 
 /// Checks `password` against `policy`, answering as Cognito does with the first rule broken.
 pub fn check_policy(policy: &PasswordPolicyType, password: &str) -> Result<(), ApiError> {
-    let fail = |why: &str| {
-        Err(ApiError::invalid_password(format!(
-            "Password did not conform with policy: {why}"
-        )))
-    };
+    let fail = |why: &str| Err(ApiError::invalid_password(format!("Password did not conform with policy: {why}")));
     if (password.chars().count() as i32) < policy.minimum_length.unwrap_or(8) {
         return fail("Password not long enough");
     }
@@ -54,9 +50,7 @@ pub fn check_policy(policy: &PasswordPolicyType, password: &str) -> Result<(), A
     if policy.require_numbers.unwrap_or(false) && !password.chars().any(|c| c.is_ascii_digit()) {
         return fail("Password must have numeric characters");
     }
-    if policy.require_symbols.unwrap_or(false)
-        && !password.chars().any(|c| SYMBOLS.contains(c) && c != ' ')
-    {
+    if policy.require_symbols.unwrap_or(false) && !password.chars().any(|c| SYMBOLS.contains(c) && c != ' ') {
         return fail("Password must have symbol characters");
     }
     Ok(())
@@ -67,24 +61,13 @@ pub fn check_policy(policy: &PasswordPolicyType, password: &str) -> Result<(), A
 pub fn generate_temporary(policy: &PasswordPolicyType, rng: &dyn Random) -> String {
     let len = policy.minimum_length.unwrap_or(8).max(8) as usize;
     let mut chars: Vec<char> = vec![
-        rng.string_from(b"ABCDEFGHJKLMNPQRSTUVWXYZ", 1)
-            .chars()
-            .next()
-            .unwrap(),
-        rng.string_from(b"abcdefghijkmnopqrstuvwxyz", 1)
-            .chars()
-            .next()
-            .unwrap(),
+        rng.string_from(b"ABCDEFGHJKLMNPQRSTUVWXYZ", 1).chars().next().unwrap(),
+        rng.string_from(b"abcdefghijkmnopqrstuvwxyz", 1).chars().next().unwrap(),
         rng.string_from(b"23456789", 1).chars().next().unwrap(),
         rng.string_from(b"!#$%&*+-=?@^_", 1).chars().next().unwrap(),
     ];
     while chars.len() < len {
-        chars.push(
-            rng.string_from(crate::env::ALNUM, 1)
-                .chars()
-                .next()
-                .unwrap(),
-        );
+        chars.push(rng.string_from(crate::env::ALNUM, 1).chars().next().unwrap());
     }
     for i in (1..chars.len()).rev() {
         chars.swap(i, rng.below(i as u32 + 1) as usize);
@@ -135,11 +118,7 @@ pub fn pad_hex(bytes: &[u8]) -> String {
         None => &[0],
     };
     let h = hex(trimmed);
-    if trimmed[0] & 0x80 != 0 {
-        format!("00{h}")
-    } else {
-        h
-    }
+    if trimmed[0] & 0x80 != 0 { format!("00{h}") } else { h }
 }
 
 /// The SRP group Cognito uses.
@@ -169,15 +148,9 @@ pub mod srp {
 
     /// `g^exponent mod N` with g = 2, as big-endian bytes of N's width.
     pub fn g_pow(exponent: &[u8]) -> Vec<u8> {
-        let g = BoxedMontyForm::new(
-            BoxedUint::from_be_slice(&[2], BITS).expect("2 fits"),
-            params(),
-        );
-        let e = BoxedUint::from_be_slice(
-            exponent,
-            (exponent.len() as u32 * 8).max(64).next_multiple_of(64),
-        )
-        .expect("exponent fits its own width");
+        let g = BoxedMontyForm::new(BoxedUint::from_be_slice(&[2], BITS).expect("2 fits"), params());
+        let e = BoxedUint::from_be_slice(exponent, (exponent.len() as u32 * 8).max(64).next_multiple_of(64))
+            .expect("exponent fits its own width");
         g.pow(&e).retrieve().to_be_bytes().into_vec()
     }
 
@@ -190,11 +163,7 @@ pub mod srp {
             .chain_update(password.as_bytes())
             .finalize();
         let salt = decode_hex(salt_pad_hex);
-        Sha256::new()
-            .chain_update(&salt)
-            .chain_update(inner)
-            .finalize()
-            .into()
+        Sha256::new().chain_update(&salt).chain_update(inner).finalize().into()
     }
 
     /// v = g^x mod N.
@@ -203,15 +172,8 @@ pub mod srp {
     }
 
     pub fn decode_hex(h: &str) -> Vec<u8> {
-        let h = if h.len() % 2 == 1 {
-            format!("0{h}")
-        } else {
-            h.to_string()
-        };
-        (0..h.len())
-            .step_by(2)
-            .filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok())
-            .collect()
+        let h = if h.len() % 2 == 1 { format!("0{h}") } else { h.to_string() };
+        (0..h.len()).step_by(2).filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok()).collect()
     }
 }
 
@@ -224,15 +186,8 @@ mod tests {
     fn k_matches_cognito() {
         // k = H(PAD(N) ‖ PAD(g)); Cognito's value as asserted by client test suites.
         let n = srp::decode_hex(srp::N_HEX);
-        let k = Sha256::new()
-            .chain_update([0u8])
-            .chain_update(&n)
-            .chain_update([2u8])
-            .finalize();
-        assert_eq!(
-            hex(&k),
-            "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
-        );
+        let k = Sha256::new().chain_update([0u8]).chain_update(&n).chain_update([2u8]).finalize();
+        assert_eq!(hex(&k), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 
     #[test]
@@ -249,26 +204,11 @@ mod tests {
     fn policy_messages() {
         let p = default_policy();
         let msg = |pw: &str| check_policy(&p, pw).unwrap_err().message.unwrap();
-        assert_eq!(
-            msg("Ab1!"),
-            "Password did not conform with policy: Password not long enough"
-        );
-        assert_eq!(
-            msg("ABCDEFG1!"),
-            "Password did not conform with policy: Password must have lowercase characters"
-        );
-        assert_eq!(
-            msg("abcdefg1!"),
-            "Password did not conform with policy: Password must have uppercase characters"
-        );
-        assert_eq!(
-            msg("Abcdefgh!"),
-            "Password did not conform with policy: Password must have numeric characters"
-        );
-        assert_eq!(
-            msg("Abcdefgh1"),
-            "Password did not conform with policy: Password must have symbol characters"
-        );
+        assert_eq!(msg("Ab1!"), "Password did not conform with policy: Password not long enough");
+        assert_eq!(msg("ABCDEFG1!"), "Password did not conform with policy: Password must have lowercase characters");
+        assert_eq!(msg("abcdefg1!"), "Password did not conform with policy: Password must have uppercase characters");
+        assert_eq!(msg("Abcdefgh!"), "Password did not conform with policy: Password must have numeric characters");
+        assert_eq!(msg("Abcdefgh1"), "Password did not conform with policy: Password must have symbol characters");
         assert!(check_policy(&p, "Abcdefg1!").is_ok());
     }
 
@@ -276,10 +216,7 @@ mod tests {
     fn generated_passwords_conform() {
         let rng = SeededRandom::new(1);
         for len in [6, 8, 12, 30] {
-            let policy = PasswordPolicyType {
-                minimum_length: Some(len),
-                ..default_policy()
-            };
+            let policy = PasswordPolicyType { minimum_length: Some(len), ..default_policy() };
             for _ in 0..50 {
                 let pw = generate_temporary(&policy, &rng);
                 check_policy(&policy, &pw).unwrap();

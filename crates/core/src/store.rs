@@ -10,9 +10,7 @@
 
 use crate::password::PasswordVerifier;
 use cognate_proto::ApiError;
-use cognate_proto::idp::{
-    AttributeType, GroupType, UserPoolClientType, UserPoolType, UserStatusType,
-};
+use cognate_proto::idp::{AttributeType, GroupType, UserPoolClientType, UserPoolType, UserStatusType};
 use serde::{Deserialize, Serialize};
 
 pub type StoreResult<T> = Result<T, ApiError>;
@@ -67,21 +65,11 @@ pub trait Tx {
     fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()>;
     fn delete_client(&mut self, client_id: &str) -> StoreResult<()>;
     /// A pool's clients in id order, starting after `after`.
-    fn clients(
-        &mut self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserPoolClientType>>;
+    fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>>;
 
     fn user(&mut self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>>;
     /// Users whose index entry `attribute` equals `value` exactly.
-    fn users_with(
-        &mut self,
-        pool_id: &str,
-        attribute: &str,
-        value: &str,
-    ) -> StoreResult<Vec<UserRecord>>;
+    fn users_with(&mut self, pool_id: &str, attribute: &str, value: &str) -> StoreResult<Vec<UserRecord>>;
     fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()>;
     /// Deletes the user and their group memberships.
     fn delete_user(&mut self, pool_id: &str, key: &str) -> StoreResult<()>;
@@ -101,12 +89,7 @@ pub trait Tx {
     /// Deletes the group and its memberships.
     fn delete_group(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
     /// A pool's groups in name order, starting after `after`.
-    fn groups(
-        &mut self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<GroupType>>;
+    fn groups(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupType>>;
     fn add_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
     fn remove_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
     /// The groups a user belongs to, in name order.
@@ -172,19 +155,13 @@ pub fn search_is_case_insensitive(attribute: &str) -> bool {
 
 impl UserRecord {
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|a| a.name == name)
-            .and_then(|a| a.value.as_deref())
+        self.attributes.iter().find(|a| a.name == name).and_then(|a| a.value.as_deref())
     }
 
     pub fn set_attribute(&mut self, name: &str, value: &str) {
         match self.attributes.iter_mut().find(|a| a.name == name) {
             Some(a) => a.value = Some(value.to_string()),
-            None => self.attributes.push(AttributeType {
-                name: name.to_string(),
-                value: Some(value.to_string()),
-            }),
+            None => self.attributes.push(AttributeType { name: name.to_string(), value: Some(value.to_string()) }),
         }
     }
 
@@ -206,11 +183,7 @@ impl UserRecord {
                 other => self.attribute(other).map(str::to_string),
             };
             if let Some(v) = value {
-                let v = if search_is_case_insensitive(name) {
-                    v.to_lowercase()
-                } else {
-                    v
-                };
+                let v = if search_is_case_insensitive(name) { v.to_lowercase() } else { v };
                 out.push((name, v));
             }
         }

@@ -13,49 +13,28 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(type_name: &'static str, status: u16, message: impl Into<String>) -> Self {
-        Self {
-            type_name: Cow::Borrowed(type_name),
-            status,
-            message: Some(message.into()),
-        }
+        Self { type_name: Cow::Borrowed(type_name), status, message: Some(message.into()) }
     }
 
     /// An X-Amz-Target that names no operation of the service.
     pub fn unknown_operation() -> Self {
-        Self {
-            type_name: Cow::Borrowed("UnknownOperationException"),
-            status: 400,
-            message: None,
-        }
+        Self { type_name: Cow::Borrowed("UnknownOperationException"), status: 400, message: None }
     }
 
     /// A body that is not JSON, or a value of the wrong JSON type.
     pub fn serialization(message: Option<String>) -> Self {
-        Self {
-            type_name: Cow::Borrowed("SerializationException"),
-            status: 400,
-            message,
-        }
+        Self { type_name: Cow::Borrowed("SerializationException"), status: 400, message }
     }
 
     /// An operation of the model that cognate does not implement yet.
     pub fn not_implemented(operation: &str) -> Self {
-        Self::new(
-            "UnsupportedOperationException",
-            400,
-            format!("cognate does not implement {operation} yet."),
-        )
+        Self::new("UnsupportedOperationException", 400, format!("cognate does not implement {operation} yet."))
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            self.type_name,
-            self.message.as_deref().unwrap_or("")
-        )
+        write!(f, "{}: {}", self.type_name, self.message.as_deref().unwrap_or(""))
     }
 }
 

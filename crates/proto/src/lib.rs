@@ -41,8 +41,6 @@ pub fn encode<T: Serialize>(output: &T) -> Result<serde_json::Value, ApiError> {
     match serde_json::to_value(output) {
         Ok(serde_json::Value::Null) => Ok(serde_json::Value::Object(Default::default())),
         Ok(v) => Ok(v),
-        Err(e) => Err(ApiError::internal_error(format!(
-            "encoding the response: {e}"
-        ))),
+        Err(e) => Err(ApiError::internal_error(format!("encoding the response: {e}"))),
     }
 }

@@ -9,10 +9,7 @@ pub struct Service {
 
 impl Service {
     pub fn operation(&self, name: &str) -> Option<&'static Operation> {
-        self.operations
-            .binary_search_by(|op| op.name.cmp(name))
-            .ok()
-            .map(|i| &self.operations[i])
+        self.operations.binary_search_by(|op| op.name.cmp(name)).ok().map(|i| &self.operations[i])
     }
 }
 
@@ -24,40 +21,15 @@ pub struct Shape {
 }
 
 pub enum Kind {
-    Structure {
-        members: &'static [Member],
-    },
-    List {
-        member: usize,
-        min: Option<i64>,
-        max: Option<i64>,
-    },
-    Map {
-        key: usize,
-        value: usize,
-        min: Option<i64>,
-        max: Option<i64>,
-    },
-    String {
-        min: Option<i64>,
-        max: Option<i64>,
-        pattern: Option<&'static str>,
-        enum_values: &'static [&'static str],
-    },
-    Integer {
-        min: Option<i64>,
-        max: Option<i64>,
-    },
-    Long {
-        min: Option<i64>,
-        max: Option<i64>,
-    },
+    Structure { members: &'static [Member] },
+    List { member: usize, min: Option<i64>, max: Option<i64> },
+    Map { key: usize, value: usize, min: Option<i64>, max: Option<i64> },
+    String { min: Option<i64>, max: Option<i64>, pattern: Option<&'static str>, enum_values: &'static [&'static str] },
+    Integer { min: Option<i64>, max: Option<i64> },
+    Long { min: Option<i64>, max: Option<i64> },
     Boolean,
     Timestamp,
-    Blob {
-        min: Option<i64>,
-        max: Option<i64>,
-    },
+    Blob { min: Option<i64>, max: Option<i64> },
     Document,
 }
 

@@ -19,20 +19,13 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 pub fn validate(service: &Service, shape: usize, body: &Value) -> Result<(), ApiError> {
-    let mut v = Validator {
-        service,
-        errors: Vec::new(),
-    };
+    let mut v = Validator { service, errors: Vec::new() };
     v.check_value(shape, body, "")?;
     if v.errors.is_empty() {
         return Ok(());
     }
     let n = v.errors.len();
-    let message = format!(
-        "{n} validation error{} detected: {}",
-        if n == 1 { "" } else { "s" },
-        v.errors.join("; ")
-    );
+    let message = format!("{n} validation error{} detected: {}", if n == 1 { "" } else { "s" }, v.errors.join("; "));
     Err(ApiError::invalid_parameter(message))
 }
 
@@ -72,10 +65,7 @@ fn type_error(expected: &Kind, found: &Value) -> ApiError {
 }
 
 fn is_scalar(shape: &Shape) -> bool {
-    !matches!(
-        shape.kind,
-        Kind::Structure { .. } | Kind::List { .. } | Kind::Map { .. } | Kind::Document
-    )
+    !matches!(shape.kind, Kind::Structure { .. } | Kind::List { .. } | Kind::Map { .. } | Kind::Document)
 }
 
 /// The constraints a scalar value breaks, in AWS's order (length, pattern, enum, range).
@@ -84,32 +74,21 @@ fn scalar_failures(shape: &Shape, value: &Value) -> Result<Vec<String>, ApiError
     let length = |len: usize, min: &Option<i64>, max: &Option<i64>, out: &mut Vec<String>| {
         let len = len as i64;
         if let Some(min) = min.filter(|m| len < *m) {
-            out.push(format!(
-                "Member must have length greater than or equal to {min}"
-            ));
+            out.push(format!("Member must have length greater than or equal to {min}"));
         }
         if let Some(max) = max.filter(|m| len > *m) {
-            out.push(format!(
-                "Member must have length less than or equal to {max}"
-            ));
+            out.push(format!("Member must have length less than or equal to {max}"));
         }
     };
     match &shape.kind {
-        Kind::String {
-            min,
-            max,
-            pattern,
-            enum_values,
-        } => {
+        Kind::String { min, max, pattern, enum_values } => {
             let Value::String(s) = value else {
                 return Err(type_error(&shape.kind, value));
             };
             // Java counts UTF-16 code units.
             length(s.encode_utf16().count(), min, max, &mut out);
             if let Some(p) = pattern.filter(|p| !pattern_matches(p, s)) {
-                out.push(format!(
-                    "Member must satisfy regular expression pattern: {p}"
-                ));
+                out.push(format!("Member must satisfy regular expression pattern: {p}"));
             }
             if !enum_values.is_empty() && !enum_values.contains(&s.as_str()) {
                 out.push(enum_constraint(enum_values));
@@ -130,14 +109,10 @@ fn scalar_failures(shape: &Shape, value: &Value) -> Result<Vec<String>, ApiError
                 ))));
             }
             if let Some(min) = min.filter(|m| n < *m) {
-                out.push(format!(
-                    "Member must have value greater than or equal to {min}"
-                ));
+                out.push(format!("Member must have value greater than or equal to {min}"));
             }
             if let Some(max) = max.filter(|m| n > *m) {
-                out.push(format!(
-                    "Member must have value less than or equal to {max}"
-                ));
+                out.push(format!("Member must have value less than or equal to {max}"));
             }
         }
         Kind::Boolean if !value.is_boolean() => return Err(type_error(&shape.kind, value)),
@@ -162,25 +137,15 @@ fn all_constraints(shape: &Shape) -> Vec<String> {
         _ => (None, None),
     };
     if let Some(max) = max {
-        out.push(format!(
-            "Member must have length less than or equal to {max}"
-        ));
+        out.push(format!("Member must have length less than or equal to {max}"));
     }
     if let Some(min) = min {
-        out.push(format!(
-            "Member must have length greater than or equal to {min}"
-        ));
+        out.push(format!("Member must have length greater than or equal to {min}"));
     }
     match &shape.kind {
-        Kind::String {
-            pattern,
-            enum_values,
-            ..
-        } => {
+        Kind::String { pattern, enum_values, .. } => {
             if let Some(p) = pattern {
-                out.push(format!(
-                    "Member must satisfy regular expression pattern: {p}"
-                ));
+                out.push(format!("Member must satisfy regular expression pattern: {p}"));
             }
             if !enum_values.is_empty() {
                 out.push(enum_constraint(enum_values));
@@ -188,14 +153,10 @@ fn all_constraints(shape: &Shape) -> Vec<String> {
         }
         Kind::Integer { min, max } | Kind::Long { min, max } => {
             if let Some(max) = max {
-                out.push(format!(
-                    "Member must have value less than or equal to {max}"
-                ));
+                out.push(format!("Member must have value less than or equal to {max}"));
             }
             if let Some(min) = min {
-                out.push(format!(
-                    "Member must have value greater than or equal to {min}"
-                ));
+                out.push(format!("Member must have value greater than or equal to {min}"));
             }
         }
         _ => {}
@@ -206,17 +167,11 @@ fn all_constraints(shape: &Shape) -> Vec<String> {
 /// AWS prints an enum's values in the iteration order of a Java `HashSet` (captured messages:
 /// `[OPTIONAL, OFF, ON]` for MfaConfiguration, `[SUPPRESS, RESEND]` for MessageAction).
 fn enum_constraint(values: &[&str]) -> String {
-    format!(
-        "Member must satisfy enum value set: [{}]",
-        java_hash_set_order(values).join(", ")
-    )
+    format!("Member must satisfy enum value set: [{}]", java_hash_set_order(values).join(", "))
 }
 
 fn java_hash_set_order<'a>(values: &[&'a str]) -> Vec<&'a str> {
-    let java_hash = |s: &str| {
-        s.encode_utf16()
-            .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
-    };
+    let java_hash = |s: &str| s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32));
     // HashSet(Collection) sizes its table to the next power of two of max(n / .75 + 1, 16).
     let wanted = ((values.len() as f64 / 0.75) as usize + 1).max(16);
     let buckets = wanted.next_power_of_two();
@@ -246,9 +201,7 @@ impl Validator<'_> {
             None => "Value null".to_string(),
             Some(v) => format!("Value '{}'", display(v)),
         };
-        self.errors.push(format!(
-            "{shown} at '{path}' failed to satisfy constraint: {constraint}"
-        ));
+        self.errors.push(format!("{shown} at '{path}' failed to satisfy constraint: {constraint}"));
     }
 
     fn check_value(&mut self, idx: usize, value: &Value, path: &str) -> Result<(), ApiError> {
@@ -264,12 +217,7 @@ impl Validator<'_> {
                         None | Some(Value::Null) => {
                             if m.required {
                                 let member_shape = self.shape(m.shape);
-                                self.fail(
-                                    member_shape,
-                                    None,
-                                    &child,
-                                    "Member must not be null".into(),
-                                );
+                                self.fail(member_shape, None, &child, "Member must not be null".into());
                             }
                         }
                         Some(v) => self.check_value(m.shape, v, &child)?,
@@ -290,12 +238,7 @@ impl Validator<'_> {
                     }
                     if bad {
                         let inner = all_constraints(member_shape).join(", ");
-                        self.fail(
-                            shape,
-                            Some(value),
-                            path,
-                            format!("Member must satisfy constraint: [{inner}]"),
-                        );
+                        self.fail(shape, Some(value), path, format!("Member must satisfy constraint: [{inner}]"));
                     }
                 } else {
                     for (i, item) in items.iter().enumerate().filter(|(_, i)| !i.is_null()) {
@@ -303,12 +246,7 @@ impl Validator<'_> {
                     }
                 }
             }
-            Kind::Map {
-                key,
-                value: value_shape,
-                min,
-                max,
-            } => {
+            Kind::Map { key, value: value_shape, min, max } => {
                 let Value::Object(entries) = value else {
                     return Err(type_error(&shape.kind, value));
                 };
@@ -329,21 +267,11 @@ impl Validator<'_> {
                 }
                 if bad_key {
                     let inner = all_constraints(key_shape).join(", ");
-                    self.fail(
-                        shape,
-                        Some(value),
-                        path,
-                        format!("Map keys must satisfy constraint: [{inner}]"),
-                    );
+                    self.fail(shape, Some(value), path, format!("Map keys must satisfy constraint: [{inner}]"));
                 }
                 if bad_value {
                     let inner = all_constraints(value_shape_ref).join(", ");
-                    self.fail(
-                        shape,
-                        Some(value),
-                        path,
-                        format!("Map value must satisfy constraint: [{inner}]"),
-                    );
+                    self.fail(shape, Some(value), path, format!("Map value must satisfy constraint: [{inner}]"));
                 }
             }
             _ if is_scalar(shape) => {
@@ -368,33 +296,19 @@ impl Validator<'_> {
         let len = len as i64;
         if let Some(min) = min {
             if len < min {
-                self.fail(
-                    shape,
-                    Some(value),
-                    path,
-                    format!("Member must have length greater than or equal to {min}"),
-                );
+                self.fail(shape, Some(value), path, format!("Member must have length greater than or equal to {min}"));
             }
         }
         if let Some(max) = max {
             if len > max {
-                self.fail(
-                    shape,
-                    Some(value),
-                    path,
-                    format!("Member must have length less than or equal to {max}"),
-                );
+                self.fail(shape, Some(value), path, format!("Member must have length less than or equal to {max}"));
             }
         }
     }
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
+    if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
 }
 
 /// `UserPoolId` → `userPoolId`, as AWS names members in validation messages.
@@ -410,17 +324,10 @@ fn lower_camel(name: &str) -> String {
 fn display(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(display).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{k}={}", display(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Value::Array(items) => format!("[{}]", items.iter().map(display).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            format!("{{{}}}", map.iter().map(|(k, v)| format!("{k}={}", display(v))).collect::<Vec<_>>().join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -431,10 +338,7 @@ pub fn pattern_matches(pattern: &'static str, value: &str) -> bool {
     let cache = CACHE.get_or_init(Default::default);
     let regex = {
         let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache
-            .entry(pattern)
-            .or_insert_with(|| Regex::new(&format!("^(?:{})$", java_to_rust(pattern))).ok())
-            .clone()
+        cache.entry(pattern).or_insert_with(|| Regex::new(&format!("^(?:{})$", java_to_rust(pattern))).ok()).clone()
     };
     match regex {
         // A pattern that cannot be compiled here constrains nothing rather than rejecting all.
@@ -499,10 +403,7 @@ mod tests {
         assert!(!pattern_matches("[\\w]+", "é"));
         assert!(pattern_matches("[\\S]+", "abc!"));
         assert!(!pattern_matches("[\\S]+", "a b"));
-        assert!(pattern_matches(
-            "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
-            "user@example.com"
-        ));
+        assert!(pattern_matches("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", "user@example.com"));
         assert!(pattern_matches("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$", "abc.d"));
         assert!(!pattern_matches("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$", "abc."));
     }
@@ -511,16 +412,9 @@ mod tests {
     fn every_model_pattern_compiles() {
         for svc in [&crate::idp::SERVICE, &crate::identity::SERVICE] {
             for shape in svc.shapes {
-                if let Kind::String {
-                    pattern: Some(p), ..
-                } = shape.kind
-                {
+                if let Kind::String { pattern: Some(p), .. } = shape.kind {
                     let translated = format!("^(?:{})$", java_to_rust(p));
-                    assert!(
-                        Regex::new(&translated).is_ok(),
-                        "{} pattern {p} -> {translated}",
-                        shape.name
-                    );
+                    assert!(Regex::new(&translated).is_ok(), "{} pattern {p} -> {translated}", shape.name);
                 }
             }
         }
@@ -529,11 +423,7 @@ mod tests {
     #[test]
     fn messages_follow_aws() {
         let body = serde_json::json!({"UserPoolId": "bad id", "Username": ""});
-        let idx = crate::idp::SERVICE
-            .operation("AdminGetUser")
-            .unwrap()
-            .input
-            .unwrap();
+        let idx = crate::idp::SERVICE.operation("AdminGetUser").unwrap().input.unwrap();
         let err = validate(&crate::idp::SERVICE, idx, &body).unwrap_err();
         assert_eq!(err.type_name, "InvalidParameterException");
         assert_eq!(
@@ -542,53 +432,28 @@ mod tests {
              Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1; \
              Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
         );
-        let err = validate(
-            &crate::idp::SERVICE,
-            idx,
-            &serde_json::json!({"Username": "a"}),
-        )
-        .unwrap_err();
+        let err = validate(&crate::idp::SERVICE, idx, &serde_json::json!({"Username": "a"})).unwrap_err();
         assert_eq!(
             err.message.unwrap(),
             "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null"
         );
-        let err = validate(
-            &crate::idp::SERVICE,
-            idx,
-            &serde_json::json!({"UserPoolId": 5, "Username": "a"}),
-        )
-        .unwrap_err();
+        let err =
+            validate(&crate::idp::SERVICE, idx, &serde_json::json!({"UserPoolId": 5, "Username": "a"})).unwrap_err();
         assert_eq!(err.type_name, "SerializationException");
-        assert_eq!(
-            err.message.unwrap(),
-            "NUMBER_VALUE can not be converted to a String"
-        );
+        assert_eq!(err.message.unwrap(), "NUMBER_VALUE can not be converted to a String");
     }
 
     #[test]
     fn list_members_are_judged_at_the_list() {
-        let idx = crate::idp::SERVICE
-            .operation("CreateUserPoolClient")
-            .unwrap()
-            .input
-            .unwrap();
+        let idx = crate::idp::SERVICE.operation("CreateUserPoolClient").unwrap().input.unwrap();
         let body = serde_json::json!({"UserPoolId": "us-east-1_abc", "ClientName": "c", "ExplicitAuthFlows": ["NOPE"]});
-        let msg = validate(&crate::idp::SERVICE, idx, &body)
-            .unwrap_err()
-            .message
-            .unwrap();
+        let msg = validate(&crate::idp::SERVICE, idx, &body).unwrap_err().message.unwrap();
         assert!(msg.starts_with("1 validation error detected: Value '[NOPE]' at 'explicitAuthFlows' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: ["), "{msg}");
     }
 
     #[test]
     fn enum_sets_print_in_java_hash_set_order() {
-        assert_eq!(
-            java_hash_set_order(&["OFF", "ON", "OPTIONAL"]),
-            ["OPTIONAL", "OFF", "ON"]
-        );
-        assert_eq!(
-            java_hash_set_order(&["RESEND", "SUPPRESS"]),
-            ["SUPPRESS", "RESEND"]
-        );
+        assert_eq!(java_hash_set_order(&["OFF", "ON", "OPTIONAL"]), ["OPTIONAL", "OFF", "ON"]);
+        assert_eq!(java_hash_set_order(&["RESEND", "SUPPRESS"]), ["SUPPRESS", "RESEND"]);
     }
 }

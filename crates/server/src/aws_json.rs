@@ -29,22 +29,11 @@ enum Service {
     Identity,
 }
 
-pub async fn handle(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let request_id = state.rng.uuid_v4();
-    let target = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let op = target
-        .split_once('.')
-        .map(|(_, op)| op.to_string())
-        .unwrap_or_default();
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let op = target.split_once('.').map(|(_, op)| op.to_string()).unwrap_or_default();
 
     let result = process(&state, &headers, &target, &request_id, body).await;
     let (status, error) = match &result {
@@ -75,51 +64,29 @@ async fn process(
     request_id: &str,
     body: Body,
 ) -> Result<Value, ApiError> {
-    let content_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if media != "application/x-amz-json-1.1" && media != "application/x-amz-json-1.0" {
         // AWS answers an unknown protocol as an unknown operation, with 404.
-        return Err(ApiError {
-            status: 404,
-            ..ApiError::unknown_operation()
-        });
+        return Err(ApiError { status: 404, ..ApiError::unknown_operation() });
     }
     let (service, op) = match target.split_once('.') {
-        Some((IDP_PREFIX, op)) if idp::SERVICE.operation(op).is_some() => {
-            (Service::Idp, op.to_string())
-        }
-        Some((IDENTITY_PREFIX, op)) if identity::SERVICE.operation(op).is_some() => {
-            (Service::Identity, op.to_string())
-        }
+        Some((IDP_PREFIX, op)) if idp::SERVICE.operation(op).is_some() => (Service::Idp, op.to_string()),
+        Some((IDENTITY_PREFIX, op)) if identity::SERVICE.operation(op).is_some() => (Service::Identity, op.to_string()),
         _ => return Err(ApiError::unknown_operation()),
     };
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| ApiError {
         status: 413,
-        ..ApiError::serialization(Some(format!(
-            "Request body exceeds the maximum of {MAX_BODY} bytes."
-        )))
+        ..ApiError::serialization(Some(format!("Request body exceeds the maximum of {MAX_BODY} bytes.")))
     })?;
     let body: Value = match serde_json::from_slice(&bytes) {
         Ok(v @ Value::Object(_)) => v,
         Ok(Value::Array(_)) => {
-            return Err(ApiError::serialization(Some(
-                "Start of list found where not expected".into(),
-            )));
+            return Err(ApiError::serialization(Some("Start of list found where not expected".into())));
         }
         _ => return Err(ApiError::serialization(None)),
     };
-    let ctx = RequestContext {
-        region: region_of(headers, &body),
-        request_id: request_id.to_string(),
-    };
+    let ctx = RequestContext { region: region_of(headers, &body), request_id: request_id.to_string() };
     let state = state.clone();
     tokio::task::spawn_blocking(move || match service {
         Service::Idp => idp::dispatch(state.idp.as_ref(), &ctx, &op, &body),
@@ -135,10 +102,7 @@ async fn process(
 /// The region of a request: the SigV4 credential scope when signed, else the prefix of the
 /// user pool id or identity pool id it names.
 fn region_of(headers: &HeaderMap, body: &Value) -> Option<String> {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if let Some(scope) = auth.split("Credential=").nth(1) {
         let scope = scope.split([',', ' ']).next().unwrap_or_default();
         if let Some(region) = scope.split('/').nth(2).filter(|r| !r.is_empty()) {
@@ -146,20 +110,14 @@ fn region_of(headers: &HeaderMap, body: &Value) -> Option<String> {
         }
     }
     let from = |key: &str, sep: char| {
-        body.get(key)
-            .and_then(Value::as_str)
-            .and_then(|v| v.split_once(sep))
-            .map(|(r, _)| r.to_string())
+        body.get(key).and_then(Value::as_str).and_then(|v| v.split_once(sep)).map(|(r, _)| r.to_string())
     };
     from("UserPoolId", '_').or_else(|| from("IdentityPoolId", ':'))
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, serde_json::to_vec(body).unwrap_or_default()).into_response();
-    response.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
     response
 }
 

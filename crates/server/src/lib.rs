@@ -47,13 +47,7 @@ impl AppState {
         seed: Option<seed::Seed>,
     ) -> Self {
         let idp = Arc::new(UserPools::new(store.clone(), clock, rng.clone(), settings));
-        Self {
-            idp,
-            identity: Arc::new(IdentityPoolsNotYet),
-            store,
-            rng,
-            seed,
-        }
+        Self { idp, identity: Arc::new(IdentityPoolsNotYet), store, rng, seed }
     }
 }
 
@@ -110,28 +104,18 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
         let applied = {
             let state = state.clone();
             let seed = seed.clone();
-            tokio::task::spawn_blocking(move || seed.apply(&state.idp))
-                .await
-                .map_err(|e| e.to_string())?
+            tokio::task::spawn_blocking(move || seed.apply(&state.idp)).await.map_err(|e| e.to_string())?
         };
         applied.map_err(|e| format!("applying the seed file: {e}"))?;
     }
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .map_err(|e| format!("binding {}: {e}", config.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("binding {}: {e}", config.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(
         "cognate listening on http://{local} ({})",
-        config
-            .data_dir
-            .as_ref()
-            .map(|d| format!("data in {}", d.display()))
-            .unwrap_or_else(|| "ephemeral".into())
+        config.data_dir.as_ref().map(|d| format!("data in {}", d.display())).unwrap_or_else(|| "ephemeral".into())
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
@@ -140,8 +124,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -103,10 +103,7 @@ fn yes() -> bool {
 }
 
 fn input_shape(op: &str) -> usize {
-    idp::SERVICE
-        .operation(op)
-        .and_then(|o| o.input)
-        .expect("the operation is in the model")
+    idp::SERVICE.operation(op).and_then(|o| o.input).expect("the operation is in the model")
 }
 
 /// A settings table as the request it stands for, with the seed's own fields merged in and
@@ -128,8 +125,7 @@ fn request<T: serde::de::DeserializeOwned>(
 
 impl Seed {
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -154,30 +150,21 @@ impl Seed {
             for client in &pool.clients {
                 let mut fixed = vec![
                     ("UserPoolId", Value::String(pool.id.clone())),
-                    (
-                        "ClientName",
-                        Value::String(client.name.clone().unwrap_or_else(|| client.id.clone())),
-                    ),
+                    ("ClientName", Value::String(client.name.clone().unwrap_or_else(|| client.id.clone()))),
                 ];
                 if let Some(secret) = &client.secret {
                     fixed.push(("ClientSecret", Value::String(secret.clone())));
                 }
-                let create = request::<idp::CreateUserPoolClientRequest>(
-                    "CreateUserPoolClient",
-                    &client.settings,
-                    &fixed,
-                )
-                .map_err(fail)?;
+                let create =
+                    request::<idp::CreateUserPoolClientRequest>("CreateUserPoolClient", &client.settings, &fixed)
+                        .map_err(fail)?;
                 pools.seed_client(&client.id, create)?;
             }
 
             for group in &pool.groups {
                 let exists = pools.get_group(
                     &ctx,
-                    idp::GetGroupRequest {
-                        group_name: group.name.clone(),
-                        user_pool_id: pool.id.clone(),
-                    },
+                    idp::GetGroupRequest { group_name: group.name.clone(), user_pool_id: pool.id.clone() },
                 );
                 if exists.is_ok() {
                     continue;
@@ -195,10 +182,7 @@ impl Seed {
             }
 
             for user in &pool.users {
-                let get = idp::AdminGetUserRequest {
-                    user_pool_id: pool.id.clone(),
-                    username: user.username.clone(),
-                };
+                let get = idp::AdminGetUserRequest { user_pool_id: pool.id.clone(), username: user.username.clone() };
                 let username = match pools.admin_get_user(&ctx, get) {
                     Ok(existing) => existing.username,
                     Err(_) => self.create_user(pools, &pool.id, user)?,
@@ -220,20 +204,12 @@ impl Seed {
 
     /// Creates one user the way an administrator would, and answers their username (a UUID
     /// in pools where email or phone is the username).
-    fn create_user(
-        &self,
-        pools: &UserPools,
-        pool_id: &str,
-        user: &SeedUser,
-    ) -> Result<String, ApiError> {
+    fn create_user(&self, pools: &UserPools, pool_id: &str, user: &SeedUser) -> Result<String, ApiError> {
         let ctx = RequestContext::default();
         let attributes = user
             .attributes
             .iter()
-            .map(|(name, value)| idp::AttributeType {
-                name: name.clone(),
-                value: Some(value.clone()),
-            })
+            .map(|(name, value)| idp::AttributeType { name: name.clone(), value: Some(value.clone()) })
             .collect();
         let created = pools.admin_create_user(
             &ctx,
@@ -246,10 +222,7 @@ impl Seed {
                 ..Default::default()
             },
         )?;
-        let username = created
-            .user
-            .and_then(|u| u.username)
-            .unwrap_or_else(|| user.username.clone());
+        let username = created.user.and_then(|u| u.username).unwrap_or_else(|| user.username.clone());
         if let Some(password) = &user.password {
             pools.admin_set_user_password(
                 &ctx,
@@ -264,10 +237,7 @@ impl Seed {
         if !user.enabled {
             pools.admin_disable_user(
                 &ctx,
-                idp::AdminDisableUserRequest {
-                    user_pool_id: pool_id.to_string(),
-                    username: username.clone(),
-                },
+                idp::AdminDisableUserRequest { user_pool_id: pool_id.to_string(), username: username.clone() },
             )?;
         }
         Ok(username)

@@ -24,13 +24,7 @@ pub async fn reset(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Valu
     .await;
     match result {
         Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": "reset"}))),
-        Ok(Err(e)) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({"status": "error", "message": e.to_string()})),
-        ),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({"status": "error", "message": e.to_string()})),
-        ),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": "error", "message": e.to_string()}))),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": "error", "message": e.to_string()}))),
     }
 }

@@ -53,42 +53,30 @@ impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         let path = dir.join("cognate.sqlite3");
-        let conn =
-            Connection::open(&path).map_err(|e| format!("opening {}: {e}", path.display()))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;",
-        )
-        .map_err(|e| e.to_string())?;
+        let conn = Connection::open(&path).map_err(|e| format!("opening {}: {e}", path.display()))?;
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
+            .map_err(|e| e.to_string())?;
         Self::init(conn)
     }
 
     /// A store that lives and dies with the process.
     pub fn in_memory() -> Self {
-        Self::init(Connection::open_in_memory().expect("an in-memory database opens"))
-            .expect("the schema applies")
+        Self::init(Connection::open_in_memory().expect("an in-memory database opens")).expect("the schema applies")
     }
 
     fn init(conn: Connection) -> Result<Self, String> {
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| e.to_string())?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| e.to_string())?;
         match version {
             0 => {
-                conn.execute_batch(&format!(
-                    "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                ))
-                .map_err(|e| e.to_string())?;
+                conn.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                    .map_err(|e| e.to_string())?;
             }
             SCHEMA_VERSION => {}
             other => {
-                return Err(format!(
-                    "the database has schema version {other}; this cognate knows {SCHEMA_VERSION}"
-                ));
+                return Err(format!("the database has schema version {other}; this cognate knows {SCHEMA_VERSION}"));
             }
         }
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
+        Ok(Self { conn: Mutex::new(conn) })
     }
 }
 
@@ -97,9 +85,7 @@ impl Store for SqliteStore {
         // A panic in an earlier transaction rolled it back (the Transaction's drop did), so the
         // connection is still sound.
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let txn = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(db_error)?;
+        let txn = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
         let mut tx = SqliteTx { txn: &txn };
         f(&mut tx)?;
         txn.commit().map_err(db_error)
@@ -122,15 +108,8 @@ fn from_doc<T: DeserializeOwned>(doc: &str) -> StoreResult<T> {
 fn page<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
     let more = rows.len() > limit;
     rows.truncate(limit);
-    let next = if more {
-        rows.last().map(|(k, _)| k.clone())
-    } else {
-        None
-    };
-    Page {
-        items: rows.into_iter().map(|(_, v)| v).collect(),
-        next,
-    }
+    let next = if more { rows.last().map(|(k, _)| k.clone()) } else { None };
+    Page { items: rows.into_iter().map(|(_, v)| v).collect(), next }
 }
 
 /// A position in a filtered user listing: the indexed value and the key, NUL-separated.
@@ -139,29 +118,17 @@ fn split_position(pos: &str) -> (&str, &str) {
 }
 
 impl SqliteTx<'_> {
-    fn docs<T: DeserializeOwned>(
-        &self,
-        sql: &str,
-        args: impl rusqlite::Params,
-    ) -> StoreResult<Vec<(String, T)>> {
+    fn docs<T: DeserializeOwned>(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<(String, T)>> {
         let mut stmt = self.txn.prepare_cached(sql).map_err(db_error)?;
         let rows = stmt
-            .query_map(args, |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
+            .query_map(args, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .map_err(db_error)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(db_error)?;
-        rows.into_iter()
-            .map(|(k, d)| Ok((k, from_doc(&d)?)))
-            .collect()
+        rows.into_iter().map(|(k, d)| Ok((k, from_doc(&d)?))).collect()
     }
 
-    fn doc<T: DeserializeOwned>(
-        &self,
-        sql: &str,
-        args: impl rusqlite::Params,
-    ) -> StoreResult<Option<T>> {
+    fn doc<T: DeserializeOwned>(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<T>> {
         let doc: Option<String> = self
             .txn
             .prepare_cached(sql)
@@ -173,11 +140,7 @@ impl SqliteTx<'_> {
     }
 
     fn exec(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<usize> {
-        self.txn
-            .prepare_cached(sql)
-            .map_err(db_error)?
-            .execute(args)
-            .map_err(db_error)
+        self.txn.prepare_cached(sql).map_err(db_error)?.execute(args).map_err(db_error)
     }
 
     fn bump_users(&self, pool_id: &str, by: i64) -> StoreResult<()> {
@@ -196,11 +159,7 @@ impl Tx for SqliteTx<'_> {
 
     fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()> {
         let id = pool.id.as_deref().unwrap_or_default();
-        self.exec(
-            "INSERT OR REPLACE INTO pools (id, doc) VALUES (?1, ?2)",
-            params![id, to_doc(pool)?],
-        )
-        .map(drop)
+        self.exec("INSERT OR REPLACE INTO pools (id, doc) VALUES (?1, ?2)", params![id, to_doc(pool)?]).map(drop)
     }
 
     fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
@@ -243,16 +202,10 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_client(&mut self, client_id: &str) -> StoreResult<()> {
-        self.exec("DELETE FROM clients WHERE id = ?1", [client_id])
-            .map(drop)
+        self.exec("DELETE FROM clients WHERE id = ?1", [client_id]).map(drop)
     }
 
-    fn clients(
-        &mut self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserPoolClientType>> {
+    fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>> {
         let rows = self.docs(
             "SELECT id, doc FROM clients WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
             params![pool_id, after.unwrap_or(""), limit as i64 + 1],
@@ -261,18 +214,10 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn user(&mut self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>> {
-        self.doc(
-            "SELECT doc FROM users WHERE pool_id = ?1 AND key = ?2",
-            [pool_id, key],
-        )
+        self.doc("SELECT doc FROM users WHERE pool_id = ?1 AND key = ?2", [pool_id, key])
     }
 
-    fn users_with(
-        &mut self,
-        pool_id: &str,
-        attribute: &str,
-        value: &str,
-    ) -> StoreResult<Vec<UserRecord>> {
+    fn users_with(&mut self, pool_id: &str, attribute: &str, value: &str) -> StoreResult<Vec<UserRecord>> {
         let rows: Vec<(String, UserRecord)> = self.docs(
             "SELECT u.key, u.doc FROM user_index i JOIN users u ON u.pool_id = i.pool_id AND u.key = i.key \
              WHERE i.pool_id = ?1 AND i.attr = ?2 AND i.value = ?3 ORDER BY i.key",
@@ -282,18 +227,12 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()> {
-        let existed = self.exec(
-            "DELETE FROM users WHERE pool_id = ?1 AND key = ?2",
-            [pool_id, user.key.as_str()],
-        )? > 0;
+        let existed = self.exec("DELETE FROM users WHERE pool_id = ?1 AND key = ?2", [pool_id, user.key.as_str()])? > 0;
         self.exec(
             "INSERT INTO users (pool_id, key, doc) VALUES (?1, ?2, ?3)",
             params![pool_id, user.key, to_doc(user)?],
         )?;
-        self.exec(
-            "DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2",
-            [pool_id, user.key.as_str()],
-        )?;
+        self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, user.key.as_str()])?;
         for (attr, value) in user.index_entries() {
             self.exec(
                 "INSERT OR IGNORE INTO user_index (pool_id, attr, value, key) VALUES (?1, ?2, ?3, ?4)",
@@ -307,21 +246,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_user(&mut self, pool_id: &str, key: &str) -> StoreResult<()> {
-        if self.exec(
-            "DELETE FROM users WHERE pool_id = ?1 AND key = ?2",
-            [pool_id, key],
-        )? > 0
-        {
+        if self.exec("DELETE FROM users WHERE pool_id = ?1 AND key = ?2", [pool_id, key])? > 0 {
             self.bump_users(pool_id, -1)?;
         }
-        self.exec(
-            "DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2",
-            [pool_id, key],
-        )?;
-        self.exec(
-            "DELETE FROM members WHERE pool_id = ?1 AND key = ?2",
-            [pool_id, key],
-        )?;
+        self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
+        self.exec("DELETE FROM members WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
         Ok(())
     }
 
@@ -350,10 +279,7 @@ impl Tx for SqliteTx<'_> {
                    JOIN users u ON u.pool_id = i.pool_id AND u.key = i.key \
                    WHERE i.pool_id = ?1 AND i.attr = ?2 AND i.value >= ?3 AND i.value <= ?4 \
                    AND (i.value, i.key) > (?5, ?6) ORDER BY i.value, i.key LIMIT ?7";
-        let rows = self.docs(
-            sql,
-            params![pool_id, f.attribute, low, high, after_value, after_key, n],
-        )?;
+        let rows = self.docs(sql, params![pool_id, f.attribute, low, high, after_value, after_key, n])?;
         Ok(page(rows, limit))
     }
 
@@ -369,10 +295,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn group(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<GroupType>> {
-        self.doc(
-            "SELECT doc FROM groups WHERE pool_id = ?1 AND name = ?2",
-            [pool_id, name],
-        )
+        self.doc("SELECT doc FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name])
     }
 
     fn put_group(&mut self, group: &GroupType) -> StoreResult<()> {
@@ -388,23 +311,12 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_group(&mut self, pool_id: &str, name: &str) -> StoreResult<()> {
-        self.exec(
-            "DELETE FROM groups WHERE pool_id = ?1 AND name = ?2",
-            [pool_id, name],
-        )?;
-        self.exec(
-            "DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2",
-            [pool_id, name],
-        )?;
+        self.exec("DELETE FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name])?;
+        self.exec("DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2", [pool_id, name])?;
         Ok(())
     }
 
-    fn groups(
-        &mut self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<GroupType>> {
+    fn groups(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupType>> {
         let rows = self.docs(
             "SELECT name, doc FROM groups WHERE pool_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3",
             params![pool_id, after.unwrap_or(""), limit as i64 + 1],
@@ -421,11 +333,8 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn remove_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()> {
-        self.exec(
-            "DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2 AND key = ?3",
-            [pool_id, group, user_key],
-        )
-        .map(drop)
+        self.exec("DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2 AND key = ?3", [pool_id, group, user_key])
+            .map(drop)
     }
 
     fn groups_of(
@@ -459,15 +368,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn clear(&mut self) -> StoreResult<()> {
-        for table in [
-            "pools",
-            "pool_stats",
-            "clients",
-            "users",
-            "user_index",
-            "groups",
-            "members",
-        ] {
+        for table in ["pools", "pool_stats", "clients", "users", "user_index", "groups", "members"] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }
         Ok(())

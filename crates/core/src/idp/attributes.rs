@@ -21,24 +21,18 @@ fn problem(pool: &UserPoolType, attr: &AttributeType, updating: bool) -> Option<
 /// Checks attributes supplied when a user is created: `Attributes did not conform to the
 /// schema: <name>: <problem>\n...`, then the value checks.
 pub(super) fn check_new(pool: &UserPoolType, attrs: &[AttributeType]) -> Result<(), ApiError> {
-    let lines: String = attrs
-        .iter()
-        .filter_map(|a| problem(pool, a, false).map(|p| format!("{}: {p}\n", a.name)))
-        .collect();
+    let lines: String =
+        attrs.iter().filter_map(|a| problem(pool, a, false).map(|p| format!("{}: {p}\n", a.name))).collect();
     if !lines.is_empty() {
-        return Err(ApiError::invalid_parameter(format!(
-            "Attributes did not conform to the schema: {lines}"
-        )));
+        return Err(ApiError::invalid_parameter(format!("Attributes did not conform to the schema: {lines}")));
     }
     check_values(attrs)
 }
 
 /// Checks attributes supplied to an update: `user.<name>: <problem>` for each, one per line.
 pub(super) fn check_update(pool: &UserPoolType, attrs: &[AttributeType]) -> Result<(), ApiError> {
-    let lines: String = attrs
-        .iter()
-        .filter_map(|a| problem(pool, a, true).map(|p| format!("user.{}: {p}\n", a.name)))
-        .collect();
+    let lines: String =
+        attrs.iter().filter_map(|a| problem(pool, a, true).map(|p| format!("user.{}: {p}\n", a.name))).collect();
     if !lines.is_empty() {
         return Err(ApiError::invalid_parameter(lines));
     }
@@ -48,10 +42,7 @@ pub(super) fn check_update(pool: &UserPoolType, attrs: &[AttributeType]) -> Resu
 fn check_values(attrs: &[AttributeType]) -> Result<(), ApiError> {
     for a in attrs {
         let Some(value) = a.value.as_deref() else {
-            return Err(ApiError::invalid_parameter(format!(
-                "Attribute value for {} must not be null",
-                a.name
-            )));
+            return Err(ApiError::invalid_parameter(format!("Attribute value for {} must not be null", a.name)));
         };
         match a.name.as_str() {
             "email" if !is_email(value) => {
@@ -77,9 +68,7 @@ pub(super) fn is_email(value: &str) -> bool {
 
 /// E.164: a plus sign and up to fifteen digits.
 pub(super) fn is_phone(value: &str) -> bool {
-    value
-        .strip_prefix('+')
-        .is_some_and(|d| (2..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()))
+    value.strip_prefix('+').is_some_and(|d| (2..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -65,22 +65,15 @@ struct ClientSettings {
 impl ClientSettings {
     /// Checks the settings against the pool and Cognito's rules, and fills in the defaults
     /// DescribeUserPoolClient shows.
-    fn apply(
-        self,
-        pool: &UserPoolType,
-        client: &mut UserPoolClientType,
-        verb: &str,
-    ) -> Result<(), ApiError> {
+    fn apply(self, pool: &UserPoolType, client: &mut UserPoolClientType, verb: &str) -> Result<(), ApiError> {
         let units = self.token_validity_units.clone();
-        let unit =
-            |f: fn(&TokenValidityUnitsType) -> Option<TimeUnitsType>| units.as_ref().and_then(f);
+        let unit = |f: fn(&TokenValidityUnitsType) -> Option<TimeUnitsType>| units.as_ref().and_then(f);
         let out_of_range = || ApiError::invalid_parameter("Invalid range for token validity.");
         // Access and ID tokens: 5 minutes to 1 day; refresh tokens: 60 minutes to 10 years
         // (API reference, UserPoolClientType).
-        for (value, u) in [
-            (self.access_token_validity, unit(|u| u.access_token)),
-            (self.id_token_validity, unit(|u| u.id_token)),
-        ] {
+        for (value, u) in
+            [(self.access_token_validity, unit(|u| u.access_token)), (self.id_token_validity, unit(|u| u.id_token))]
+        {
             if let Some(v) = value {
                 let secs = v as i64 * seconds(u, TimeUnitsType::Hours);
                 if !(300..=86_400).contains(&secs) {
@@ -100,14 +93,10 @@ impl ClientSettings {
                 "The ExplicitAuthFlow values with the ALLOW_ prefix cannot be used along with values without the ALLOW_ prefix.",
             ));
         }
-        for (list, kind) in [
-            (&self.read_attributes, "read"),
-            (&self.write_attributes, "write"),
-        ] {
+        for (list, kind) in [(&self.read_attributes, "read"), (&self.write_attributes, "write")] {
             for name in list.iter().flatten() {
                 let known = schema_entry(pool, name).is_some();
-                let writable = kind == "read"
-                    || schema_entry(pool, name).is_some_and(|s| s.mutable != Some(false));
+                let writable = kind == "read" || schema_entry(pool, name).is_some_and(|s| s.mutable != Some(false));
                 if !known || !writable {
                     return Err(ApiError::invalid_parameter(format!(
                         "Invalid {kind} attributes specified while {verb} a client"
@@ -132,18 +121,13 @@ impl ClientSettings {
         client.default_redirect_uri = self.default_redirect_uri;
         client.allowed_oauth_flows = self.allowed_oauth_flows;
         client.allowed_oauth_scopes = self.allowed_oauth_scopes;
-        client.allowed_oauth_flows_user_pool_client =
-            Some(self.allowed_oauth_flows_user_pool_client.unwrap_or(false));
+        client.allowed_oauth_flows_user_pool_client = Some(self.allowed_oauth_flows_user_pool_client.unwrap_or(false));
         client.analytics_configuration = self.analytics_configuration;
-        client.prevent_user_existence_errors = Some(
-            self.prevent_user_existence_errors
-                .unwrap_or(PreventUserExistenceErrorTypes::Legacy),
-        );
+        client.prevent_user_existence_errors =
+            Some(self.prevent_user_existence_errors.unwrap_or(PreventUserExistenceErrorTypes::Legacy));
         client.enable_token_revocation = Some(self.enable_token_revocation.unwrap_or(true));
-        client.enable_propagate_additional_user_context_data = Some(
-            self.enable_propagate_additional_user_context_data
-                .unwrap_or(false),
-        );
+        client.enable_propagate_additional_user_context_data =
+            Some(self.enable_propagate_additional_user_context_data.unwrap_or(false));
         client.auth_session_validity = Some(self.auth_session_validity.unwrap_or(3));
         client.refresh_token_rotation = self.refresh_token_rotation;
         Ok(())
@@ -165,16 +149,11 @@ impl UserPools {
 
     /// Creates a client with a chosen id (seeding), unless one with that id exists. A secret
     /// given in `input.client_secret` is kept as is. Answers whether it created one.
-    pub fn seed_client(
-        &self,
-        client_id: &str,
-        input: CreateUserPoolClientRequest,
-    ) -> Result<bool, ApiError> {
+    pub fn seed_client(&self, client_id: &str, input: CreateUserPoolClientRequest) -> Result<bool, ApiError> {
         if self.tx(|tx| tx.client(client_id))?.is_some() {
             return Ok(false);
         }
-        self.create_client_with_id(client_id.to_string(), input)
-            .map(|_| true)
+        self.create_client_with_id(client_id.to_string(), input).map(|_| true)
     }
 
     fn create_client_with_id(
@@ -217,16 +196,13 @@ impl UserPools {
                 analytics_configuration: input.analytics_configuration,
                 prevent_user_existence_errors: input.prevent_user_existence_errors,
                 enable_token_revocation: input.enable_token_revocation,
-                enable_propagate_additional_user_context_data: input
-                    .enable_propagate_additional_user_context_data,
+                enable_propagate_additional_user_context_data: input.enable_propagate_additional_user_context_data,
                 auth_session_validity: input.auth_session_validity,
                 refresh_token_rotation: input.refresh_token_rotation,
             }
             .apply(&pool, &mut client, "creating")?;
             tx.put_client(&client)?;
-            Ok(CreateUserPoolClientResponse {
-                user_pool_client: Some(client),
-            })
+            Ok(CreateUserPoolClientResponse { user_pool_client: Some(client) })
         })
     }
 
@@ -240,9 +216,7 @@ impl UserPools {
                 .client(&input.client_id)?
                 .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
                 .ok_or_else(|| client_not_found(&input.client_id))?;
-            Ok(DescribeUserPoolClientResponse {
-                user_pool_client: Some(client),
-            })
+            Ok(DescribeUserPoolClientResponse { user_pool_client: Some(client) })
         })
     }
 
@@ -285,16 +259,13 @@ impl UserPools {
                 analytics_configuration: input.analytics_configuration,
                 prevent_user_existence_errors: input.prevent_user_existence_errors,
                 enable_token_revocation: input.enable_token_revocation,
-                enable_propagate_additional_user_context_data: input
-                    .enable_propagate_additional_user_context_data,
+                enable_propagate_additional_user_context_data: input.enable_propagate_additional_user_context_data,
                 auth_session_validity: input.auth_session_validity,
                 refresh_token_rotation: input.refresh_token_rotation,
             }
             .apply(&pool, &mut client, "updating")?;
             tx.put_client(&client)?;
-            Ok(UpdateUserPoolClientResponse {
-                user_pool_client: Some(client),
-            })
+            Ok(UpdateUserPoolClientResponse { user_pool_client: Some(client) })
         })
     }
 
@@ -315,11 +286,7 @@ impl UserPools {
         let after = decode_token(input.next_token.as_ref())?;
         self.tx(|tx| {
             load_pool(tx, &input.user_pool_id)?;
-            let page = tx.clients(
-                &input.user_pool_id,
-                after.as_deref(),
-                limit(input.max_results, 60),
-            )?;
+            let page = tx.clients(&input.user_pool_id, after.as_deref(), limit(input.max_results, 60))?;
             Ok(ListUserPoolClientsResponse {
                 user_pool_clients: Some(
                     page.items

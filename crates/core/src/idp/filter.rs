@@ -22,10 +22,7 @@ pub(super) fn parse(filter: &str) -> Result<Option<UserFilter>, ApiError> {
         return Err(bad());
     };
     let rest = rest.trim();
-    let quoted = rest
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .ok_or_else(bad)?;
+    let quoted = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or_else(bad)?;
     let mut value = String::new();
     let mut chars = quoted.chars();
     while let Some(c) = chars.next() {
@@ -39,20 +36,10 @@ pub(super) fn parse(filter: &str) -> Result<Option<UserFilter>, ApiError> {
         return Err(bad());
     }
     if !SEARCHABLE.contains(&attribute) {
-        return Err(ApiError::invalid_parameter(format!(
-            "Invalid search attribute: {attribute}"
-        )));
+        return Err(ApiError::invalid_parameter(format!("Invalid search attribute: {attribute}")));
     }
-    let value = if search_is_case_insensitive(attribute) {
-        value.to_lowercase()
-    } else {
-        value
-    };
-    Ok(Some(UserFilter {
-        attribute: attribute.to_string(),
-        value,
-        prefix,
-    }))
+    let value = if search_is_case_insensitive(attribute) { value.to_lowercase() } else { value };
+    Ok(Some(UserFilter { attribute: attribute.to_string(), value, prefix }))
 }
 
 #[cfg(test)]
@@ -62,24 +49,12 @@ mod tests {
     #[test]
     fn grammar() {
         let f = parse(r#"email ^= "Ab""#).unwrap().unwrap();
-        assert_eq!(
-            (f.attribute.as_str(), f.value.as_str(), f.prefix),
-            ("email", "ab", true)
-        );
+        assert_eq!((f.attribute.as_str(), f.value.as_str(), f.prefix), ("email", "ab", true));
         let f = parse(r#"username="Bob \"B\"""#).unwrap().unwrap();
         assert_eq!((f.value.as_str(), f.prefix), ("Bob \"B\"", false));
         assert_eq!(parse("  ").unwrap(), None);
-        for bad in [
-            r#"email = nope"#,
-            r#"email ~ "x""#,
-            r#"= "x""#,
-            r#"email = "a"b""#,
-        ] {
-            assert_eq!(
-                parse(bad).unwrap_err().message.unwrap(),
-                "Error while parsing filter.",
-                "{bad}"
-            );
+        for bad in [r#"email = nope"#, r#"email ~ "x""#, r#"= "x""#, r#"email = "a"b""#] {
+            assert_eq!(parse(bad).unwrap_err().message.unwrap(), "Error while parsing filter.", "{bad}");
         }
         assert_eq!(
             parse(r#"custom:tier = "x""#).unwrap_err().message.unwrap(),

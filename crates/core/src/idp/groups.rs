@@ -15,10 +15,7 @@ fn load_group(tx: &mut dyn Tx, pool_id: &str, name: &str) -> Result<GroupType, A
 }
 
 impl UserPools {
-    pub(super) fn create_group_(
-        &self,
-        input: CreateGroupRequest,
-    ) -> Result<CreateGroupResponse, ApiError> {
+    pub(super) fn create_group_(&self, input: CreateGroupRequest) -> Result<CreateGroupResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
             load_pool(tx, &input.user_pool_id)?;
@@ -45,17 +42,12 @@ impl UserPools {
     pub(super) fn get_group_(&self, input: GetGroupRequest) -> Result<GetGroupResponse, ApiError> {
         self.tx(|tx| {
             load_pool(tx, &input.user_pool_id)?;
-            Ok(GetGroupResponse {
-                group: Some(load_group(tx, &input.user_pool_id, &input.group_name)?),
-            })
+            Ok(GetGroupResponse { group: Some(load_group(tx, &input.user_pool_id, &input.group_name)?) })
         })
     }
 
     /// Changes what the request names and leaves the rest.
-    pub(super) fn update_group_(
-        &self,
-        input: UpdateGroupRequest,
-    ) -> Result<UpdateGroupResponse, ApiError> {
+    pub(super) fn update_group_(&self, input: UpdateGroupRequest) -> Result<UpdateGroupResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
             load_pool(tx, &input.user_pool_id)?;
@@ -83,22 +75,12 @@ impl UserPools {
         })
     }
 
-    pub(super) fn list_groups_(
-        &self,
-        input: ListGroupsRequest,
-    ) -> Result<ListGroupsResponse, ApiError> {
+    pub(super) fn list_groups_(&self, input: ListGroupsRequest) -> Result<ListGroupsResponse, ApiError> {
         let after = decode_token(input.next_token.as_ref())?;
         self.tx(|tx| {
             load_pool(tx, &input.user_pool_id)?;
-            let page = tx.groups(
-                &input.user_pool_id,
-                after.as_deref(),
-                limit(input.limit, 60),
-            )?;
-            Ok(ListGroupsResponse {
-                groups: Some(page.items),
-                next_token: page.next.as_deref().map(encode_token),
-            })
+            let page = tx.groups(&input.user_pool_id, after.as_deref(), limit(input.limit, 60))?;
+            Ok(ListGroupsResponse { groups: Some(page.items), next_token: page.next.as_deref().map(encode_token) })
         })
     }
 
@@ -111,10 +93,7 @@ impl UserPools {
         })
     }
 
-    pub(super) fn remove_from_group(
-        &self,
-        input: AdminRemoveUserFromGroupRequest,
-    ) -> Result<(), ApiError> {
+    pub(super) fn remove_from_group(&self, input: AdminRemoveUserFromGroupRequest) -> Result<(), ApiError> {
         self.tx(|tx| {
             let pool = load_pool(tx, &input.user_pool_id)?;
             let user = self.group_member(tx, &pool, &input.username)?;
@@ -131,12 +110,7 @@ impl UserPools {
         self.tx(|tx| {
             let pool = load_pool(tx, &input.user_pool_id)?;
             let user = self.group_member(tx, &pool, &input.username)?;
-            let page = tx.groups_of(
-                &input.user_pool_id,
-                &user.key,
-                after.as_deref(),
-                limit(input.limit, 60),
-            )?;
+            let page = tx.groups_of(&input.user_pool_id, &user.key, after.as_deref(), limit(input.limit, 60))?;
             Ok(AdminListGroupsForUserResponse {
                 groups: Some(page.items),
                 next_token: page.next.as_deref().map(encode_token),
@@ -144,20 +118,12 @@ impl UserPools {
         })
     }
 
-    pub(super) fn users_in_group(
-        &self,
-        input: ListUsersInGroupRequest,
-    ) -> Result<ListUsersInGroupResponse, ApiError> {
+    pub(super) fn users_in_group(&self, input: ListUsersInGroupRequest) -> Result<ListUsersInGroupResponse, ApiError> {
         let after = decode_token(input.next_token.as_ref())?;
         self.tx(|tx| {
             load_pool(tx, &input.user_pool_id)?;
             load_group(tx, &input.user_pool_id, &input.group_name)?;
-            let page = tx.members(
-                &input.user_pool_id,
-                &input.group_name,
-                after.as_deref(),
-                limit(input.limit, 60),
-            )?;
+            let page = tx.members(&input.user_pool_id, &input.group_name, after.as_deref(), limit(input.limit, 60))?;
             Ok(ListUsersInGroupResponse {
                 users: Some(page.items.iter().map(|u| user_type(u, None)).collect()),
                 next_token: page.next.as_deref().map(encode_token),

@@ -32,10 +32,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            default_region: "us-east-1".into(),
-            account_id: "000000000000".into(),
-        }
+        Self { default_region: "us-east-1".into(), account_id: "000000000000".into() }
     }
 }
 
@@ -48,18 +45,8 @@ pub struct UserPools {
 }
 
 impl UserPools {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        rng: Arc<dyn Random>,
-        settings: Settings,
-    ) -> Self {
-        Self {
-            store,
-            clock,
-            rng,
-            settings,
-        }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, rng: Arc<dyn Random>, settings: Settings) -> Self {
+        Self { store, clock, rng, settings }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -75,16 +62,13 @@ impl UserPools {
     }
 
     fn region(&self, ctx: &RequestContext) -> String {
-        ctx.region
-            .clone()
-            .unwrap_or_else(|| self.settings.default_region.clone())
+        ctx.region.clone().unwrap_or_else(|| self.settings.default_region.clone())
     }
 }
 
 /// The pool, or Cognito's error for a missing one.
 fn load_pool(tx: &mut dyn Tx, pool_id: &str) -> Result<UserPoolType, ApiError> {
-    tx.pool(pool_id)?
-        .ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
+    tx.pool(pool_id)?.ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
 }
 
 /// The part of a pool id after `_`, which SRP calls the pool name.
@@ -94,11 +78,7 @@ pub fn pool_name_of(pool_id: &str) -> &str {
 
 /// Finds a user the way the admin operations do: by username, else by an alias the pool signs
 /// in with, else by `sub`.
-fn find_user(
-    tx: &mut dyn Tx,
-    pool: &UserPoolType,
-    username: &str,
-) -> Result<Option<UserRecord>, ApiError> {
+fn find_user(tx: &mut dyn Tx, pool: &UserPoolType, username: &str) -> Result<Option<UserRecord>, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
     if let Some(user) = tx.user(pool_id, &user_key(pool, username))? {
         return Ok(Some(user));
@@ -112,25 +92,15 @@ fn find_user(
         };
         // With email or phone as username, the attribute identifies the user whether or not it
         // is verified; as an alias, only a verified value does.
-        let as_username = pool
-            .username_attributes
-            .as_ref()
-            .is_some_and(|u| u.iter().any(|a| a.as_str() == alias));
+        let as_username = pool.username_attributes.as_ref().is_some_and(|u| u.iter().any(|a| a.as_str() == alias));
         if let Some(user) = matches.into_iter().find(|u| as_username || verified(u)) {
             return Ok(Some(user));
         }
     }
-    Ok(tx
-        .users_with(pool_id, "sub", &username.to_lowercase())?
-        .into_iter()
-        .next())
+    Ok(tx.users_with(pool_id, "sub", &username.to_lowercase())?.into_iter().next())
 }
 
-fn require_user(
-    tx: &mut dyn Tx,
-    pool: &UserPoolType,
-    username: &str,
-) -> Result<UserRecord, ApiError> {
+fn require_user(tx: &mut dyn Tx, pool: &UserPoolType, username: &str) -> Result<UserRecord, ApiError> {
     find_user(tx, pool, username)?.ok_or_else(|| ApiError::user_not_found("User does not exist."))
 }
 
@@ -149,18 +119,11 @@ fn alias_attributes(pool: &UserPoolType) -> Vec<&'static str> {
 /// Usernames are case-sensitive unless the pool says otherwise (UsernameConfiguration's
 /// documented default is `true`).
 fn case_sensitive(pool: &UserPoolType) -> bool {
-    pool.username_configuration
-        .as_ref()
-        .map(|c| c.case_sensitive)
-        .unwrap_or(true)
+    pool.username_configuration.as_ref().map(|c| c.case_sensitive).unwrap_or(true)
 }
 
 fn user_key(pool: &UserPoolType, username: &str) -> String {
-    if case_sensitive(pool) {
-        username.to_string()
-    } else {
-        username.to_lowercase()
-    }
+    if case_sensitive(pool) { username.to_string() } else { username.to_lowercase() }
 }
 
 fn encode_token(position: &str) -> String {
@@ -208,11 +171,7 @@ impl CognitoIdentityProvider for UserPools {
     ) -> Result<UpdateUserPoolResponse, ApiError> {
         self.update_pool(input)
     }
-    fn delete_user_pool(
-        &self,
-        _: &RequestContext,
-        input: DeleteUserPoolRequest,
-    ) -> Result<(), ApiError> {
+    fn delete_user_pool(&self, _: &RequestContext, input: DeleteUserPoolRequest) -> Result<(), ApiError> {
         self.delete_pool(input)
     }
     fn list_user_pools(
@@ -251,11 +210,7 @@ impl CognitoIdentityProvider for UserPools {
     ) -> Result<UpdateUserPoolClientResponse, ApiError> {
         self.update_client(input)
     }
-    fn delete_user_pool_client(
-        &self,
-        _: &RequestContext,
-        input: DeleteUserPoolClientRequest,
-    ) -> Result<(), ApiError> {
+    fn delete_user_pool_client(&self, _: &RequestContext, input: DeleteUserPoolClientRequest) -> Result<(), ApiError> {
         self.delete_client(input)
     }
     fn list_user_pool_clients(
@@ -273,18 +228,10 @@ impl CognitoIdentityProvider for UserPools {
     ) -> Result<AdminCreateUserResponse, ApiError> {
         self.admin_create(input)
     }
-    fn admin_get_user(
-        &self,
-        _: &RequestContext,
-        input: AdminGetUserRequest,
-    ) -> Result<AdminGetUserResponse, ApiError> {
+    fn admin_get_user(&self, _: &RequestContext, input: AdminGetUserRequest) -> Result<AdminGetUserResponse, ApiError> {
         self.admin_get(input)
     }
-    fn admin_delete_user(
-        &self,
-        _: &RequestContext,
-        input: AdminDeleteUserRequest,
-    ) -> Result<(), ApiError> {
+    fn admin_delete_user(&self, _: &RequestContext, input: AdminDeleteUserRequest) -> Result<(), ApiError> {
         self.admin_delete(input)
     }
     fn admin_update_user_attributes(
@@ -306,16 +253,14 @@ impl CognitoIdentityProvider for UserPools {
         _: &RequestContext,
         input: AdminEnableUserRequest,
     ) -> Result<AdminEnableUserResponse, ApiError> {
-        self.set_enabled(&input.user_pool_id, &input.username, true)
-            .map(|_| AdminEnableUserResponse::default())
+        self.set_enabled(&input.user_pool_id, &input.username, true).map(|_| AdminEnableUserResponse::default())
     }
     fn admin_disable_user(
         &self,
         _: &RequestContext,
         input: AdminDisableUserRequest,
     ) -> Result<AdminDisableUserResponse, ApiError> {
-        self.set_enabled(&input.user_pool_id, &input.username, false)
-            .map(|_| AdminDisableUserResponse::default())
+        self.set_enabled(&input.user_pool_id, &input.username, false).map(|_| AdminDisableUserResponse::default())
     }
     fn admin_set_user_password(
         &self,
@@ -338,50 +283,26 @@ impl CognitoIdentityProvider for UserPools {
     ) -> Result<AdminConfirmSignUpResponse, ApiError> {
         self.admin_confirm(input)
     }
-    fn list_users(
-        &self,
-        _: &RequestContext,
-        input: ListUsersRequest,
-    ) -> Result<ListUsersResponse, ApiError> {
+    fn list_users(&self, _: &RequestContext, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError> {
         self.list_users_(input)
     }
 
-    fn create_group(
-        &self,
-        _: &RequestContext,
-        input: CreateGroupRequest,
-    ) -> Result<CreateGroupResponse, ApiError> {
+    fn create_group(&self, _: &RequestContext, input: CreateGroupRequest) -> Result<CreateGroupResponse, ApiError> {
         self.create_group_(input)
     }
-    fn get_group(
-        &self,
-        _: &RequestContext,
-        input: GetGroupRequest,
-    ) -> Result<GetGroupResponse, ApiError> {
+    fn get_group(&self, _: &RequestContext, input: GetGroupRequest) -> Result<GetGroupResponse, ApiError> {
         self.get_group_(input)
     }
-    fn update_group(
-        &self,
-        _: &RequestContext,
-        input: UpdateGroupRequest,
-    ) -> Result<UpdateGroupResponse, ApiError> {
+    fn update_group(&self, _: &RequestContext, input: UpdateGroupRequest) -> Result<UpdateGroupResponse, ApiError> {
         self.update_group_(input)
     }
     fn delete_group(&self, _: &RequestContext, input: DeleteGroupRequest) -> Result<(), ApiError> {
         self.delete_group_(input)
     }
-    fn list_groups(
-        &self,
-        _: &RequestContext,
-        input: ListGroupsRequest,
-    ) -> Result<ListGroupsResponse, ApiError> {
+    fn list_groups(&self, _: &RequestContext, input: ListGroupsRequest) -> Result<ListGroupsResponse, ApiError> {
         self.list_groups_(input)
     }
-    fn admin_add_user_to_group(
-        &self,
-        _: &RequestContext,
-        input: AdminAddUserToGroupRequest,
-    ) -> Result<(), ApiError> {
+    fn admin_add_user_to_group(&self, _: &RequestContext, input: AdminAddUserToGroupRequest) -> Result<(), ApiError> {
         self.add_to_group(input)
     }
     fn admin_remove_user_from_group(
@@ -406,11 +327,7 @@ impl CognitoIdentityProvider for UserPools {
         self.users_in_group(input)
     }
 
-    fn tag_resource(
-        &self,
-        _: &RequestContext,
-        input: TagResourceRequest,
-    ) -> Result<TagResourceResponse, ApiError> {
+    fn tag_resource(&self, _: &RequestContext, input: TagResourceRequest) -> Result<TagResourceResponse, ApiError> {
         self.tag(input)
     }
     fn untag_resource(

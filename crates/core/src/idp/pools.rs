@@ -80,10 +80,7 @@ fn build_schema(requested: &[SchemaAttributeType]) -> Result<Vec<SchemaAttribute
     let mut custom = Vec::new();
     for attr in requested {
         let name = attr.name.clone().unwrap_or_default();
-        if let Some(std) = schema
-            .iter_mut()
-            .find(|s| s.name.as_deref() == Some(name.as_str()))
-        {
+        if let Some(std) = schema.iter_mut().find(|s| s.name.as_deref() == Some(name.as_str())) {
             if name == "sub" {
                 continue;
             }
@@ -94,9 +91,7 @@ fn build_schema(requested: &[SchemaAttributeType]) -> Result<Vec<SchemaAttribute
                 std.mutable = Some(m);
             }
             if let Some(c) = &attr.string_attribute_constraints {
-                let sc = std
-                    .string_attribute_constraints
-                    .get_or_insert_with(Default::default);
+                let sc = std.string_attribute_constraints.get_or_insert_with(Default::default);
                 if c.min_length.is_some() {
                     sc.min_length = c.min_length.clone();
                 }
@@ -123,27 +118,14 @@ fn custom_attribute(
     existing: &[SchemaAttributeType],
 ) -> Result<SchemaAttributeType, ApiError> {
     let raw = attr.name.clone().unwrap_or_default();
-    let name = if raw.starts_with("custom:") {
-        raw.clone()
-    } else {
-        format!("custom:{raw}")
-    };
+    let name = if raw.starts_with("custom:") { raw.clone() } else { format!("custom:{raw}") };
     if attr.required == Some(true) {
-        return Err(ApiError::invalid_parameter(
-            "Required custom attributes are not supported currently.",
-        ));
+        return Err(ApiError::invalid_parameter("Required custom attributes are not supported currently."));
     }
-    if existing
-        .iter()
-        .any(|s| s.name.as_deref() == Some(name.as_str()))
-    {
-        return Err(ApiError::invalid_parameter(format!(
-            "{name}: Existing attribute already has name {name}."
-        )));
+    if existing.iter().any(|s| s.name.as_deref() == Some(name.as_str())) {
+        return Err(ApiError::invalid_parameter(format!("{name}: Existing attribute already has name {name}.")));
     }
-    let data_type = attr
-        .attribute_data_type
-        .unwrap_or(AttributeDataType::String);
+    let data_type = attr.attribute_data_type.unwrap_or(AttributeDataType::String);
     let mut out = SchemaAttributeType {
         name: Some(name.clone()),
         attribute_data_type: Some(data_type),
@@ -155,10 +137,7 @@ fn custom_attribute(
     };
     match data_type {
         AttributeDataType::String => {
-            let given = attr
-                .string_attribute_constraints
-                .clone()
-                .unwrap_or_default();
+            let given = attr.string_attribute_constraints.clone().unwrap_or_default();
             let max = given.max_length.clone();
             if let Some(max) = &max {
                 if max.parse::<u32>().map_or(true, |m| m > 2048) {
@@ -173,10 +152,7 @@ fn custom_attribute(
             });
         }
         AttributeDataType::Number => {
-            out.number_attribute_constraints = attr
-                .number_attribute_constraints
-                .clone()
-                .or(Some(Default::default()));
+            out.number_attribute_constraints = attr.number_attribute_constraints.clone().or(Some(Default::default()));
         }
         _ => {}
     }
@@ -201,16 +177,13 @@ fn normalise_policies(requested: Option<UserPoolPolicyType>) -> UserPoolPolicyTy
     };
     policies.password_policy = Some(policy);
     if policies.sign_in_policy.is_none() {
-        policies.sign_in_policy = Some(SignInPolicyType {
-            allowed_first_auth_factors: Some(vec![AuthFactorType::Password]),
-        });
+        policies.sign_in_policy =
+            Some(SignInPolicyType { allowed_first_auth_factors: Some(vec![AuthFactorType::Password]) });
     }
     policies
 }
 
-fn normalise_admin_create(
-    requested: Option<AdminCreateUserConfigType>,
-) -> AdminCreateUserConfigType {
+fn normalise_admin_create(requested: Option<AdminCreateUserConfigType>) -> AdminCreateUserConfigType {
     let mut c = requested.unwrap_or_default();
     c.allow_admin_create_user_only.get_or_insert(false);
     c.unused_account_validity_days.get_or_insert(7);
@@ -224,8 +197,7 @@ fn normalise_verification(
     sms_message: &Option<String>,
 ) -> VerificationMessageTemplateType {
     let mut t = requested.unwrap_or_default();
-    t.default_email_option
-        .get_or_insert(DefaultEmailOptionType::ConfirmWithCode);
+    t.default_email_option.get_or_insert(DefaultEmailOptionType::ConfirmWithCode);
     if t.email_message.is_none() {
         t.email_message = email_message.clone();
     }
@@ -240,8 +212,7 @@ fn normalise_verification(
 
 fn normalise_email(requested: Option<EmailConfigurationType>) -> EmailConfigurationType {
     let mut e = requested.unwrap_or_default();
-    e.email_sending_account
-        .get_or_insert(EmailSendingAccountType::CognitoDefault);
+    e.email_sending_account.get_or_insert(EmailSendingAccountType::CognitoDefault);
     e
 }
 
@@ -262,12 +233,9 @@ impl UserPools {
         if self.tx(|tx| tx.pool(id))?.is_some() {
             return Ok(false);
         }
-        let region = id
-            .split_once('_')
-            .map(|(r, _)| r.to_string())
-            .unwrap_or_else(|| self.settings.default_region.clone());
-        self.create_pool_with_id(&region, id.to_string(), input)
-            .map(|_| true)
+        let region =
+            id.split_once('_').map(|(r, _)| r.to_string()).unwrap_or_else(|| self.settings.default_region.clone());
+        self.create_pool_with_id(&region, id.to_string(), input).map(|_| true)
     }
 
     fn create_pool_with_id(
@@ -286,16 +254,9 @@ impl UserPools {
         let pool = UserPoolType {
             id: Some(id.clone()),
             name: Some(input.pool_name),
-            arn: Some(format!(
-                "arn:aws:cognito-idp:{region}:{}:userpool/{id}",
-                self.settings.account_id
-            )),
+            arn: Some(format!("arn:aws:cognito-idp:{region}:{}:userpool/{id}", self.settings.account_id)),
             policies: Some(normalise_policies(input.policies)),
-            deletion_protection: Some(
-                input
-                    .deletion_protection
-                    .unwrap_or(DeletionProtectionType::Inactive),
-            ),
+            deletion_protection: Some(input.deletion_protection.unwrap_or(DeletionProtectionType::Inactive)),
             lambda_config: Some(input.lambda_config.unwrap_or_default()),
             schema_attributes: Some(schema),
             auto_verified_attributes: input.auto_verified_attributes,
@@ -328,31 +289,20 @@ impl UserPools {
             ..Default::default()
         };
         self.tx(|tx| tx.put_pool(&pool))?;
-        Ok(CreateUserPoolResponse {
-            user_pool: Some(pool),
-        })
+        Ok(CreateUserPoolResponse { user_pool: Some(pool) })
     }
 
-    pub(super) fn describe_pool(
-        &self,
-        input: DescribeUserPoolRequest,
-    ) -> Result<DescribeUserPoolResponse, ApiError> {
+    pub(super) fn describe_pool(&self, input: DescribeUserPoolRequest) -> Result<DescribeUserPoolResponse, ApiError> {
         self.tx(|tx| {
             let mut pool = load_pool(tx, &input.user_pool_id)?;
-            pool.estimated_number_of_users =
-                Some(tx.count_users(&input.user_pool_id)?.min(i32::MAX as u64) as i32);
-            Ok(DescribeUserPoolResponse {
-                user_pool: Some(pool),
-            })
+            pool.estimated_number_of_users = Some(tx.count_users(&input.user_pool_id)?.min(i32::MAX as u64) as i32);
+            Ok(DescribeUserPoolResponse { user_pool: Some(pool) })
         })
     }
 
     /// UpdateUserPool replaces every setting it can change: "If you don't provide a value for
     /// an attribute, Amazon Cognito sets it to its default value" (API reference).
-    pub(super) fn update_pool(
-        &self,
-        input: UpdateUserPoolRequest,
-    ) -> Result<UpdateUserPoolResponse, ApiError> {
+    pub(super) fn update_pool(&self, input: UpdateUserPoolRequest) -> Result<UpdateUserPoolResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
             let old = load_pool(tx, &input.user_pool_id)?;
@@ -368,25 +318,13 @@ impl UserPools {
                 creation_date: old.creation_date,
                 domain: old.domain,
                 custom_domain: old.custom_domain,
-                user_pool_tags: Some(
-                    input
-                        .user_pool_tags
-                        .or(old.user_pool_tags)
-                        .unwrap_or_default(),
-                ),
+                user_pool_tags: Some(input.user_pool_tags.or(old.user_pool_tags).unwrap_or_default()),
                 user_pool_tier: Some(
-                    input
-                        .user_pool_tier
-                        .or(old.user_pool_tier)
-                        .unwrap_or(UserPoolTierType::Essentials),
+                    input.user_pool_tier.or(old.user_pool_tier).unwrap_or(UserPoolTierType::Essentials),
                 ),
                 // What it replaces.
                 policies: Some(normalise_policies(input.policies)),
-                deletion_protection: Some(
-                    input
-                        .deletion_protection
-                        .unwrap_or(DeletionProtectionType::Inactive),
-                ),
+                deletion_protection: Some(input.deletion_protection.unwrap_or(DeletionProtectionType::Inactive)),
                 lambda_config: Some(input.lambda_config.unwrap_or_default()),
                 auto_verified_attributes: input.auto_verified_attributes,
                 verification_message_template: Some(normalise_verification(
@@ -404,9 +342,7 @@ impl UserPools {
                 device_configuration: input.device_configuration,
                 email_configuration: Some(normalise_email(input.email_configuration)),
                 sms_configuration: input.sms_configuration,
-                admin_create_user_config: Some(normalise_admin_create(
-                    input.admin_create_user_config,
-                )),
+                admin_create_user_config: Some(normalise_admin_create(input.admin_create_user_config)),
                 user_pool_add_ons: input.user_pool_add_ons,
                 account_recovery_setting: input.account_recovery_setting,
                 last_modified_date: Some(now),
@@ -430,10 +366,7 @@ impl UserPools {
         })
     }
 
-    pub(super) fn list_pools(
-        &self,
-        input: ListUserPoolsRequest,
-    ) -> Result<ListUserPoolsResponse, ApiError> {
+    pub(super) fn list_pools(&self, input: ListUserPoolsRequest) -> Result<ListUserPoolsResponse, ApiError> {
         let after = decode_token(input.next_token.as_ref())?;
         self.tx(|tx| {
             let page = tx.pools(after.as_deref(), input.max_results as usize)?;
@@ -469,10 +402,8 @@ impl UserPools {
                 let made = custom_attribute(attr, &schema)?;
                 schema.push(made);
             }
-            let custom_count = schema
-                .iter()
-                .filter(|s| s.name.as_deref().is_some_and(|n| n.starts_with("custom:")))
-                .count();
+            let custom_count =
+                schema.iter().filter(|s| s.name.as_deref().is_some_and(|n| n.starts_with("custom:"))).count();
             if custom_count > MAX_CUSTOM_ATTRIBUTES {
                 return Err(ApiError::limit_exceeded(format!(
                     "A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes."
@@ -487,14 +418,8 @@ impl UserPools {
 }
 
 /// The schema entry for `name`, if the pool has one.
-pub(super) fn schema_entry<'a>(
-    pool: &'a UserPoolType,
-    name: &str,
-) -> Option<&'a SchemaAttributeType> {
-    pool.schema_attributes
-        .iter()
-        .flatten()
-        .find(|s| s.name.as_deref() == Some(name))
+pub(super) fn schema_entry<'a>(pool: &'a UserPoolType, name: &str) -> Option<&'a SchemaAttributeType> {
+    pool.schema_attributes.iter().flatten().find(|s| s.name.as_deref() == Some(name))
 }
 
 /// Tags as a map, for the tag operations.

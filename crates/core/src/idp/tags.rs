@@ -9,13 +9,8 @@ use cognate_proto::idp::*;
 /// The pool an ARN names (`arn:aws:cognito-idp:<region>:<account>:userpool/<id>`).
 fn pool_by_arn(tx: &mut dyn Tx, arn: &str) -> Result<UserPoolType, ApiError> {
     let not_found = || ApiError::resource_not_found(format!("The resource {arn} does not exist."));
-    let id = arn
-        .rsplit_once(":userpool/")
-        .map(|(_, id)| id)
-        .ok_or_else(not_found)?;
-    tx.pool(id)?
-        .filter(|p| p.arn.as_deref() == Some(arn))
-        .ok_or_else(not_found)
+    let id = arn.rsplit_once(":userpool/").map(|(_, id)| id).ok_or_else(not_found)?;
+    tx.pool(id)?.filter(|p| p.arn.as_deref() == Some(arn)).ok_or_else(not_found)
 }
 
 impl UserPools {
@@ -25,9 +20,7 @@ impl UserPools {
             let mut tags = tags_of(&pool);
             tags.extend(input.tags.clone());
             if tags.len() > 50 {
-                return Err(ApiError::invalid_parameter(
-                    "A user pool can have at most 50 tags.",
-                ));
+                return Err(ApiError::invalid_parameter("A user pool can have at most 50 tags."));
             }
             pool.user_pool_tags = Some(tags);
             tx.put_pool(&pool)?;
@@ -35,10 +28,7 @@ impl UserPools {
         })
     }
 
-    pub(super) fn untag(
-        &self,
-        input: UntagResourceRequest,
-    ) -> Result<UntagResourceResponse, ApiError> {
+    pub(super) fn untag(&self, input: UntagResourceRequest) -> Result<UntagResourceResponse, ApiError> {
         self.tx(|tx| {
             let mut pool = pool_by_arn(tx, &input.resource_arn)?;
             let mut tags = tags_of(&pool);
@@ -51,15 +41,10 @@ impl UserPools {
         })
     }
 
-    pub(super) fn list_tags(
-        &self,
-        input: ListTagsForResourceRequest,
-    ) -> Result<ListTagsForResourceResponse, ApiError> {
+    pub(super) fn list_tags(&self, input: ListTagsForResourceRequest) -> Result<ListTagsForResourceResponse, ApiError> {
         self.tx(|tx| {
             let pool = pool_by_arn(tx, &input.resource_arn)?;
-            Ok(ListTagsForResourceResponse {
-                tags: Some(tags_of(&pool)),
-            })
+            Ok(ListTagsForResourceResponse { tags: Some(tags_of(&pool)) })
         })
     }
 }

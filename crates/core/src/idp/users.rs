@@ -1,8 +1,8 @@
 //! Users as administrators manage them: creation, attributes, status and passwords, listing.
 
 use super::{
-    UserPools, attributes, decode_token, encode_token, filter, find_user, load_pool, pool_name_of,
-    require_user, user_key,
+    UserPools, attributes, decode_token, encode_token, filter, find_user, load_pool, pool_name_of, require_user,
+    user_key,
 };
 use crate::env::RandomExt;
 use crate::password::{self, PasswordVerifier};
@@ -11,10 +11,7 @@ use cognate_proto::ApiError;
 use cognate_proto::idp::*;
 
 fn policy(pool: &UserPoolType) -> PasswordPolicyType {
-    pool.policies
-        .as_ref()
-        .and_then(|p| p.password_policy.clone())
-        .unwrap_or_else(password::default_policy)
+    pool.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy)
 }
 
 fn pool_id(pool: &UserPoolType) -> &str {
@@ -29,12 +26,7 @@ fn username_attributes(pool: &UserPoolType) -> Vec<UsernameAttributeType> {
 pub(super) fn user_type(user: &UserRecord, only: Option<&[String]>) -> UserType {
     let attributes = match only {
         None => user.attributes.clone(),
-        Some(names) => user
-            .attributes
-            .iter()
-            .filter(|a| names.contains(&a.name))
-            .cloned()
-            .collect(),
+        Some(names) => user.attributes.iter().filter(|a| names.contains(&a.name)).cloned().collect(),
     };
     UserType {
         username: Some(user.username.clone()),
@@ -74,14 +66,8 @@ fn claim_identifiers(
         };
         let others = tx.users_with(&id, name, &value.to_lowercase())?;
         if others.iter().any(|o| o.key != user.key) {
-            let what = if name == "email" {
-                "email"
-            } else {
-                "phone_number"
-            };
-            return Err(ApiError::username_exists(format!(
-                "An account with the given {what} already exists."
-            )));
+            let what = if name == "email" { "email" } else { "phone_number" };
+            return Err(ApiError::username_exists(format!("An account with the given {what} already exists.")));
         }
     }
     for attr in pool.alias_attributes.clone().unwrap_or_default() {
@@ -99,9 +85,7 @@ fn claim_identifiers(
             .collect();
         for mut other in others {
             if !force {
-                return Err(ApiError::alias_exists(format!(
-                    "An account with the given {name} already exists."
-                )));
+                return Err(ApiError::alias_exists(format!("An account with the given {name} already exists.")));
             }
             match name {
                 "email" => other.set_attribute("email_verified", "false"),
@@ -116,21 +100,14 @@ fn claim_identifiers(
 }
 
 impl UserPools {
-    pub(super) fn admin_create(
-        &self,
-        input: AdminCreateUserRequest,
-    ) -> Result<AdminCreateUserResponse, ApiError> {
+    pub(super) fn admin_create(&self, input: AdminCreateUserRequest) -> Result<AdminCreateUserResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
             let pool = load_pool(tx, &input.user_pool_id)?;
             let given = input.user_attributes.clone().unwrap_or_default();
             attributes::check_new(&pool, &given)?;
             let policy = policy(&pool);
-            if let Some(pw) = input
-                .temporary_password
-                .as_deref()
-                .filter(|p| !p.is_empty())
-            {
+            if let Some(pw) = input.temporary_password.as_deref().filter(|p| !p.is_empty()) {
                 password::check_policy(&policy, pw)?;
             }
             let temporary = input
@@ -156,9 +133,7 @@ impl UserPools {
                 user.temporary_password_issued = Some(now);
                 user.modified = now;
                 tx.put_user(pool_id(&pool), &user)?;
-                return Ok(AdminCreateUserResponse {
-                    user: Some(user_type(&user, None)),
-                });
+                return Ok(AdminCreateUserResponse { user: Some(user_type(&user, None)) });
             }
 
             let sub = self.rng.uuid_v4();
@@ -168,26 +143,21 @@ impl UserPools {
             let username = match username_attributes(&pool).as_slice() {
                 [] => input.username.clone(),
                 kinds => {
-                    let email_ok = kinds.contains(&UsernameAttributeType::Email)
-                        && attributes::is_email(&input.username);
-                    let phone_ok = kinds.contains(&UsernameAttributeType::PhoneNumber)
-                        && attributes::is_phone(&input.username);
+                    let email_ok =
+                        kinds.contains(&UsernameAttributeType::Email) && attributes::is_email(&input.username);
+                    let phone_ok =
+                        kinds.contains(&UsernameAttributeType::PhoneNumber) && attributes::is_phone(&input.username);
                     if !email_ok && !phone_ok {
                         let msg = match kinds {
                             [UsernameAttributeType::Email] => "Username should be an email.",
-                            [UsernameAttributeType::PhoneNumber] => {
-                                "Username should be a phone number."
-                            }
+                            [UsernameAttributeType::PhoneNumber] => "Username should be a phone number.",
                             _ => "Username should be either an email or a phone number.",
                         };
                         return Err(ApiError::invalid_parameter(msg));
                     }
                     let name = if email_ok { "email" } else { "phone_number" };
                     if !attrs.iter().any(|a| a.name == name) {
-                        attrs.push(AttributeType {
-                            name: name.into(),
-                            value: Some(input.username.clone()),
-                        });
+                        attrs.push(AttributeType { name: name.into(), value: Some(input.username.clone()) });
                     }
                     sub.clone()
                 }
@@ -196,10 +166,7 @@ impl UserPools {
             if tx.user(pool_id(&pool), &key)?.is_some() {
                 return Err(ApiError::username_exists("User account already exists"));
             }
-            let mut attributes = vec![AttributeType {
-                name: "sub".into(),
-                value: Some(sub.clone()),
-            }];
+            let mut attributes = vec![AttributeType { name: "sub".into(), value: Some(sub.clone()) }];
             attributes.extend(attrs);
             let user = UserRecord {
                 key,
@@ -218,24 +185,13 @@ impl UserPools {
                 modified: now,
                 temporary_password_issued: Some(now),
             };
-            claim_identifiers(
-                tx,
-                &pool,
-                &user,
-                input.force_alias_creation.unwrap_or(false),
-                now,
-            )?;
+            claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
             tx.put_user(pool_id(&pool), &user)?;
-            Ok(AdminCreateUserResponse {
-                user: Some(user_type(&user, None)),
-            })
+            Ok(AdminCreateUserResponse { user: Some(user_type(&user, None)) })
         })
     }
 
-    pub(super) fn admin_get(
-        &self,
-        input: AdminGetUserRequest,
-    ) -> Result<AdminGetUserResponse, ApiError> {
+    pub(super) fn admin_get(&self, input: AdminGetUserRequest) -> Result<AdminGetUserResponse, ApiError> {
         self.tx(|tx| {
             let pool = load_pool(tx, &input.user_pool_id)?;
             let user = require_user(tx, &pool, &input.username)?;
@@ -303,12 +259,10 @@ impl UserPools {
             let mut lines = String::new();
             for name in &input.user_attribute_names {
                 match super::pools::schema_entry(&pool, name) {
-                    None => lines.push_str(&format!(
-                        "user.{name}: Attribute does not exist in the schema.\n"
-                    )),
-                    Some(s) if s.required == Some(true) => lines.push_str(&format!(
-                        "user.{name}: Required attribute cannot be deleted.\n"
-                    )),
+                    None => lines.push_str(&format!("user.{name}: Attribute does not exist in the schema.\n")),
+                    Some(s) if s.required == Some(true) => {
+                        lines.push_str(&format!("user.{name}: Required attribute cannot be deleted.\n"))
+                    }
                     Some(s) if s.mutable == Some(false) => {
                         lines.push_str(&format!("user.{name}: Attribute cannot be updated.\n"))
                     }
@@ -332,12 +286,7 @@ impl UserPools {
         })
     }
 
-    pub(super) fn set_enabled(
-        &self,
-        pool_id_: &str,
-        username: &str,
-        enabled: bool,
-    ) -> Result<(), ApiError> {
+    pub(super) fn set_enabled(&self, pool_id_: &str, username: &str, enabled: bool) -> Result<(), ApiError> {
         let now = self.now();
         self.tx(|tx| {
             let pool = load_pool(tx, pool_id_)?;
@@ -421,10 +370,7 @@ impl UserPools {
         })
     }
 
-    pub(super) fn list_users_(
-        &self,
-        input: ListUsersRequest,
-    ) -> Result<ListUsersResponse, ApiError> {
+    pub(super) fn list_users_(&self, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError> {
         let after = decode_token(input.pagination_token.as_ref())?;
         let filter = filter::parse(input.filter.as_deref().unwrap_or_default())?;
         self.tx(|tx| {
@@ -435,12 +381,7 @@ impl UserPools {
             };
             let page = tx.users(pool_id(&pool), filter.as_ref(), after.as_deref(), limit)?;
             Ok(ListUsersResponse {
-                users: Some(
-                    page.items
-                        .iter()
-                        .map(|u| user_type(u, input.attributes_to_get.as_deref()))
-                        .collect(),
-                ),
+                users: Some(page.items.iter().map(|u| user_type(u, input.attributes_to_get.as_deref())).collect()),
                 pagination_token: page.next.as_deref().map(encode_token),
             })
         })
@@ -453,7 +394,6 @@ impl UserPools {
         pool: &UserPoolType,
         username: &str,
     ) -> Result<UserRecord, ApiError> {
-        find_user(tx, pool, username)?
-            .ok_or_else(|| ApiError::user_not_found("User does not exist."))
+        find_user(tx, pool, username)?.ok_or_else(|| ApiError::user_not_found("User does not exist."))
     }
 }

@@ -12,9 +12,7 @@ use std::collections::BTreeMap;
 /// An epoch-seconds timestamp, as the JSON protocol sends it.
 pub type Timestamp = f64;
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AmbiguousRoleResolutionType {
     #[default]
     #[serde(rename = "AuthenticatedRole")]
@@ -37,17 +35,9 @@ impl AmbiguousRoleResolutionType {
 pub struct CognitoIdentityProvider {
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "ProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
-    #[serde(
-        rename = "ServerSideTokenCheck",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ServerSideTokenCheck", default, skip_serializing_if = "Option::is_none")]
     pub server_side_token_check: Option<bool>,
 }
 
@@ -59,75 +49,35 @@ pub struct ConcurrentModificationException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateIdentityPoolInput {
-    #[serde(
-        rename = "AllowClassicFlow",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowClassicFlow", default, skip_serializing_if = "Option::is_none")]
     pub allow_classic_flow: Option<bool>,
     #[serde(rename = "AllowUnauthenticatedIdentities", default)]
     pub allow_unauthenticated_identities: bool,
-    #[serde(
-        rename = "CognitoIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CognitoIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub cognito_identity_providers: Option<Vec<CognitoIdentityProvider>>,
-    #[serde(
-        rename = "DeveloperProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeveloperProviderName", default, skip_serializing_if = "Option::is_none")]
     pub developer_provider_name: Option<String>,
     #[serde(rename = "IdentityPoolName", default)]
     pub identity_pool_name: String,
-    #[serde(
-        rename = "IdentityPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "OpenIdConnectProviderARNs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OpenIdConnectProviderARNs", default, skip_serializing_if = "Option::is_none")]
     pub open_id_connect_provider_arns: Option<Vec<String>>,
-    #[serde(
-        rename = "SamlProviderARNs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SamlProviderARNs", default, skip_serializing_if = "Option::is_none")]
     pub saml_provider_arns: Option<Vec<String>>,
-    #[serde(
-        rename = "SupportedLoginProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedLoginProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_login_providers: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Credentials {
-    #[serde(
-        rename = "AccessKeyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessKeyId", default, skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
-    #[serde(
-        rename = "Expiration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Expiration", default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<Timestamp>,
     #[serde(rename = "SecretKey", default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<String>,
-    #[serde(
-        rename = "SessionToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
 
@@ -139,11 +89,7 @@ pub struct DeleteIdentitiesInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteIdentitiesResponse {
-    #[serde(
-        rename = "UnprocessedIdentityIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UnprocessedIdentityIds", default, skip_serializing_if = "Option::is_none")]
     pub unprocessed_identity_ids: Option<Vec<UnprocessedIdentityId>>,
 }
 
@@ -171,9 +117,7 @@ pub struct DeveloperUserAlreadyRegisteredException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ErrorCode {
     #[default]
     #[serde(rename = "AccessDenied")]
@@ -200,11 +144,7 @@ pub struct ExternalServiceException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetCredentialsForIdentityInput {
-    #[serde(
-        rename = "CustomRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomRoleArn", default, skip_serializing_if = "Option::is_none")]
     pub custom_role_arn: Option<String>,
     #[serde(rename = "IdentityId", default)]
     pub identity_id: String,
@@ -214,17 +154,9 @@ pub struct GetCredentialsForIdentityInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetCredentialsForIdentityResponse {
-    #[serde(
-        rename = "Credentials",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Credentials", default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Credentials>,
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
 }
 
@@ -240,11 +172,7 @@ pub struct GetIdInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetIdResponse {
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
 }
 
@@ -256,17 +184,9 @@ pub struct GetIdentityPoolRolesInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetIdentityPoolRolesResponse {
-    #[serde(
-        rename = "IdentityPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
-    #[serde(
-        rename = "RoleMappings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RoleMappings", default, skip_serializing_if = "Option::is_none")]
     pub role_mappings: Option<BTreeMap<String, RoleMapping>>,
     #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<BTreeMap<String, String>>,
@@ -274,37 +194,21 @@ pub struct GetIdentityPoolRolesResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOpenIdTokenForDeveloperIdentityInput {
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "IdentityPoolId", default)]
     pub identity_pool_id: String,
     #[serde(rename = "Logins", default)]
     pub logins: BTreeMap<String, String>,
-    #[serde(
-        rename = "PrincipalTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PrincipalTags", default, skip_serializing_if = "Option::is_none")]
     pub principal_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "TokenDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenDuration", default, skip_serializing_if = "Option::is_none")]
     pub token_duration: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOpenIdTokenForDeveloperIdentityResponse {
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "Token", default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -320,11 +224,7 @@ pub struct GetOpenIdTokenInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetOpenIdTokenResponse {
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "Token", default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -340,51 +240,23 @@ pub struct GetPrincipalTagAttributeMapInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetPrincipalTagAttributeMapResponse {
-    #[serde(
-        rename = "IdentityPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
-    #[serde(
-        rename = "IdentityProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityProviderName", default, skip_serializing_if = "Option::is_none")]
     pub identity_provider_name: Option<String>,
-    #[serde(
-        rename = "PrincipalTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PrincipalTags", default, skip_serializing_if = "Option::is_none")]
     pub principal_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "UseDefaults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseDefaults", default, skip_serializing_if = "Option::is_none")]
     pub use_defaults: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityDescription {
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
     #[serde(rename = "Logins", default, skip_serializing_if = "Option::is_none")]
     pub logins: Option<Vec<String>>,
@@ -392,69 +264,33 @@ pub struct IdentityDescription {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityPool {
-    #[serde(
-        rename = "AllowClassicFlow",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowClassicFlow", default, skip_serializing_if = "Option::is_none")]
     pub allow_classic_flow: Option<bool>,
     #[serde(rename = "AllowUnauthenticatedIdentities", default)]
     pub allow_unauthenticated_identities: bool,
-    #[serde(
-        rename = "CognitoIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CognitoIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub cognito_identity_providers: Option<Vec<CognitoIdentityProvider>>,
-    #[serde(
-        rename = "DeveloperProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeveloperProviderName", default, skip_serializing_if = "Option::is_none")]
     pub developer_provider_name: Option<String>,
     #[serde(rename = "IdentityPoolId", default)]
     pub identity_pool_id: String,
     #[serde(rename = "IdentityPoolName", default)]
     pub identity_pool_name: String,
-    #[serde(
-        rename = "IdentityPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "OpenIdConnectProviderARNs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OpenIdConnectProviderARNs", default, skip_serializing_if = "Option::is_none")]
     pub open_id_connect_provider_arns: Option<Vec<String>>,
-    #[serde(
-        rename = "SamlProviderARNs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SamlProviderARNs", default, skip_serializing_if = "Option::is_none")]
     pub saml_provider_arns: Option<Vec<String>>,
-    #[serde(
-        rename = "SupportedLoginProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedLoginProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_login_providers: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityPoolShortDescription {
-    #[serde(
-        rename = "IdentityPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
-    #[serde(
-        rename = "IdentityPoolName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolName", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_name: Option<String>,
 }
 
@@ -484,11 +320,7 @@ pub struct LimitExceededException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListIdentitiesInput {
-    #[serde(
-        rename = "HideDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "HideDisabled", default, skip_serializing_if = "Option::is_none")]
     pub hide_disabled: Option<bool>,
     #[serde(rename = "IdentityPoolId", default)]
     pub identity_pool_id: String,
@@ -500,17 +332,9 @@ pub struct ListIdentitiesInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListIdentitiesResponse {
-    #[serde(
-        rename = "Identities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Identities", default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<IdentityDescription>>,
-    #[serde(
-        rename = "IdentityPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -526,11 +350,7 @@ pub struct ListIdentityPoolsInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListIdentityPoolsResponse {
-    #[serde(
-        rename = "IdentityPools",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPools", default, skip_serializing_if = "Option::is_none")]
     pub identity_pools: Option<Vec<IdentityPoolShortDescription>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -550,25 +370,13 @@ pub struct ListTagsForResourceResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LookupDeveloperIdentityInput {
-    #[serde(
-        rename = "DeveloperUserIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeveloperUserIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub developer_user_identifier: Option<String>,
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "IdentityPoolId", default)]
     pub identity_pool_id: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -576,17 +384,9 @@ pub struct LookupDeveloperIdentityInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LookupDeveloperIdentityResponse {
-    #[serde(
-        rename = "DeveloperUserIdentifierList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeveloperUserIdentifierList", default, skip_serializing_if = "Option::is_none")]
     pub developer_user_identifier_list: Option<Vec<String>>,
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -604,9 +404,7 @@ pub struct MappingRule {
     pub value: String,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MappingRuleMatchType {
     #[default]
     #[serde(rename = "Equals")]
@@ -645,11 +443,7 @@ pub struct MergeDeveloperIdentitiesInput {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MergeDeveloperIdentitiesResponse {
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
 }
 
@@ -673,25 +467,15 @@ pub struct ResourceNotFoundException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoleMapping {
-    #[serde(
-        rename = "AmbiguousRoleResolution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AmbiguousRoleResolution", default, skip_serializing_if = "Option::is_none")]
     pub ambiguous_role_resolution: Option<AmbiguousRoleResolutionType>,
-    #[serde(
-        rename = "RulesConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RulesConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub rules_configuration: Option<RulesConfigurationType>,
     #[serde(rename = "Type", default)]
     pub r#type: RoleMappingType,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RoleMappingType {
     #[default]
     #[serde(rename = "Token")]
@@ -720,11 +504,7 @@ pub struct RulesConfigurationType {
 pub struct SetIdentityPoolRolesInput {
     #[serde(rename = "IdentityPoolId", default)]
     pub identity_pool_id: String,
-    #[serde(
-        rename = "RoleMappings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RoleMappings", default, skip_serializing_if = "Option::is_none")]
     pub role_mappings: Option<BTreeMap<String, RoleMapping>>,
     #[serde(rename = "Roles", default)]
     pub roles: BTreeMap<String, String>,
@@ -736,45 +516,21 @@ pub struct SetPrincipalTagAttributeMapInput {
     pub identity_pool_id: String,
     #[serde(rename = "IdentityProviderName", default)]
     pub identity_provider_name: String,
-    #[serde(
-        rename = "PrincipalTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PrincipalTags", default, skip_serializing_if = "Option::is_none")]
     pub principal_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "UseDefaults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseDefaults", default, skip_serializing_if = "Option::is_none")]
     pub use_defaults: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetPrincipalTagAttributeMapResponse {
-    #[serde(
-        rename = "IdentityPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityPoolId", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
-    #[serde(
-        rename = "IdentityProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityProviderName", default, skip_serializing_if = "Option::is_none")]
     pub identity_provider_name: Option<String>,
-    #[serde(
-        rename = "PrincipalTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PrincipalTags", default, skip_serializing_if = "Option::is_none")]
     pub principal_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "UseDefaults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseDefaults", default, skip_serializing_if = "Option::is_none")]
     pub use_defaults: Option<bool>,
 }
 
@@ -821,11 +577,7 @@ pub struct UnlinkIdentityInput {
 pub struct UnprocessedIdentityId {
     #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<ErrorCode>,
-    #[serde(
-        rename = "IdentityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdentityId", default, skip_serializing_if = "Option::is_none")]
     pub identity_id: Option<String>,
 }
 
@@ -845,42 +597,22 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "ARNString",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(20),
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(20), max: Some(2048), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "AccessKeyString",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "AccountId",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(15),
-            pattern: Some("\\d+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(15), pattern: Some("\\d+"), enum_values: &[] },
     },
     Shape {
         name: "AmbiguousRoleResolutionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["AuthenticatedRole", "Deny"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["AuthenticatedRole", "Deny"] },
     },
     Shape {
         name: "ClaimName",
@@ -895,136 +627,55 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "ClaimValue",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: None, enum_values: &[] },
     },
-    Shape {
-        name: "ClassicFlow",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
+    Shape { name: "ClassicFlow", sensitive: false, kind: Kind::Boolean },
     Shape {
         name: "CognitoIdentityProvider",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 8,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderName",
-                    shape: 10,
-                    required: false,
-                },
-                Member {
-                    name: "ServerSideTokenCheck",
-                    shape: 11,
-                    required: false,
-                },
+                Member { name: "ClientId", shape: 8, required: false },
+                Member { name: "ProviderName", shape: 10, required: false },
+                Member { name: "ServerSideTokenCheck", shape: 11, required: false },
             ],
         },
     },
     Shape {
         name: "CognitoIdentityProviderClientId",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w_]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w_]+"), enum_values: &[] },
     },
     Shape {
         name: "CognitoIdentityProviderList",
         sensitive: false,
-        kind: Kind::List {
-            member: 7,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 7, min: None, max: None },
     },
     Shape {
         name: "CognitoIdentityProviderName",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w._:/-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w._:/-]+"), enum_values: &[] },
     },
-    Shape {
-        name: "CognitoIdentityProviderTokenCheck",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
+    Shape { name: "CognitoIdentityProviderTokenCheck", sensitive: false, kind: Kind::Boolean },
     Shape {
         name: "ConcurrentModificationException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "CreateIdentityPoolInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AllowClassicFlow",
-                    shape: 6,
-                    required: false,
-                },
-                Member {
-                    name: "AllowUnauthenticatedIdentities",
-                    shape: 50,
-                    required: true,
-                },
-                Member {
-                    name: "CognitoIdentityProviders",
-                    shape: 9,
-                    required: false,
-                },
-                Member {
-                    name: "DeveloperProviderName",
-                    shape: 21,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolName",
-                    shape: 46,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityPoolTags",
-                    shape: 49,
-                    required: false,
-                },
-                Member {
-                    name: "OpenIdConnectProviderARNs",
-                    shape: 76,
-                    required: false,
-                },
-                Member {
-                    name: "SamlProviderARNs",
-                    shape: 91,
-                    required: false,
-                },
-                Member {
-                    name: "SupportedLoginProviders",
-                    shape: 55,
-                    required: false,
-                },
+                Member { name: "AllowClassicFlow", shape: 6, required: false },
+                Member { name: "AllowUnauthenticatedIdentities", shape: 50, required: true },
+                Member { name: "CognitoIdentityProviders", shape: 9, required: false },
+                Member { name: "DeveloperProviderName", shape: 21, required: false },
+                Member { name: "IdentityPoolName", shape: 46, required: true },
+                Member { name: "IdentityPoolTags", shape: 49, required: false },
+                Member { name: "OpenIdConnectProviderARNs", shape: 76, required: false },
+                Member { name: "SamlProviderARNs", shape: 91, required: false },
+                Member { name: "SupportedLoginProviders", shape: 55, required: false },
             ],
         },
     },
@@ -1033,128 +684,58 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessKeyId",
-                    shape: 1,
-                    required: false,
-                },
-                Member {
-                    name: "Expiration",
-                    shape: 15,
-                    required: false,
-                },
-                Member {
-                    name: "SecretKey",
-                    shape: 92,
-                    required: false,
-                },
-                Member {
-                    name: "SessionToken",
-                    shape: 93,
-                    required: false,
-                },
+                Member { name: "AccessKeyId", shape: 1, required: false },
+                Member { name: "Expiration", shape: 15, required: false },
+                Member { name: "SecretKey", shape: 92, required: false },
+                Member { name: "SessionToken", shape: 93, required: false },
             ],
         },
     },
-    Shape {
-        name: "DateType",
-        sensitive: false,
-        kind: Kind::Timestamp,
-    },
+    Shape { name: "DateType", sensitive: false, kind: Kind::Timestamp },
     Shape {
         name: "DeleteIdentitiesInput",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityIdsToDelete",
-                shape: 43,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityIdsToDelete", shape: 43, required: true }] },
     },
     Shape {
         name: "DeleteIdentitiesResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UnprocessedIdentityIds",
-                shape: 107,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UnprocessedIdentityIds", shape: 107, required: false }] },
     },
     Shape {
         name: "DeleteIdentityPoolInput",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityPoolId",
-                shape: 45,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityPoolId", shape: 45, required: true }] },
     },
     Shape {
         name: "DescribeIdentityInput",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityId",
-                shape: 42,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityId", shape: 42, required: true }] },
     },
     Shape {
         name: "DescribeIdentityPoolInput",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityPoolId",
-                shape: 45,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityPoolId", shape: 45, required: true }] },
     },
     Shape {
         name: "DeveloperProviderName",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w._-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w._-]+"), enum_values: &[] },
     },
     Shape {
         name: "DeveloperUserAlreadyRegisteredException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "DeveloperUserIdentifier",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(1024),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(1024), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "DeveloperUserIdentifierList",
         sensitive: false,
-        kind: Kind::List {
-            member: 23,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 23, min: None, max: None },
     },
     Shape {
         name: "ErrorCode",
@@ -1169,34 +750,16 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "ExternalServiceException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "GetCredentialsForIdentityInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CustomRoleArn",
-                    shape: 0,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: true,
-                },
-                Member {
-                    name: "Logins",
-                    shape: 67,
-                    required: false,
-                },
+                Member { name: "CustomRoleArn", shape: 0, required: false },
+                Member { name: "IdentityId", shape: 42, required: true },
+                Member { name: "Logins", shape: 67, required: false },
             ],
         },
     },
@@ -1205,16 +768,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Credentials",
-                    shape: 14,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
+                Member { name: "Credentials", shape: 14, required: false },
+                Member { name: "IdentityId", shape: 42, required: false },
             ],
         },
     },
@@ -1223,66 +778,30 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccountId",
-                    shape: 2,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "Logins",
-                    shape: 67,
-                    required: false,
-                },
+                Member { name: "AccountId", shape: 2, required: false },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "Logins", shape: 67, required: false },
             ],
         },
     },
     Shape {
         name: "GetIdResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityId",
-                shape: 42,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityId", shape: 42, required: false }] },
     },
     Shape {
         name: "GetIdentityPoolRolesInput",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityPoolId",
-                shape: 45,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityPoolId", shape: 45, required: true }] },
     },
     Shape {
         name: "GetIdentityPoolRolesResponse",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: false,
-                },
-                Member {
-                    name: "RoleMappings",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "Roles",
-                    shape: 89,
-                    required: false,
-                },
+                Member { name: "IdentityPoolId", shape: 45, required: false },
+                Member { name: "RoleMappings", shape: 86, required: false },
+                Member { name: "Roles", shape: 89, required: false },
             ],
         },
     },
@@ -1291,31 +810,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "Logins",
-                    shape: 67,
-                    required: true,
-                },
-                Member {
-                    name: "PrincipalTags",
-                    shape: 81,
-                    required: false,
-                },
-                Member {
-                    name: "TokenDuration",
-                    shape: 102,
-                    required: false,
-                },
+                Member { name: "IdentityId", shape: 42, required: false },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "Logins", shape: 67, required: true },
+                Member { name: "PrincipalTags", shape: 81, required: false },
+                Member { name: "TokenDuration", shape: 102, required: false },
             ],
         },
     },
@@ -1324,16 +823,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
-                Member {
-                    name: "Token",
-                    shape: 77,
-                    required: false,
-                },
+                Member { name: "IdentityId", shape: 42, required: false },
+                Member { name: "Token", shape: 77, required: false },
             ],
         },
     },
@@ -1342,16 +833,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: true,
-                },
-                Member {
-                    name: "Logins",
-                    shape: 67,
-                    required: false,
-                },
+                Member { name: "IdentityId", shape: 42, required: true },
+                Member { name: "Logins", shape: 67, required: false },
             ],
         },
     },
@@ -1360,16 +843,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
-                Member {
-                    name: "Token",
-                    shape: 77,
-                    required: false,
-                },
+                Member { name: "IdentityId", shape: 42, required: false },
+                Member { name: "Token", shape: 77, required: false },
             ],
         },
     },
@@ -1378,16 +853,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityProviderName",
-                    shape: 53,
-                    required: true,
-                },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "IdentityProviderName", shape: 53, required: true },
             ],
         },
     },
@@ -1396,328 +863,128 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityProviderName",
-                    shape: 53,
-                    required: false,
-                },
-                Member {
-                    name: "PrincipalTags",
-                    shape: 81,
-                    required: false,
-                },
-                Member {
-                    name: "UseDefaults",
-                    shape: 110,
-                    required: false,
-                },
+                Member { name: "IdentityPoolId", shape: 45, required: false },
+                Member { name: "IdentityProviderName", shape: 53, required: false },
+                Member { name: "PrincipalTags", shape: 81, required: false },
+                Member { name: "UseDefaults", shape: 110, required: false },
             ],
         },
     },
-    Shape {
-        name: "HideDisabled",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
-    Shape {
-        name: "IdentitiesList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 41,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "HideDisabled", sensitive: false, kind: Kind::Boolean },
+    Shape { name: "IdentitiesList", sensitive: false, kind: Kind::List { member: 41, min: None, max: None } },
     Shape {
         name: "IdentityDescription",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CreationDate",
-                    shape: 15,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 15,
-                    required: false,
-                },
-                Member {
-                    name: "Logins",
-                    shape: 66,
-                    required: false,
-                },
+                Member { name: "CreationDate", shape: 15, required: false },
+                Member { name: "IdentityId", shape: 42, required: false },
+                Member { name: "LastModifiedDate", shape: 15, required: false },
+                Member { name: "Logins", shape: 66, required: false },
             ],
         },
     },
     Shape {
         name: "IdentityId",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some("[\\w-]+:[0-9a-f-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(55), pattern: Some("[\\w-]+:[0-9a-f-]+"), enum_values: &[] },
     },
-    Shape {
-        name: "IdentityIdList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 42,
-            min: Some(1),
-            max: Some(60),
-        },
-    },
+    Shape { name: "IdentityIdList", sensitive: false, kind: Kind::List { member: 42, min: Some(1), max: Some(60) } },
     Shape {
         name: "IdentityPool",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AllowClassicFlow",
-                    shape: 6,
-                    required: false,
-                },
-                Member {
-                    name: "AllowUnauthenticatedIdentities",
-                    shape: 50,
-                    required: true,
-                },
-                Member {
-                    name: "CognitoIdentityProviders",
-                    shape: 9,
-                    required: false,
-                },
-                Member {
-                    name: "DeveloperProviderName",
-                    shape: 21,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityPoolName",
-                    shape: 46,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityPoolTags",
-                    shape: 49,
-                    required: false,
-                },
-                Member {
-                    name: "OpenIdConnectProviderARNs",
-                    shape: 76,
-                    required: false,
-                },
-                Member {
-                    name: "SamlProviderARNs",
-                    shape: 91,
-                    required: false,
-                },
-                Member {
-                    name: "SupportedLoginProviders",
-                    shape: 55,
-                    required: false,
-                },
+                Member { name: "AllowClassicFlow", shape: 6, required: false },
+                Member { name: "AllowUnauthenticatedIdentities", shape: 50, required: true },
+                Member { name: "CognitoIdentityProviders", shape: 9, required: false },
+                Member { name: "DeveloperProviderName", shape: 21, required: false },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "IdentityPoolName", shape: 46, required: true },
+                Member { name: "IdentityPoolTags", shape: 49, required: false },
+                Member { name: "OpenIdConnectProviderARNs", shape: 76, required: false },
+                Member { name: "SamlProviderARNs", shape: 91, required: false },
+                Member { name: "SupportedLoginProviders", shape: 55, required: false },
             ],
         },
     },
     Shape {
         name: "IdentityPoolId",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some("[\\w-]+:[0-9a-f-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(55), pattern: Some("[\\w-]+:[0-9a-f-]+"), enum_values: &[] },
     },
     Shape {
         name: "IdentityPoolName",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w\\s+=,.@-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w\\s+=,.@-]+"), enum_values: &[] },
     },
     Shape {
         name: "IdentityPoolShortDescription",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolName",
-                    shape: 46,
-                    required: false,
-                },
+                Member { name: "IdentityPoolId", shape: 45, required: false },
+                Member { name: "IdentityPoolName", shape: 46, required: false },
             ],
         },
     },
-    Shape {
-        name: "IdentityPoolTagsListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 98,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "IdentityPoolTagsListType", sensitive: false, kind: Kind::List { member: 98, min: None, max: None } },
     Shape {
         name: "IdentityPoolTagsType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 98,
-            value: 101,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 98, value: 101, min: None, max: None },
     },
-    Shape {
-        name: "IdentityPoolUnauthenticated",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
-    Shape {
-        name: "IdentityPoolsList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 47,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "IdentityPoolUnauthenticated", sensitive: false, kind: Kind::Boolean },
+    Shape { name: "IdentityPoolsList", sensitive: false, kind: Kind::List { member: 47, min: None, max: None } },
     Shape {
         name: "IdentityProviderId",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w.;_/-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w.;_/-]+"), enum_values: &[] },
     },
     Shape {
         name: "IdentityProviderName",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "IdentityProviderToken",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(50000),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(50000), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "IdentityProviders",
         sensitive: false,
-        kind: Kind::Map {
-            key: 53,
-            value: 52,
-            min: None,
-            max: Some(10),
-        },
+        kind: Kind::Map { key: 53, value: 52, min: None, max: Some(10) },
     },
     Shape {
         name: "InternalErrorException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "InvalidIdentityPoolConfigurationException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "InvalidParameterException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "LimitExceededException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "ListIdentitiesInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "HideDisabled",
-                    shape: 39,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "MaxResults",
-                    shape: 82,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 78,
-                    required: false,
-                },
+                Member { name: "HideDisabled", shape: 39, required: false },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "MaxResults", shape: 82, required: true },
+                Member { name: "NextToken", shape: 78, required: false },
             ],
         },
     },
@@ -1726,21 +993,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Identities",
-                    shape: 40,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 78,
-                    required: false,
-                },
+                Member { name: "Identities", shape: 40, required: false },
+                Member { name: "IdentityPoolId", shape: 45, required: false },
+                Member { name: "NextToken", shape: 78, required: false },
             ],
         },
     },
@@ -1749,16 +1004,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 82,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 78,
-                    required: false,
-                },
+                Member { name: "MaxResults", shape: 82, required: true },
+                Member { name: "NextToken", shape: 78, required: false },
             ],
         },
     },
@@ -1767,90 +1014,33 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPools",
-                    shape: 51,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 78,
-                    required: false,
-                },
+                Member { name: "IdentityPools", shape: 51, required: false },
+                Member { name: "NextToken", shape: 78, required: false },
             ],
         },
     },
     Shape {
         name: "ListTagsForResourceInput",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ResourceArn",
-                shape: 0,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ResourceArn", shape: 0, required: true }] },
     },
     Shape {
         name: "ListTagsForResourceResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Tags",
-                shape: 49,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Tags", shape: 49, required: false }] },
     },
-    Shape {
-        name: "LoginsList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 53,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: "LoginsMap",
-        sensitive: false,
-        kind: Kind::Map {
-            key: 53,
-            value: 54,
-            min: None,
-            max: Some(10),
-        },
-    },
+    Shape { name: "LoginsList", sensitive: false, kind: Kind::List { member: 53, min: None, max: None } },
+    Shape { name: "LoginsMap", sensitive: false, kind: Kind::Map { key: 53, value: 54, min: None, max: Some(10) } },
     Shape {
         name: "LookupDeveloperIdentityInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeveloperUserIdentifier",
-                    shape: 23,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "MaxResults",
-                    shape: 82,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 78,
-                    required: false,
-                },
+                Member { name: "DeveloperUserIdentifier", shape: 23, required: false },
+                Member { name: "IdentityId", shape: 42, required: false },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "MaxResults", shape: 82, required: false },
+                Member { name: "NextToken", shape: 78, required: false },
             ],
         },
     },
@@ -1859,21 +1049,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeveloperUserIdentifierList",
-                    shape: 24,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 78,
-                    required: false,
-                },
+                Member { name: "DeveloperUserIdentifierList", shape: 24, required: false },
+                Member { name: "IdentityId", shape: 42, required: false },
+                Member { name: "NextToken", shape: 78, required: false },
             ],
         },
     },
@@ -1882,26 +1060,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Claim",
-                    shape: 4,
-                    required: true,
-                },
-                Member {
-                    name: "MatchType",
-                    shape: 71,
-                    required: true,
-                },
-                Member {
-                    name: "RoleARN",
-                    shape: 0,
-                    required: true,
-                },
-                Member {
-                    name: "Value",
-                    shape: 5,
-                    required: true,
-                },
+                Member { name: "Claim", shape: 4, required: true },
+                Member { name: "MatchType", shape: 71, required: true },
+                Member { name: "RoleARN", shape: 0, required: true },
+                Member { name: "Value", shape: 5, required: true },
             ],
         },
     },
@@ -1915,277 +1077,113 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &["Equals", "Contains", "StartsWith", "NotEqual"],
         },
     },
-    Shape {
-        name: "MappingRulesList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 70,
-            min: Some(1),
-            max: Some(400),
-        },
-    },
+    Shape { name: "MappingRulesList", sensitive: false, kind: Kind::List { member: 70, min: Some(1), max: Some(400) } },
     Shape {
         name: "MergeDeveloperIdentitiesInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DestinationUserIdentifier",
-                    shape: 23,
-                    required: true,
-                },
-                Member {
-                    name: "DeveloperProviderName",
-                    shape: 21,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "SourceUserIdentifier",
-                    shape: 23,
-                    required: true,
-                },
+                Member { name: "DestinationUserIdentifier", shape: 23, required: true },
+                Member { name: "DeveloperProviderName", shape: 21, required: true },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "SourceUserIdentifier", shape: 23, required: true },
             ],
         },
     },
     Shape {
         name: "MergeDeveloperIdentitiesResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityId",
-                shape: 42,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityId", shape: 42, required: false }] },
     },
     Shape {
         name: "NotAuthorizedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
-    Shape {
-        name: "OIDCProviderList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 0,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "OIDCProviderList", sensitive: false, kind: Kind::List { member: 0, min: None, max: None } },
     Shape {
         name: "OIDCToken",
         sensitive: true,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "PaginationKey",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(65535),
-            pattern: Some("[\\S]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(65535), pattern: Some("[\\S]+"), enum_values: &[] },
     },
     Shape {
         name: "PrincipalTagID",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "PrincipalTagValue",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(256), pattern: None, enum_values: &[] },
     },
-    Shape {
-        name: "PrincipalTags",
-        sensitive: false,
-        kind: Kind::Map {
-            key: 79,
-            value: 80,
-            min: None,
-            max: Some(50),
-        },
-    },
-    Shape {
-        name: "QueryLimit",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(60),
-        },
-    },
+    Shape { name: "PrincipalTags", sensitive: false, kind: Kind::Map { key: 79, value: 80, min: None, max: Some(50) } },
+    Shape { name: "QueryLimit", sensitive: false, kind: Kind::Integer { min: Some(1), max: Some(60) } },
     Shape {
         name: "ResourceConflictException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "ResourceNotFoundException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "RoleMapping",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AmbiguousRoleResolution",
-                    shape: 3,
-                    required: false,
-                },
-                Member {
-                    name: "RulesConfiguration",
-                    shape: 90,
-                    required: false,
-                },
-                Member {
-                    name: "Type",
-                    shape: 87,
-                    required: true,
-                },
+                Member { name: "AmbiguousRoleResolution", shape: 3, required: false },
+                Member { name: "RulesConfiguration", shape: 90, required: false },
+                Member { name: "Type", shape: 87, required: true },
             ],
         },
     },
     Shape {
         name: "RoleMappingMap",
         sensitive: false,
-        kind: Kind::Map {
-            key: 53,
-            value: 85,
-            min: None,
-            max: Some(10),
-        },
+        kind: Kind::Map { key: 53, value: 85, min: None, max: Some(10) },
     },
     Shape {
         name: "RoleMappingType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Token", "Rules"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Token", "Rules"] },
     },
     Shape {
         name: "RoleType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("(un)?authenticated"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("(un)?authenticated"), enum_values: &[] },
     },
-    Shape {
-        name: "RolesMap",
-        sensitive: false,
-        kind: Kind::Map {
-            key: 88,
-            value: 0,
-            min: None,
-            max: Some(2),
-        },
-    },
+    Shape { name: "RolesMap", sensitive: false, kind: Kind::Map { key: 88, value: 0, min: None, max: Some(2) } },
     Shape {
         name: "RulesConfigurationType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Rules",
-                shape: 72,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Rules", shape: 72, required: true }] },
     },
-    Shape {
-        name: "SAMLProviderList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 0,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "SAMLProviderList", sensitive: false, kind: Kind::List { member: 0, min: None, max: None } },
     Shape {
         name: "SecretKeyString",
         sensitive: true,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SessionTokenString",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SetIdentityPoolRolesInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "RoleMappings",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "Roles",
-                    shape: 89,
-                    required: true,
-                },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "RoleMappings", shape: 86, required: false },
+                Member { name: "Roles", shape: 89, required: true },
             ],
         },
     },
@@ -2194,26 +1192,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityProviderName",
-                    shape: 53,
-                    required: true,
-                },
-                Member {
-                    name: "PrincipalTags",
-                    shape: 81,
-                    required: false,
-                },
-                Member {
-                    name: "UseDefaults",
-                    shape: 110,
-                    required: false,
-                },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
+                Member { name: "IdentityProviderName", shape: 53, required: true },
+                Member { name: "PrincipalTags", shape: 81, required: false },
+                Member { name: "UseDefaults", shape: 110, required: false },
             ],
         },
     },
@@ -2222,126 +1204,54 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityProviderName",
-                    shape: 53,
-                    required: false,
-                },
-                Member {
-                    name: "PrincipalTags",
-                    shape: 81,
-                    required: false,
-                },
-                Member {
-                    name: "UseDefaults",
-                    shape: 110,
-                    required: false,
-                },
+                Member { name: "IdentityPoolId", shape: 45, required: false },
+                Member { name: "IdentityProviderName", shape: 53, required: false },
+                Member { name: "PrincipalTags", shape: 81, required: false },
+                Member { name: "UseDefaults", shape: 110, required: false },
             ],
         },
     },
     Shape {
         name: "String",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "TagKeysType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "TagResourceInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ResourceArn",
-                    shape: 0,
-                    required: true,
-                },
-                Member {
-                    name: "Tags",
-                    shape: 49,
-                    required: true,
-                },
+                Member { name: "ResourceArn", shape: 0, required: true },
+                Member { name: "Tags", shape: 49, required: true },
             ],
         },
     },
-    Shape {
-        name: "TagResourceResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "TagResourceResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "TagValueType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(256), pattern: None, enum_values: &[] },
     },
-    Shape {
-        name: "TokenDuration",
-        sensitive: false,
-        kind: Kind::Long {
-            min: Some(1),
-            max: Some(86400),
-        },
-    },
+    Shape { name: "TokenDuration", sensitive: false, kind: Kind::Long { min: Some(1), max: Some(86400) } },
     Shape {
         name: "TooManyRequestsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 97,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 97, required: false }] },
     },
     Shape {
         name: "UnlinkDeveloperIdentityInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeveloperProviderName",
-                    shape: 21,
-                    required: true,
-                },
-                Member {
-                    name: "DeveloperUserIdentifier",
-                    shape: 23,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: true,
-                },
-                Member {
-                    name: "IdentityPoolId",
-                    shape: 45,
-                    required: true,
-                },
+                Member { name: "DeveloperProviderName", shape: 21, required: true },
+                Member { name: "DeveloperUserIdentifier", shape: 23, required: true },
+                Member { name: "IdentityId", shape: 42, required: true },
+                Member { name: "IdentityPoolId", shape: 45, required: true },
             ],
         },
     },
@@ -2350,21 +1260,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: true,
-                },
-                Member {
-                    name: "Logins",
-                    shape: 67,
-                    required: true,
-                },
-                Member {
-                    name: "LoginsToRemove",
-                    shape: 66,
-                    required: true,
-                },
+                Member { name: "IdentityId", shape: 42, required: true },
+                Member { name: "Logins", shape: 67, required: true },
+                Member { name: "LoginsToRemove", shape: 66, required: true },
             ],
         },
     },
@@ -2373,206 +1271,60 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ErrorCode",
-                    shape: 25,
-                    required: false,
-                },
-                Member {
-                    name: "IdentityId",
-                    shape: 42,
-                    required: false,
-                },
+                Member { name: "ErrorCode", shape: 25, required: false },
+                Member { name: "IdentityId", shape: 42, required: false },
             ],
         },
     },
     Shape {
         name: "UnprocessedIdentityIdList",
         sensitive: false,
-        kind: Kind::List {
-            member: 106,
-            min: None,
-            max: Some(60),
-        },
+        kind: Kind::List { member: 106, min: None, max: Some(60) },
     },
     Shape {
         name: "UntagResourceInput",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ResourceArn",
-                    shape: 0,
-                    required: true,
-                },
-                Member {
-                    name: "TagKeys",
-                    shape: 48,
-                    required: true,
-                },
+                Member { name: "ResourceArn", shape: 0, required: true },
+                Member { name: "TagKeys", shape: 48, required: true },
             ],
         },
     },
-    Shape {
-        name: "UntagResourceResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
-    Shape {
-        name: "UseDefaults",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
+    Shape { name: "UntagResourceResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
+    Shape { name: "UseDefaults", sensitive: false, kind: Kind::Boolean },
 ];
 
 /// Every operation of the model, in name order.
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        name: "CreateIdentityPool",
-        input: Some(13),
-        output: Some(44),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteIdentities",
-        input: Some(16),
-        output: Some(17),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteIdentityPool",
-        input: Some(18),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeIdentity",
-        input: Some(19),
-        output: Some(41),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeIdentityPool",
-        input: Some(20),
-        output: Some(44),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetCredentialsForIdentity",
-        input: Some(27),
-        output: Some(28),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetId",
-        input: Some(29),
-        output: Some(30),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetIdentityPoolRoles",
-        input: Some(31),
-        output: Some(32),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetOpenIdToken",
-        input: Some(35),
-        output: Some(36),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetOpenIdTokenForDeveloperIdentity",
-        input: Some(33),
-        output: Some(34),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetPrincipalTagAttributeMap",
-        input: Some(37),
-        output: Some(38),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListIdentities",
-        input: Some(60),
-        output: Some(61),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListIdentityPools",
-        input: Some(62),
-        output: Some(63),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListTagsForResource",
-        input: Some(64),
-        output: Some(65),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "LookupDeveloperIdentity",
-        input: Some(68),
-        output: Some(69),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "MergeDeveloperIdentities",
-        input: Some(73),
-        output: Some(74),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "SetIdentityPoolRoles",
-        input: Some(94),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "SetPrincipalTagAttributeMap",
-        input: Some(95),
-        output: Some(96),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "TagResource",
-        input: Some(99),
-        output: Some(100),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UnlinkDeveloperIdentity",
-        input: Some(104),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UnlinkIdentity",
-        input: Some(105),
-        output: None,
-        unauthenticated: true,
-    },
-    Operation {
-        name: "UntagResource",
-        input: Some(108),
-        output: Some(109),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateIdentityPool",
-        input: Some(44),
-        output: Some(44),
-        unauthenticated: false,
-    },
+    Operation { name: "CreateIdentityPool", input: Some(13), output: Some(44), unauthenticated: false },
+    Operation { name: "DeleteIdentities", input: Some(16), output: Some(17), unauthenticated: false },
+    Operation { name: "DeleteIdentityPool", input: Some(18), output: None, unauthenticated: false },
+    Operation { name: "DescribeIdentity", input: Some(19), output: Some(41), unauthenticated: false },
+    Operation { name: "DescribeIdentityPool", input: Some(20), output: Some(44), unauthenticated: false },
+    Operation { name: "GetCredentialsForIdentity", input: Some(27), output: Some(28), unauthenticated: true },
+    Operation { name: "GetId", input: Some(29), output: Some(30), unauthenticated: true },
+    Operation { name: "GetIdentityPoolRoles", input: Some(31), output: Some(32), unauthenticated: false },
+    Operation { name: "GetOpenIdToken", input: Some(35), output: Some(36), unauthenticated: true },
+    Operation { name: "GetOpenIdTokenForDeveloperIdentity", input: Some(33), output: Some(34), unauthenticated: false },
+    Operation { name: "GetPrincipalTagAttributeMap", input: Some(37), output: Some(38), unauthenticated: false },
+    Operation { name: "ListIdentities", input: Some(60), output: Some(61), unauthenticated: false },
+    Operation { name: "ListIdentityPools", input: Some(62), output: Some(63), unauthenticated: false },
+    Operation { name: "ListTagsForResource", input: Some(64), output: Some(65), unauthenticated: false },
+    Operation { name: "LookupDeveloperIdentity", input: Some(68), output: Some(69), unauthenticated: false },
+    Operation { name: "MergeDeveloperIdentities", input: Some(73), output: Some(74), unauthenticated: false },
+    Operation { name: "SetIdentityPoolRoles", input: Some(94), output: None, unauthenticated: false },
+    Operation { name: "SetPrincipalTagAttributeMap", input: Some(95), output: Some(96), unauthenticated: false },
+    Operation { name: "TagResource", input: Some(99), output: Some(100), unauthenticated: false },
+    Operation { name: "UnlinkDeveloperIdentity", input: Some(104), output: None, unauthenticated: false },
+    Operation { name: "UnlinkIdentity", input: Some(105), output: None, unauthenticated: true },
+    Operation { name: "UntagResource", input: Some(108), output: Some(109), unauthenticated: false },
+    Operation { name: "UpdateIdentityPool", input: Some(44), output: Some(44), unauthenticated: false },
 ];
 
 /// The service as the validator and dispatcher see it.
-pub static SERVICE: Service = Service {
-    target_prefix: "AWSCognitoIdentityService",
-    shapes: SHAPES,
-    operations: OPERATIONS,
-};
+pub static SERVICE: Service =
+    Service { target_prefix: "AWSCognitoIdentityService", shapes: SHAPES, operations: OPERATIONS };
 
 /// One method per operation. Each defaults to the error that names the operation as not
 /// implemented, so an implementation overrides exactly what it supports.
@@ -2595,11 +1347,7 @@ pub trait CognitoIdentity: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("DeleteIdentities"))
     }
-    fn delete_identity_pool(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteIdentityPoolInput,
-    ) -> Result<(), ApiError> {
+    fn delete_identity_pool(&self, ctx: &RequestContext, input: DeleteIdentityPoolInput) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("DeleteIdentityPool"))
@@ -2661,9 +1409,7 @@ pub trait CognitoIdentity: Send + Sync {
     ) -> Result<GetOpenIdTokenForDeveloperIdentityResponse, ApiError> {
         let _ = ctx;
         let _ = input;
-        Err(ApiError::not_implemented(
-            "GetOpenIdTokenForDeveloperIdentity",
-        ))
+        Err(ApiError::not_implemented("GetOpenIdTokenForDeveloperIdentity"))
     }
     fn get_principal_tag_attribute_map(
         &self,
@@ -2719,11 +1465,7 @@ pub trait CognitoIdentity: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("MergeDeveloperIdentities"))
     }
-    fn set_identity_pool_roles(
-        &self,
-        ctx: &RequestContext,
-        input: SetIdentityPoolRolesInput,
-    ) -> Result<(), ApiError> {
+    fn set_identity_pool_roles(&self, ctx: &RequestContext, input: SetIdentityPoolRolesInput) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("SetIdentityPoolRoles"))
@@ -2737,11 +1479,7 @@ pub trait CognitoIdentity: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("SetPrincipalTagAttributeMap"))
     }
-    fn tag_resource(
-        &self,
-        ctx: &RequestContext,
-        input: TagResourceInput,
-    ) -> Result<TagResourceResponse, ApiError> {
+    fn tag_resource(&self, ctx: &RequestContext, input: TagResourceInput) -> Result<TagResourceResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("TagResource"))
@@ -2755,11 +1493,7 @@ pub trait CognitoIdentity: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("UnlinkDeveloperIdentity"))
     }
-    fn unlink_identity(
-        &self,
-        ctx: &RequestContext,
-        input: UnlinkIdentityInput,
-    ) -> Result<(), ApiError> {
+    fn unlink_identity(&self, ctx: &RequestContext, input: UnlinkIdentityInput) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("UnlinkIdentity"))
@@ -2773,11 +1507,7 @@ pub trait CognitoIdentity: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("UntagResource"))
     }
-    fn update_identity_pool(
-        &self,
-        ctx: &RequestContext,
-        input: IdentityPool,
-    ) -> Result<IdentityPool, ApiError> {
+    fn update_identity_pool(&self, ctx: &RequestContext, input: IdentityPool) -> Result<IdentityPool, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("UpdateIdentityPool"))
@@ -2793,76 +1523,51 @@ pub fn dispatch(
     body: &serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match op {
-        "CreateIdentityPool" => {
-            crate::encode(&handler.create_identity_pool(ctx, crate::decode(&SERVICE, 13, body)?)?)
-        }
-        "DeleteIdentities" => {
-            crate::encode(&handler.delete_identities(ctx, crate::decode(&SERVICE, 16, body)?)?)
-        }
-        "DeleteIdentityPool" => {
-            crate::encode(&handler.delete_identity_pool(ctx, crate::decode(&SERVICE, 18, body)?)?)
-        }
-        "DescribeIdentity" => {
-            crate::encode(&handler.describe_identity(ctx, crate::decode(&SERVICE, 19, body)?)?)
-        }
+        "CreateIdentityPool" => crate::encode(&handler.create_identity_pool(ctx, crate::decode(&SERVICE, 13, body)?)?),
+        "DeleteIdentities" => crate::encode(&handler.delete_identities(ctx, crate::decode(&SERVICE, 16, body)?)?),
+        "DeleteIdentityPool" => crate::encode(&handler.delete_identity_pool(ctx, crate::decode(&SERVICE, 18, body)?)?),
+        "DescribeIdentity" => crate::encode(&handler.describe_identity(ctx, crate::decode(&SERVICE, 19, body)?)?),
         "DescribeIdentityPool" => {
             crate::encode(&handler.describe_identity_pool(ctx, crate::decode(&SERVICE, 20, body)?)?)
         }
-        "GetCredentialsForIdentity" => crate::encode(
-            &handler.get_credentials_for_identity(ctx, crate::decode(&SERVICE, 27, body)?)?,
-        ),
+        "GetCredentialsForIdentity" => {
+            crate::encode(&handler.get_credentials_for_identity(ctx, crate::decode(&SERVICE, 27, body)?)?)
+        }
         "GetId" => crate::encode(&handler.get_id(ctx, crate::decode(&SERVICE, 29, body)?)?),
-        "GetIdentityPoolRoles" => crate::encode(
-            &handler.get_identity_pool_roles(ctx, crate::decode(&SERVICE, 31, body)?)?,
-        ),
-        "GetOpenIdToken" => {
-            crate::encode(&handler.get_open_id_token(ctx, crate::decode(&SERVICE, 35, body)?)?)
+        "GetIdentityPoolRoles" => {
+            crate::encode(&handler.get_identity_pool_roles(ctx, crate::decode(&SERVICE, 31, body)?)?)
         }
+        "GetOpenIdToken" => crate::encode(&handler.get_open_id_token(ctx, crate::decode(&SERVICE, 35, body)?)?),
         "GetOpenIdTokenForDeveloperIdentity" => {
-            crate::encode(&handler.get_open_id_token_for_developer_identity(
-                ctx,
-                crate::decode(&SERVICE, 33, body)?,
-            )?)
+            crate::encode(&handler.get_open_id_token_for_developer_identity(ctx, crate::decode(&SERVICE, 33, body)?)?)
         }
-        "GetPrincipalTagAttributeMap" => crate::encode(
-            &handler.get_principal_tag_attribute_map(ctx, crate::decode(&SERVICE, 37, body)?)?,
-        ),
-        "ListIdentities" => {
-            crate::encode(&handler.list_identities(ctx, crate::decode(&SERVICE, 60, body)?)?)
+        "GetPrincipalTagAttributeMap" => {
+            crate::encode(&handler.get_principal_tag_attribute_map(ctx, crate::decode(&SERVICE, 37, body)?)?)
         }
-        "ListIdentityPools" => {
-            crate::encode(&handler.list_identity_pools(ctx, crate::decode(&SERVICE, 62, body)?)?)
-        }
+        "ListIdentities" => crate::encode(&handler.list_identities(ctx, crate::decode(&SERVICE, 60, body)?)?),
+        "ListIdentityPools" => crate::encode(&handler.list_identity_pools(ctx, crate::decode(&SERVICE, 62, body)?)?),
         "ListTagsForResource" => {
             crate::encode(&handler.list_tags_for_resource(ctx, crate::decode(&SERVICE, 64, body)?)?)
         }
-        "LookupDeveloperIdentity" => crate::encode(
-            &handler.lookup_developer_identity(ctx, crate::decode(&SERVICE, 68, body)?)?,
-        ),
-        "MergeDeveloperIdentities" => crate::encode(
-            &handler.merge_developer_identities(ctx, crate::decode(&SERVICE, 73, body)?)?,
-        ),
-        "SetIdentityPoolRoles" => crate::encode(
-            &handler.set_identity_pool_roles(ctx, crate::decode(&SERVICE, 94, body)?)?,
-        ),
-        "SetPrincipalTagAttributeMap" => crate::encode(
-            &handler.set_principal_tag_attribute_map(ctx, crate::decode(&SERVICE, 95, body)?)?,
-        ),
-        "TagResource" => {
-            crate::encode(&handler.tag_resource(ctx, crate::decode(&SERVICE, 99, body)?)?)
+        "LookupDeveloperIdentity" => {
+            crate::encode(&handler.lookup_developer_identity(ctx, crate::decode(&SERVICE, 68, body)?)?)
         }
-        "UnlinkDeveloperIdentity" => crate::encode(
-            &handler.unlink_developer_identity(ctx, crate::decode(&SERVICE, 104, body)?)?,
-        ),
-        "UnlinkIdentity" => {
-            crate::encode(&handler.unlink_identity(ctx, crate::decode(&SERVICE, 105, body)?)?)
+        "MergeDeveloperIdentities" => {
+            crate::encode(&handler.merge_developer_identities(ctx, crate::decode(&SERVICE, 73, body)?)?)
         }
-        "UntagResource" => {
-            crate::encode(&handler.untag_resource(ctx, crate::decode(&SERVICE, 108, body)?)?)
+        "SetIdentityPoolRoles" => {
+            crate::encode(&handler.set_identity_pool_roles(ctx, crate::decode(&SERVICE, 94, body)?)?)
         }
-        "UpdateIdentityPool" => {
-            crate::encode(&handler.update_identity_pool(ctx, crate::decode(&SERVICE, 44, body)?)?)
+        "SetPrincipalTagAttributeMap" => {
+            crate::encode(&handler.set_principal_tag_attribute_map(ctx, crate::decode(&SERVICE, 95, body)?)?)
         }
+        "TagResource" => crate::encode(&handler.tag_resource(ctx, crate::decode(&SERVICE, 99, body)?)?),
+        "UnlinkDeveloperIdentity" => {
+            crate::encode(&handler.unlink_developer_identity(ctx, crate::decode(&SERVICE, 104, body)?)?)
+        }
+        "UnlinkIdentity" => crate::encode(&handler.unlink_identity(ctx, crate::decode(&SERVICE, 105, body)?)?),
+        "UntagResource" => crate::encode(&handler.untag_resource(ctx, crate::decode(&SERVICE, 108, body)?)?),
+        "UpdateIdentityPool" => crate::encode(&handler.update_identity_pool(ctx, crate::decode(&SERVICE, 44, body)?)?),
         _ => Err(ApiError::unknown_operation()),
     }
 }

@@ -20,11 +20,7 @@ pub struct AccessDeniedException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccountRecoverySettingType {
-    #[serde(
-        rename = "RecoveryMechanisms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RecoveryMechanisms", default, skip_serializing_if = "Option::is_none")]
     pub recovery_mechanisms: Option<Vec<RecoveryOptionType>>,
 }
 
@@ -38,25 +34,15 @@ pub struct AccountTakeoverActionType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccountTakeoverActionsType {
-    #[serde(
-        rename = "HighAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "HighAction", default, skip_serializing_if = "Option::is_none")]
     pub high_action: Option<AccountTakeoverActionType>,
     #[serde(rename = "LowAction", default, skip_serializing_if = "Option::is_none")]
     pub low_action: Option<AccountTakeoverActionType>,
-    #[serde(
-        rename = "MediumAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MediumAction", default, skip_serializing_if = "Option::is_none")]
     pub medium_action: Option<AccountTakeoverActionType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccountTakeoverEventActionType {
     #[default]
     #[serde(rename = "BLOCK")]
@@ -85,11 +71,7 @@ impl AccountTakeoverEventActionType {
 pub struct AccountTakeoverRiskConfigurationType {
     #[serde(rename = "Actions", default)]
     pub actions: AccountTakeoverActionsType,
-    #[serde(
-        rename = "NotifyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotifyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub notify_configuration: Option<NotifyConfigurationType>,
 }
 
@@ -114,11 +96,7 @@ pub struct AddCustomAttributesResponse {}
 pub struct AddUserPoolClientSecretRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -126,11 +104,7 @@ pub struct AddUserPoolClientSecretRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AddUserPoolClientSecretResponse {
-    #[serde(
-        rename = "ClientSecretDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_descriptor: Option<ClientSecretDescriptorType>,
 }
 
@@ -146,11 +120,7 @@ pub struct AdminAddUserToGroupRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminConfirmSignUpRequest {
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -163,73 +133,33 @@ pub struct AdminConfirmSignUpResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminCreateUserConfigType {
-    #[serde(
-        rename = "AllowAdminCreateUserOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowAdminCreateUserOnly", default, skip_serializing_if = "Option::is_none")]
     pub allow_admin_create_user_only: Option<bool>,
-    #[serde(
-        rename = "InviteMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InviteMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub invite_message_template: Option<MessageTemplateType>,
-    #[serde(
-        rename = "UnusedAccountValidityDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UnusedAccountValidityDays", default, skip_serializing_if = "Option::is_none")]
     pub unused_account_validity_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminCreateUserRequest {
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "DesiredDeliveryMediums",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DesiredDeliveryMediums", default, skip_serializing_if = "Option::is_none")]
     pub desired_delivery_mediums: Option<Vec<DeliveryMediumType>>,
-    #[serde(
-        rename = "ForceAliasCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ForceAliasCreation", default, skip_serializing_if = "Option::is_none")]
     pub force_alias_creation: Option<bool>,
-    #[serde(
-        rename = "MessageAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MessageAction", default, skip_serializing_if = "Option::is_none")]
     pub message_action: Option<MessageActionType>,
-    #[serde(
-        rename = "TemporaryPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TemporaryPassword", default, skip_serializing_if = "Option::is_none")]
     pub temporary_password: Option<String>,
-    #[serde(
-        rename = "UserAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributes", default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<AttributeType>>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "ValidationData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ValidationData", default, skip_serializing_if = "Option::is_none")]
     pub validation_data: Option<Vec<AttributeType>>,
 }
 
@@ -340,23 +270,11 @@ pub struct AdminGetUserAuthFactorsRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminGetUserAuthFactorsResponse {
-    #[serde(
-        rename = "ConfiguredUserAuthFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfiguredUserAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub configured_user_auth_factors: Option<Vec<AuthFactorType>>,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -374,47 +292,19 @@ pub struct AdminGetUserRequest {
 pub struct AdminGetUserResponse {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "MFAOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MFAOptions", default, skip_serializing_if = "Option::is_none")]
     pub mfa_options: Option<Vec<MFAOptionType>>,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
-    #[serde(
-        rename = "UserAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributes", default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "UserCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub user_create_date: Option<Timestamp>,
-    #[serde(
-        rename = "UserLastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserLastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub user_last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
-    #[serde(
-        rename = "UserStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusType>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -422,33 +312,17 @@ pub struct AdminGetUserResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminInitiateAuthRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "AuthFlow", default)]
     pub auth_flow: AuthFlowType,
-    #[serde(
-        rename = "AuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthParameters", default, skip_serializing_if = "Option::is_none")]
     pub auth_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "ContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ContextData", default, skip_serializing_if = "Option::is_none")]
     pub context_data: Option<ContextDataType>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -458,29 +332,13 @@ pub struct AdminInitiateAuthRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminInitiateAuthResponse {
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<ChallengeNameType>>,
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -503,11 +361,7 @@ pub struct AdminLinkProviderForUserResponse {}
 pub struct AdminListDevicesRequest {
     #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -519,11 +373,7 @@ pub struct AdminListDevicesRequest {
 pub struct AdminListDevicesResponse {
     #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceType>>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -549,11 +399,7 @@ pub struct AdminListGroupsForUserResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminListUserAuthEventsRequest {
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -565,11 +411,7 @@ pub struct AdminListUserAuthEventsRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminListUserAuthEventsResponse {
-    #[serde(
-        rename = "AuthEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthEvents", default, skip_serializing_if = "Option::is_none")]
     pub auth_events: Option<Vec<AuthEventType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -605,11 +447,7 @@ pub struct AdminRemoveUserFromGroupRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminResetUserPasswordRequest {
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -622,33 +460,17 @@ pub struct AdminResetUserPasswordResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminRespondToAuthChallengeRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "ChallengeName", default)]
     pub challenge_name: ChallengeNameType,
-    #[serde(
-        rename = "ChallengeResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponses", default, skip_serializing_if = "Option::is_none")]
     pub challenge_responses: Option<BTreeMap<String, String>>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "ContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ContextData", default, skip_serializing_if = "Option::is_none")]
     pub context_data: Option<ContextDataType>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -658,29 +480,13 @@ pub struct AdminRespondToAuthChallengeRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminRespondToAuthChallengeResponse {
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<ChallengeNameType>>,
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -688,11 +494,7 @@ pub struct AdminRespondToAuthChallengeResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminRevokeUserSessionRequest {
-    #[serde(
-        rename = "RevokeAssociatedSessions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<RevokeAssociatedSessionsType>,
     #[serde(rename = "SessionId", default)]
     pub session_id: String,
@@ -707,33 +509,17 @@ pub struct AdminRevokeUserSessionResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminSetUserMFAPreferenceRequest {
-    #[serde(
-        rename = "EmailMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_settings: Option<EmailMfaSettingsType>,
-    #[serde(
-        rename = "SMSMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SMSMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_settings: Option<SMSMfaSettingsType>,
-    #[serde(
-        rename = "SoftwareTokenMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_settings: Option<SoftwareTokenMfaSettingsType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "WebAuthnMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_mfa_settings: Option<WebAuthnMfaSettingsType>,
 }
 
@@ -787,11 +573,7 @@ pub struct AdminUpdateAuthEventFeedbackResponse {}
 pub struct AdminUpdateDeviceStatusRequest {
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
-    #[serde(
-        rename = "DeviceRememberedStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceRememberedStatus", default, skip_serializing_if = "Option::is_none")]
     pub device_remembered_status: Option<DeviceRememberedStatusType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -804,11 +586,7 @@ pub struct AdminUpdateDeviceStatusResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminUpdateUserAttributesRequest {
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "UserAttributes", default)]
     pub user_attributes: Vec<AttributeType>,
@@ -834,17 +612,11 @@ pub struct AdminUserGlobalSignOutResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdvancedSecurityAdditionalFlowsType {
-    #[serde(
-        rename = "CustomAuthMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomAuthMode", default, skip_serializing_if = "Option::is_none")]
     pub custom_auth_mode: Option<AdvancedSecurityEnabledModeType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AdvancedSecurityEnabledModeType {
     #[default]
     #[serde(rename = "AUDIT")]
@@ -863,9 +635,7 @@ impl AdvancedSecurityEnabledModeType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AdvancedSecurityModeType {
     #[default]
     #[serde(rename = "OFF")]
@@ -887,9 +657,7 @@ impl AdvancedSecurityModeType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AliasAttributeType {
     #[default]
     #[serde(rename = "phone_number")]
@@ -919,47 +687,25 @@ pub struct AliasExistsException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsConfigurationType {
-    #[serde(
-        rename = "ApplicationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ApplicationArn", default, skip_serializing_if = "Option::is_none")]
     pub application_arn: Option<String>,
-    #[serde(
-        rename = "ApplicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ApplicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    #[serde(
-        rename = "ExternalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
-    #[serde(
-        rename = "UserDataShared",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserDataShared", default, skip_serializing_if = "Option::is_none")]
     pub user_data_shared: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsMetadataType {
-    #[serde(
-        rename = "AnalyticsEndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsEndpointId", default, skip_serializing_if = "Option::is_none")]
     pub analytics_endpoint_id: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AssetCategoryType {
     #[default]
     #[serde(rename = "FAVICON_ICO")]
@@ -1017,9 +763,7 @@ impl AssetCategoryType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AssetExtensionType {
     #[default]
     #[serde(rename = "ICO")]
@@ -1057,21 +801,13 @@ pub struct AssetType {
     pub color_mode: ColorSchemeModeType,
     #[serde(rename = "Extension", default)]
     pub extension: AssetExtensionType,
-    #[serde(
-        rename = "ResourceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ResourceId", default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssociateSoftwareTokenRequest {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -1079,19 +815,13 @@ pub struct AssociateSoftwareTokenRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssociateSoftwareTokenResponse {
-    #[serde(
-        rename = "SecretCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretCode", default, skip_serializing_if = "Option::is_none")]
     pub secret_code: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AttributeDataType {
     #[default]
     #[serde(rename = "String")]
@@ -1126,37 +856,17 @@ pub struct AttributeType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthEventType {
-    #[serde(
-        rename = "ChallengeResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponses", default, skip_serializing_if = "Option::is_none")]
     pub challenge_responses: Option<Vec<ChallengeResponseType>>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "EventContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventContextData", default, skip_serializing_if = "Option::is_none")]
     pub event_context_data: Option<EventContextDataType>,
-    #[serde(
-        rename = "EventFeedback",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventFeedback", default, skip_serializing_if = "Option::is_none")]
     pub event_feedback: Option<EventFeedbackType>,
     #[serde(rename = "EventId", default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    #[serde(
-        rename = "EventResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventResponse", default, skip_serializing_if = "Option::is_none")]
     pub event_response: Option<EventResponseType>,
     #[serde(rename = "EventRisk", default, skip_serializing_if = "Option::is_none")]
     pub event_risk: Option<EventRiskType>,
@@ -1164,9 +874,7 @@ pub struct AuthEventType {
     pub event_type: Option<EventType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AuthFactorType {
     #[default]
     #[serde(rename = "PASSWORD")]
@@ -1194,9 +902,7 @@ impl AuthFactorType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AuthFlowType {
     #[default]
     #[serde(rename = "USER_SRP_AUTH")]
@@ -1235,35 +941,21 @@ impl AuthFlowType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthenticationResultType {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "ExpiresIn", default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i32>,
     #[serde(rename = "IdToken", default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
-    #[serde(
-        rename = "NewDeviceMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NewDeviceMetadata", default, skip_serializing_if = "Option::is_none")]
     pub new_device_metadata: Option<NewDeviceMetadataType>,
-    #[serde(
-        rename = "RefreshToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     #[serde(rename = "TokenType", default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CIMDCacheActionType {
     #[default]
     #[serde(rename = "REFRESH")]
@@ -1286,25 +978,13 @@ impl CIMDCacheActionType {
 pub struct CIMDPolicySummaryType {
     #[serde(rename = "CIMDPolicyId", default)]
     pub cimd_policy_id: String,
-    #[serde(
-        rename = "CacheDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CacheDuration", default, skip_serializing_if = "Option::is_none")]
     pub cache_duration: Option<i32>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
     #[serde(rename = "PolicyName", default)]
     pub policy_name: String,
@@ -1314,33 +994,17 @@ pub struct CIMDPolicySummaryType {
 pub struct CIMDPolicyType {
     #[serde(rename = "CIMDPolicyId", default)]
     pub cimd_policy_id: String,
-    #[serde(
-        rename = "CacheDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CacheDuration", default, skip_serializing_if = "Option::is_none")]
     pub cache_duration: Option<i32>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
     #[serde(rename = "PolicyName", default)]
     pub policy_name: String,
-    #[serde(
-        rename = "URLPatterns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "URLPatterns", default, skip_serializing_if = "Option::is_none")]
     pub url_patterns: Option<Vec<String>>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -1362,17 +1026,11 @@ pub struct CancelPointInTimeRecoveryRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CancelPointInTimeRecoveryResponse {
-    #[serde(
-        rename = "Restoration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Restoration", default, skip_serializing_if = "Option::is_none")]
     pub restoration: Option<RestorationType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ChallengeName {
     #[default]
     #[serde(rename = "Password")]
@@ -1391,9 +1049,7 @@ impl ChallengeName {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ChallengeNameType {
     #[default]
     #[serde(rename = "SMS_MFA")]
@@ -1454,9 +1110,7 @@ impl ChallengeNameType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ChallengeResponse {
     #[default]
     #[serde(rename = "Success")]
@@ -1477,17 +1131,9 @@ impl ChallengeResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChallengeResponseType {
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeName>,
-    #[serde(
-        rename = "ChallengeResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponse", default, skip_serializing_if = "Option::is_none")]
     pub challenge_response: Option<ChallengeResponse>,
 }
 
@@ -1495,11 +1141,7 @@ pub struct ChallengeResponseType {
 pub struct ChangePasswordRequest {
     #[serde(rename = "AccessToken", default)]
     pub access_token: String,
-    #[serde(
-        rename = "PreviousPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreviousPassword", default, skip_serializing_if = "Option::is_none")]
     pub previous_password: Option<String>,
     #[serde(rename = "ProposedPassword", default)]
     pub proposed_password: String,
@@ -1510,11 +1152,7 @@ pub struct ChangePasswordResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientAuthenticationResultType {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "ExpiresIn", default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i32>,
@@ -1524,17 +1162,9 @@ pub struct ClientAuthenticationResultType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientMetadataURLType {
-    #[serde(
-        rename = "CachedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CachedDate", default, skip_serializing_if = "Option::is_none")]
     pub cached_date: Option<Timestamp>,
-    #[serde(
-        rename = "ExpirationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExpirationDate", default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<Timestamp>,
     #[serde(rename = "URL", default)]
     pub url: String,
@@ -1548,29 +1178,15 @@ pub struct ClientSSOSessionConfigType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientSecretDescriptorType {
-    #[serde(
-        rename = "ClientSecretCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_create_date: Option<Timestamp>,
-    #[serde(
-        rename = "ClientSecretId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretId", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_id: Option<String>,
-    #[serde(
-        rename = "ClientSecretValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretValue", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_value: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ClientTypeType {
     #[default]
     #[serde(rename = "REGULAR")]
@@ -1591,33 +1207,17 @@ impl ClientTypeType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CloudWatchLogsConfigurationType {
-    #[serde(
-        rename = "LogGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogGroupArn", default, skip_serializing_if = "Option::is_none")]
     pub log_group_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CodeDeliveryDetailsType {
-    #[serde(
-        rename = "AttributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
-    #[serde(
-        rename = "DeliveryMedium",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeliveryMedium", default, skip_serializing_if = "Option::is_none")]
     pub delivery_medium: Option<DeliveryMediumType>,
-    #[serde(
-        rename = "Destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Destination", default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
 }
 
@@ -1633,9 +1233,7 @@ pub struct CodeMismatchException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ColorSchemeModeType {
     #[default]
     #[serde(rename = "LIGHT")]
@@ -1674,9 +1272,7 @@ pub struct CompromisedCredentialsActionsType {
     pub event_action: CompromisedCredentialsEventActionType,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CompromisedCredentialsEventActionType {
     #[default]
     #[serde(rename = "BLOCK")]
@@ -1699,11 +1295,7 @@ impl CompromisedCredentialsEventActionType {
 pub struct CompromisedCredentialsRiskConfigurationType {
     #[serde(rename = "Actions", default)]
     pub actions: CompromisedCredentialsActionsType,
-    #[serde(
-        rename = "EventFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventFilter", default, skip_serializing_if = "Option::is_none")]
     pub event_filter: Option<Vec<EventFilterType>>,
 }
 
@@ -1719,61 +1311,33 @@ pub struct ConfirmDeviceRequest {
     pub access_token: String,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
-    #[serde(
-        rename = "DeviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
-    #[serde(
-        rename = "DeviceSecretVerifierConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceSecretVerifierConfig", default, skip_serializing_if = "Option::is_none")]
     pub device_secret_verifier_config: Option<DeviceSecretVerifierConfigType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmDeviceResponse {
-    #[serde(
-        rename = "UserConfirmationNecessary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserConfirmationNecessary", default, skip_serializing_if = "Option::is_none")]
     pub user_confirmation_necessary: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmForgotPasswordRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "ConfirmationCode", default)]
     pub confirmation_code: String,
     #[serde(rename = "Password", default)]
     pub password: String,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -1784,41 +1348,21 @@ pub struct ConfirmForgotPasswordResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmSignUpRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "ConfirmationCode", default)]
     pub confirmation_code: String,
-    #[serde(
-        rename = "ForceAliasCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ForceAliasCreation", default, skip_serializing_if = "Option::is_none")]
     pub force_alias_creation: Option<bool>,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -1832,11 +1376,7 @@ pub struct ConfirmSignUpResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContextDataType {
-    #[serde(
-        rename = "EncodedData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EncodedData", default, skip_serializing_if = "Option::is_none")]
     pub encoded_data: Option<String>,
     #[serde(rename = "HttpHeaders", default)]
     pub http_headers: Vec<HttpHeader>,
@@ -1850,11 +1390,7 @@ pub struct ContextDataType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateCIMDPolicyRequest {
-    #[serde(
-        rename = "CacheDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CacheDuration", default, skip_serializing_if = "Option::is_none")]
     pub cache_duration: Option<i32>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
@@ -1874,19 +1410,11 @@ pub struct CreateCIMDPolicyResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateGroupRequest {
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "GroupName", default)]
     pub group_name: String,
-    #[serde(
-        rename = "Precedence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i32>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
@@ -1902,23 +1430,11 @@ pub struct CreateGroupResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateIdentityProviderRequest {
-    #[serde(
-        rename = "AcrMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrMapping", default, skip_serializing_if = "Option::is_none")]
     pub acr_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AttributeMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeMapping", default, skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "IdpIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdpIdentifiers", default, skip_serializing_if = "Option::is_none")]
     pub idp_identifiers: Option<Vec<String>>,
     #[serde(rename = "ProviderDetails", default)]
     pub provider_details: BTreeMap<String, String>,
@@ -1944,11 +1460,7 @@ pub struct CreateManagedLoginBrandingRequest {
     pub client_id: String,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
-    #[serde(
-        rename = "UseCognitoProvidedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -1956,11 +1468,7 @@ pub struct CreateManagedLoginBrandingRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateManagedLoginBrandingResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -2010,11 +1518,7 @@ pub struct CreateUserImportJobRequest {
     pub cloud_watch_logs_role_arn: String,
     #[serde(rename = "JobName", default)]
     pub job_name: String,
-    #[serde(
-        rename = "PasswordHashingAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordHashingAlgorithm", default, skip_serializing_if = "Option::is_none")]
     pub password_hashing_algorithm: Option<PasswordHashingAlgorithmType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -2022,185 +1526,77 @@ pub struct CreateUserImportJobRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolClientRequest {
-    #[serde(
-        rename = "AccessTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i32>,
-    #[serde(
-        rename = "AllowedOAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
-    #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
-    #[serde(
-        rename = "AllowedOAuthScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "AnalyticsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
-    #[serde(
-        rename = "AuthSessionValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i32>,
-    #[serde(
-        rename = "CallbackURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
     pub callback_urls: Option<Vec<String>>,
     #[serde(rename = "ClientName", default)]
     pub client_name: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(
-        rename = "DefaultRedirectURI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
     pub default_redirect_uri: Option<String>,
-    #[serde(
-        rename = "EnablePropagateAdditionalUserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnablePropagateAdditionalUserContextData", default, skip_serializing_if = "Option::is_none")]
     pub enable_propagate_additional_user_context_data: Option<bool>,
-    #[serde(
-        rename = "EnableTokenRevocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableTokenRevocation", default, skip_serializing_if = "Option::is_none")]
     pub enable_token_revocation: Option<bool>,
-    #[serde(
-        rename = "ExplicitAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExplicitAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub explicit_auth_flows: Option<Vec<ExplicitAuthFlowsType>>,
-    #[serde(
-        rename = "GenerateSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "GenerateSecret", default, skip_serializing_if = "Option::is_none")]
     pub generate_secret: Option<bool>,
-    #[serde(
-        rename = "IdTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i32>,
-    #[serde(
-        rename = "LogoutURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
     pub logout_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "PreventUserExistenceErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
-    #[serde(
-        rename = "PublishSecretsInAWSSecretsManager",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PublishSecretsInAWSSecretsManager", default, skip_serializing_if = "Option::is_none")]
     pub publish_secrets_in_aws_secrets_manager: Option<bool>,
-    #[serde(
-        rename = "ReadAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReadAttributes", default, skip_serializing_if = "Option::is_none")]
     pub read_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "RefreshTokenRotation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenRotation", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
-    #[serde(
-        rename = "RefreshTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_validity: Option<i32>,
-    #[serde(
-        rename = "SupportedIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_identity_providers: Option<Vec<String>>,
-    #[serde(
-        rename = "TokenValidityUnits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenValidityUnits", default, skip_serializing_if = "Option::is_none")]
     pub token_validity_units: Option<TokenValidityUnitsType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "WriteAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WriteAttributes", default, skip_serializing_if = "Option::is_none")]
     pub write_attributes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolClientResponse {
-    #[serde(
-        rename = "UserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolDomainRequest {
-    #[serde(
-        rename = "CustomDomainConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomainConfig", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_config: Option<CustomDomainConfigType>,
     #[serde(rename = "Domain", default)]
     pub domain: String,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i32>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -2210,17 +1606,9 @@ pub struct CreateUserPoolDomainRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolDomainResponse {
-    #[serde(
-        rename = "CloudFrontDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudFrontDomain", default, skip_serializing_if = "Option::is_none")]
     pub cloud_front_domain: Option<String>,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i32>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -2232,115 +1620,47 @@ pub struct CreateUserPoolReplicaRequest {
     pub region_name: String,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolReplicaResponse {
-    #[serde(
-        rename = "UserPoolReplica",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolRequest {
-    #[serde(
-        rename = "AccountRecoverySetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountRecoverySetting", default, skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<AccountRecoverySettingType>,
-    #[serde(
-        rename = "AcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
-    #[serde(
-        rename = "AdminCreateUserConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdminCreateUserConfig", default, skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfigType>,
-    #[serde(
-        rename = "AliasAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AliasAttributes", default, skip_serializing_if = "Option::is_none")]
     pub alias_attributes: Option<Vec<AliasAttributeType>>,
-    #[serde(
-        rename = "AutoVerifiedAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AutoVerifiedAttributes", default, skip_serializing_if = "Option::is_none")]
     pub auto_verified_attributes: Option<Vec<VerifiedAttributeType>>,
-    #[serde(
-        rename = "DcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub dcr_configuration: Option<DcrConfigurationType>,
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeletionProtection", default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<DeletionProtectionType>,
-    #[serde(
-        rename = "DeviceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfigurationType>,
-    #[serde(
-        rename = "EmailConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<EmailConfigurationType>,
-    #[serde(
-        rename = "EmailVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_subject: Option<String>,
-    #[serde(
-        rename = "IssuerConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IssuerConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub issuer_configuration: Option<IssuerConfigurationType>,
-    #[serde(
-        rename = "KeyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "KeyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub key_configuration: Option<KeyConfigurationType>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<UserPoolMfaType>,
     #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<UserPoolPolicyType>,
@@ -2348,65 +1668,25 @@ pub struct CreateUserPoolRequest {
     pub pool_name: String,
     #[serde(rename = "Schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Vec<SchemaAttributeType>>,
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
-    #[serde(
-        rename = "SmsVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_verification_message: Option<String>,
-    #[serde(
-        rename = "UserAttributeUpdateSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributeUpdateSettings", default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_update_settings: Option<UserAttributeUpdateSettingsType>,
-    #[serde(
-        rename = "UserPoolAddOns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolAddOns", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_add_ons: Option<UserPoolAddOnsType>,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "UserPoolTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTier", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<UserPoolTierType>,
-    #[serde(
-        rename = "UsernameAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameAttributes", default, skip_serializing_if = "Option::is_none")]
     pub username_attributes: Option<Vec<UsernameAttributeType>>,
-    #[serde(
-        rename = "UsernameConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub username_configuration: Option<UsernameConfigurationType>,
-    #[serde(
-        rename = "VerificationMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerificationMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub verification_message_template: Option<VerificationMessageTemplateType>,
 }
 
@@ -2420,11 +1700,7 @@ pub struct CreateUserPoolResponse {
 pub struct CustomDomainConfigType {
     #[serde(rename = "CertificateArn", default)]
     pub certificate_arn: String,
-    #[serde(
-        rename = "SecurityPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecurityPolicy", default, skip_serializing_if = "Option::is_none")]
     pub security_policy: Option<SecurityPolicyType>,
 }
 
@@ -2436,9 +1712,7 @@ pub struct CustomEmailLambdaVersionConfigType {
     pub lambda_version: CustomEmailSenderLambdaVersionType,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CustomEmailSenderLambdaVersionType {
     #[default]
     #[serde(rename = "V1_0")]
@@ -2462,9 +1736,7 @@ pub struct CustomSMSLambdaVersionConfigType {
     pub lambda_version: CustomSMSSenderLambdaVersionType,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CustomSMSSenderLambdaVersionType {
     #[default]
     #[serde(rename = "V1_0")]
@@ -2482,41 +1754,19 @@ impl CustomSMSSenderLambdaVersionType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DcrConfigurationType {
-    #[serde(
-        rename = "AllowedScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "AuthenticatedGrantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticatedGrantTypes", default, skip_serializing_if = "Option::is_none")]
     pub authenticated_grant_types: Option<Vec<OAuthFlowType>>,
-    #[serde(
-        rename = "EnableStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableStatus", default, skip_serializing_if = "Option::is_none")]
     pub enable_status: Option<StatusType>,
-    #[serde(
-        rename = "OpenDcrEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OpenDcrEnabled", default, skip_serializing_if = "Option::is_none")]
     pub open_dcr_enabled: Option<bool>,
-    #[serde(
-        rename = "OpenDcrGrantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OpenDcrGrantTypes", default, skip_serializing_if = "Option::is_none")]
     pub open_dcr_grant_types: Option<Vec<OAuthFlowType>>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DefaultEmailOptionType {
     #[default]
     #[serde(rename = "CONFIRM_WITH_LINK")]
@@ -2639,11 +1889,7 @@ pub struct DeleteUserPoolReplicaRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUserPoolReplicaResponse {
-    #[serde(
-        rename = "UserPoolReplica",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
 }
 
@@ -2670,9 +1916,7 @@ pub struct DeleteWebAuthnCredentialRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteWebAuthnCredentialResponse {}
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DeletionProtectionType {
     #[default]
     #[serde(rename = "ACTIVE")]
@@ -2691,9 +1935,7 @@ impl DeletionProtectionType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DeliveryMediumType {
     #[default]
     #[serde(rename = "SMS")]
@@ -2744,11 +1986,7 @@ pub struct DescribeIdentityProviderResponse {
 pub struct DescribeManagedLoginBrandingByClientRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ReturnMergedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReturnMergedResources", default, skip_serializing_if = "Option::is_none")]
     pub return_merged_resources: Option<bool>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -2756,11 +1994,7 @@ pub struct DescribeManagedLoginBrandingByClientRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeManagedLoginBrandingByClientResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -2768,11 +2002,7 @@ pub struct DescribeManagedLoginBrandingByClientResponse {
 pub struct DescribeManagedLoginBrandingRequest {
     #[serde(rename = "ManagedLoginBrandingId", default)]
     pub managed_login_branding_id: String,
-    #[serde(
-        rename = "ReturnMergedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReturnMergedResources", default, skip_serializing_if = "Option::is_none")]
     pub return_merged_resources: Option<bool>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -2780,11 +2010,7 @@ pub struct DescribeManagedLoginBrandingRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeManagedLoginBrandingResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -2798,11 +2024,7 @@ pub struct DescribePointInTimeRecoveryRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribePointInTimeRecoveryResponse {
-    #[serde(
-        rename = "Restoration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Restoration", default, skip_serializing_if = "Option::is_none")]
     pub restoration: Option<RestorationType>,
 }
 
@@ -2874,11 +2096,7 @@ pub struct DescribeUserImportJobRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
@@ -2892,11 +2110,7 @@ pub struct DescribeUserPoolClientRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeUserPoolClientResponse {
-    #[serde(
-        rename = "UserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
 }
 
@@ -2908,11 +2122,7 @@ pub struct DescribeUserPoolDomainRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeUserPoolDomainResponse {
-    #[serde(
-        rename = "DomainDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DomainDescription", default, skip_serializing_if = "Option::is_none")]
     pub domain_description: Option<DomainDescriptionType>,
 }
 
@@ -2930,17 +2140,9 @@ pub struct DescribeUserPoolResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceConfigurationType {
-    #[serde(
-        rename = "ChallengeRequiredOnNewDevice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeRequiredOnNewDevice", default, skip_serializing_if = "Option::is_none")]
     pub challenge_required_on_new_device: Option<bool>,
-    #[serde(
-        rename = "DeviceOnlyRememberedOnUserPrompt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceOnlyRememberedOnUserPrompt", default, skip_serializing_if = "Option::is_none")]
     pub device_only_remembered_on_user_prompt: Option<bool>,
 }
 
@@ -2950,9 +2152,7 @@ pub struct DeviceKeyExistsException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DeviceRememberedStatusType {
     #[default]
     #[serde(rename = "remembered")]
@@ -2973,11 +2173,7 @@ impl DeviceRememberedStatusType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceSecretVerifierConfigType {
-    #[serde(
-        rename = "PasswordVerifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordVerifier", default, skip_serializing_if = "Option::is_none")]
     pub password_verifier: Option<String>,
     #[serde(rename = "Salt", default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
@@ -2985,61 +2181,29 @@ pub struct DeviceSecretVerifierConfigType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceType {
-    #[serde(
-        rename = "DeviceAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceAttributes", default, skip_serializing_if = "Option::is_none")]
     pub device_attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "DeviceCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub device_create_date: Option<Timestamp>,
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
-    #[serde(
-        rename = "DeviceLastAuthenticatedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceLastAuthenticatedDate", default, skip_serializing_if = "Option::is_none")]
     pub device_last_authenticated_date: Option<Timestamp>,
-    #[serde(
-        rename = "DeviceLastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceLastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub device_last_modified_date: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DomainDescriptionType {
-    #[serde(
-        rename = "AWSAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AWSAccountId", default, skip_serializing_if = "Option::is_none")]
     pub aws_account_id: Option<String>,
-    #[serde(
-        rename = "CloudFrontDistribution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudFrontDistribution", default, skip_serializing_if = "Option::is_none")]
     pub cloud_front_distribution: Option<String>,
-    #[serde(
-        rename = "CustomDomainConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomainConfig", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_config: Option<CustomDomainConfigType>,
     #[serde(rename = "Domain", default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i32>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -3047,19 +2211,13 @@ pub struct DomainDescriptionType {
     pub s3_bucket: Option<String>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DomainStatusType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DomainStatusType {
     #[default]
     #[serde(rename = "CREATING")]
@@ -3095,25 +2253,13 @@ pub struct DuplicateProviderException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmailConfigurationType {
-    #[serde(
-        rename = "ConfigurationSet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfigurationSet", default, skip_serializing_if = "Option::is_none")]
     pub configuration_set: Option<String>,
-    #[serde(
-        rename = "EmailSendingAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSendingAccount", default, skip_serializing_if = "Option::is_none")]
     pub email_sending_account: Option<EmailSendingAccountType>,
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    #[serde(
-        rename = "ReplyToEmailAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReplyToEmailAddress", default, skip_serializing_if = "Option::is_none")]
     pub reply_to_email_address: Option<String>,
     #[serde(rename = "SourceArn", default, skip_serializing_if = "Option::is_none")]
     pub source_arn: Option<String>,
@@ -3131,17 +2277,11 @@ pub struct EmailMfaConfigType {
 pub struct EmailMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "PreferredMfa",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EmailSendingAccountType {
     #[default]
     #[serde(rename = "COGNITO_DEFAULT")]
@@ -3166,9 +2306,7 @@ pub struct EnableSoftwareTokenMFAException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EncryptionKeyType {
     #[default]
     #[serde(rename = "AWS_OWNED_KEY")]
@@ -3191,35 +2329,15 @@ impl EncryptionKeyType {
 pub struct EumsSmsConfigurationType {
     #[serde(rename = "CallerArn", default)]
     pub caller_arn: String,
-    #[serde(
-        rename = "ConfigurationSetName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfigurationSetName", default, skip_serializing_if = "Option::is_none")]
     pub configuration_set_name: Option<String>,
-    #[serde(
-        rename = "ExternalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    #[serde(
-        rename = "InEntityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InEntityId", default, skip_serializing_if = "Option::is_none")]
     pub in_entity_id: Option<String>,
-    #[serde(
-        rename = "InTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub in_template_id: Option<String>,
-    #[serde(
-        rename = "OriginationIdentity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OriginationIdentity", default, skip_serializing_if = "Option::is_none")]
     pub origination_identity: Option<String>,
     #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -3231,11 +2349,7 @@ pub struct EventContextDataType {
     pub city: Option<String>,
     #[serde(rename = "Country", default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    #[serde(
-        rename = "DeviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
@@ -3245,11 +2359,7 @@ pub struct EventContextDataType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventFeedbackType {
-    #[serde(
-        rename = "FeedbackDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FeedbackDate", default, skip_serializing_if = "Option::is_none")]
     pub feedback_date: Option<Timestamp>,
     #[serde(rename = "FeedbackValue", default)]
     pub feedback_value: FeedbackValueType,
@@ -3257,9 +2367,7 @@ pub struct EventFeedbackType {
     pub provider: String,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventFilterType {
     #[default]
     #[serde(rename = "SIGN_IN")]
@@ -3281,9 +2389,7 @@ impl EventFilterType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventResponseType {
     #[default]
     #[serde(rename = "Pass")]
@@ -3307,25 +2413,15 @@ impl EventResponseType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventRiskType {
-    #[serde(
-        rename = "CompromisedCredentialsDetected",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompromisedCredentialsDetected", default, skip_serializing_if = "Option::is_none")]
     pub compromised_credentials_detected: Option<bool>,
-    #[serde(
-        rename = "RiskDecision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RiskDecision", default, skip_serializing_if = "Option::is_none")]
     pub risk_decision: Option<RiskDecisionType>,
     #[serde(rename = "RiskLevel", default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevelType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventSourceName {
     #[default]
     #[serde(rename = "userNotification")]
@@ -3344,9 +2440,7 @@ impl EventSourceName {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventType {
     #[default]
     #[serde(rename = "SignIn")]
@@ -3380,9 +2474,7 @@ pub struct ExpiredCodeException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ExplicitAuthFlowsType {
     #[default]
     #[serde(rename = "ADMIN_NO_SRP_AUTH")]
@@ -3436,9 +2528,7 @@ pub struct FailoverType {
     pub secondary_region: String,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FeatureType {
     #[default]
     #[serde(rename = "ENABLED")]
@@ -3463,9 +2553,7 @@ pub struct FeatureUnavailableInTierException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FeedbackValueType {
     #[default]
     #[serde(rename = "Valid")]
@@ -3498,11 +2586,7 @@ pub struct ForbiddenException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForgetDeviceRequest {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
@@ -3510,31 +2594,15 @@ pub struct ForgetDeviceRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForgotPasswordRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -3542,11 +2610,7 @@ pub struct ForgotPasswordRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForgotPasswordResponse {
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
 }
 
@@ -3560,11 +2624,7 @@ pub struct GetCSVHeaderRequest {
 pub struct GetCSVHeaderResponse {
     #[serde(rename = "CSVHeader", default, skip_serializing_if = "Option::is_none")]
     pub csv_header: Option<Vec<String>>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
@@ -3572,11 +2632,7 @@ pub struct GetCSVHeaderResponse {
 pub struct GetClientTokenRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
@@ -3586,49 +2642,25 @@ pub struct GetClientTokenRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetClientTokenResponse {
-    #[serde(
-        rename = "ClientAuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientAuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_result: Option<ClientAuthenticationResultType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetDerivedTokenRequest {
-    #[serde(
-        rename = "ActorToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ActorToken", default, skip_serializing_if = "Option::is_none")]
     pub actor_token: Option<String>,
-    #[serde(
-        rename = "ActorTokenProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ActorTokenProviderName", default, skip_serializing_if = "Option::is_none")]
     pub actor_token_provider_name: Option<String>,
-    #[serde(
-        rename = "ActorTokenType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ActorTokenType", default, skip_serializing_if = "Option::is_none")]
     pub actor_token_type: Option<TokenTypeIdentifierType>,
     #[serde(rename = "Audiences", default, skip_serializing_if = "Option::is_none")]
     pub audiences: Option<Vec<String>>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(
-        rename = "RequestedTokenType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequestedTokenType", default, skip_serializing_if = "Option::is_none")]
     pub requested_token_type: Option<IssuedTokenTypeIdentifierType>,
     #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
@@ -3636,11 +2668,7 @@ pub struct GetDerivedTokenRequest {
     pub scopes: Option<Vec<String>>,
     #[serde(rename = "SubjectToken", default)]
     pub subject_token: String,
-    #[serde(
-        rename = "SubjectTokenProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SubjectTokenProviderName", default, skip_serializing_if = "Option::is_none")]
     pub subject_token_provider_name: Option<String>,
     #[serde(rename = "SubjectTokenType", default)]
     pub subject_token_type: TokenTypeIdentifierType,
@@ -3662,11 +2690,7 @@ pub struct GetDerivedTokenResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetDeviceRequest {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
@@ -3714,11 +2738,7 @@ pub struct GetLogDeliveryConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetLogDeliveryConfigurationResponse {
-    #[serde(
-        rename = "LogDeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogDeliveryConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub log_delivery_configuration: Option<LogDeliveryConfigurationType>,
 }
 
@@ -3742,11 +2762,7 @@ pub struct GetSigningCertificateRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetSigningCertificateResponse {
-    #[serde(
-        rename = "Certificate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Certificate", default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
 }
 
@@ -3754,17 +2770,9 @@ pub struct GetSigningCertificateResponse {
 pub struct GetTokensFromRefreshTokenRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
@@ -3774,11 +2782,7 @@ pub struct GetTokensFromRefreshTokenRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetTokensFromRefreshTokenResponse {
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
 }
 
@@ -3802,21 +2806,13 @@ pub struct GetUserAttributeVerificationCodeRequest {
     pub access_token: String,
     #[serde(rename = "AttributeName", default)]
     pub attribute_name: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserAttributeVerificationCodeResponse {
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
 }
 
@@ -3828,23 +2824,11 @@ pub struct GetUserAuthFactorsRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserAuthFactorsResponse {
-    #[serde(
-        rename = "ConfiguredUserAuthFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfiguredUserAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub configured_user_auth_factors: Option<Vec<AuthFactorType>>,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -3862,17 +2846,9 @@ pub struct GetUserPoolClientSessionConfigurationRequest {
 pub struct GetUserPoolClientSessionConfigurationResponse {
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "SSOSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SSOSession", default, skip_serializing_if = "Option::is_none")]
     pub sso_session: Option<ClientSSOSessionConfigType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
@@ -3884,35 +2860,15 @@ pub struct GetUserPoolMfaConfigRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserPoolMfaConfigResponse {
-    #[serde(
-        rename = "EmailMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<UserPoolMfaType>,
-    #[serde(
-        rename = "SmsMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
-    #[serde(
-        rename = "SoftwareTokenMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfigType>,
-    #[serde(
-        rename = "WebAuthnConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
@@ -3924,23 +2880,11 @@ pub struct GetUserPoolSessionConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserPoolSessionConfigurationResponse {
-    #[serde(
-        rename = "TokenSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenSession", default, skip_serializing_if = "Option::is_none")]
     pub token_session: Option<UserPoolTokenSessionConfigType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "UserSessionTracking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserSessionTracking", default, skip_serializing_if = "Option::is_none")]
     pub user_session_tracking: Option<UserSessionTrackingType>,
 }
 
@@ -3952,25 +2896,13 @@ pub struct GetUserRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserResponse {
-    #[serde(
-        rename = "MFAOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MFAOptions", default, skip_serializing_if = "Option::is_none")]
     pub mfa_options: Option<Vec<MFAOptionType>>,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
     #[serde(rename = "UserAttributes", default)]
     pub user_attributes: Vec<AttributeType>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -3993,119 +2925,53 @@ pub struct GroupExistsException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupType {
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "Precedence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i32>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HttpHeader {
-    #[serde(
-        rename = "headerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "headerName", default, skip_serializing_if = "Option::is_none")]
     pub header_name: Option<String>,
-    #[serde(
-        rename = "headerValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "headerValue", default, skip_serializing_if = "Option::is_none")]
     pub header_value: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderType {
-    #[serde(
-        rename = "AcrMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrMapping", default, skip_serializing_if = "Option::is_none")]
     pub acr_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AttributeMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeMapping", default, skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "IdpIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdpIdentifiers", default, skip_serializing_if = "Option::is_none")]
     pub idp_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "ProviderDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderDetails", default, skip_serializing_if = "Option::is_none")]
     pub provider_details: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "ProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
-    #[serde(
-        rename = "ProviderType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderType", default, skip_serializing_if = "Option::is_none")]
     pub provider_type: Option<IdentityProviderTypeType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum IdentityProviderTypeType {
     #[default]
     #[serde(rename = "SAML")]
@@ -4144,9 +3010,7 @@ pub struct InboundFederationLambdaType {
     pub lambda_version: InboundFederationLambdaVersionType,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum InboundFederationLambdaVersionType {
     #[default]
     #[serde(rename = "V1_0")]
@@ -4164,63 +3028,31 @@ impl InboundFederationLambdaVersionType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InitiateAuthRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "AuthFlow", default)]
     pub auth_flow: AuthFlowType,
-    #[serde(
-        rename = "AuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthParameters", default, skip_serializing_if = "Option::is_none")]
     pub auth_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InitiateAuthResponse {
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<ChallengeNameType>>,
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -4236,11 +3068,7 @@ pub struct InitiatePointInTimeRecoveryRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InitiatePointInTimeRecoveryResponse {
-    #[serde(
-        rename = "Restoration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Restoration", default, skip_serializing_if = "Option::is_none")]
     pub restoration: Option<RestorationType>,
 }
 
@@ -4278,11 +3106,7 @@ pub struct InvalidOAuthFlowException {
 pub struct InvalidParameterException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(
-        rename = "reasonCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "reasonCode", default, skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<String>,
 }
 
@@ -4310,9 +3134,7 @@ pub struct InvalidUserPoolConfigurationException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum IssuedTokenTypeIdentifierType {
     #[default]
     #[serde(rename = "ACCESS_TOKEN")]
@@ -4337,9 +3159,7 @@ pub struct IssuerConfigurationType {
     pub r#type: Option<IssuerType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum IssuerType {
     #[default]
     #[serde(rename = "ORIGINAL")]
@@ -4368,93 +3188,39 @@ pub struct KeyConfigurationType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LambdaConfigType {
-    #[serde(
-        rename = "CreateAuthChallenge",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreateAuthChallenge", default, skip_serializing_if = "Option::is_none")]
     pub create_auth_challenge: Option<String>,
-    #[serde(
-        rename = "CustomEmailSender",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomEmailSender", default, skip_serializing_if = "Option::is_none")]
     pub custom_email_sender: Option<CustomEmailLambdaVersionConfigType>,
-    #[serde(
-        rename = "CustomMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomMessage", default, skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
-    #[serde(
-        rename = "CustomSMSSender",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomSMSSender", default, skip_serializing_if = "Option::is_none")]
     pub custom_sms_sender: Option<CustomSMSLambdaVersionConfigType>,
-    #[serde(
-        rename = "DefineAuthChallenge",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefineAuthChallenge", default, skip_serializing_if = "Option::is_none")]
     pub define_auth_challenge: Option<String>,
-    #[serde(
-        rename = "InboundFederation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InboundFederation", default, skip_serializing_if = "Option::is_none")]
     pub inbound_federation: Option<InboundFederationLambdaType>,
     #[serde(rename = "KMSKeyID", default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
-    #[serde(
-        rename = "PostAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PostAuthentication", default, skip_serializing_if = "Option::is_none")]
     pub post_authentication: Option<String>,
-    #[serde(
-        rename = "PostConfirmation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PostConfirmation", default, skip_serializing_if = "Option::is_none")]
     pub post_confirmation: Option<String>,
-    #[serde(
-        rename = "PreAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreAuthentication", default, skip_serializing_if = "Option::is_none")]
     pub pre_authentication: Option<String>,
     #[serde(rename = "PreSignUp", default, skip_serializing_if = "Option::is_none")]
     pub pre_sign_up: Option<String>,
-    #[serde(
-        rename = "PreTokenGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreTokenGeneration", default, skip_serializing_if = "Option::is_none")]
     pub pre_token_generation: Option<String>,
-    #[serde(
-        rename = "PreTokenGenerationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreTokenGenerationConfig", default, skip_serializing_if = "Option::is_none")]
     pub pre_token_generation_config: Option<PreTokenGenerationVersionConfigType>,
-    #[serde(
-        rename = "UserMigration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMigration", default, skip_serializing_if = "Option::is_none")]
     pub user_migration: Option<String>,
-    #[serde(
-        rename = "VerifyAuthChallengeResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerifyAuthChallengeResponse", default, skip_serializing_if = "Option::is_none")]
     pub verify_auth_challenge_response: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LimitClass {
     #[default]
     #[serde(rename = "API_CATEGORY")]
@@ -4496,11 +3262,7 @@ pub struct LimitType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListCIMDPoliciesRequest {
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4520,11 +3282,7 @@ pub struct ListCIMDPoliciesResponse {
 pub struct ListClientMetadataURLsRequest {
     #[serde(rename = "CIMDPolicyId", default)]
     pub cimd_policy_id: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4546,11 +3304,7 @@ pub struct ListDevicesRequest {
     pub access_token: String,
     #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -4558,11 +3312,7 @@ pub struct ListDevicesRequest {
 pub struct ListDevicesResponse {
     #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceType>>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -4586,11 +3336,7 @@ pub struct ListGroupsResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListIdentityProvidersRequest {
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4608,11 +3354,7 @@ pub struct ListIdentityProvidersResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListPointInTimeRecoveriesRequest {
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4624,21 +3366,13 @@ pub struct ListPointInTimeRecoveriesRequest {
 pub struct ListPointInTimeRecoveriesResponse {
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(
-        rename = "Restorations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Restorations", default, skip_serializing_if = "Option::is_none")]
     pub restorations: Option<Vec<RestorationDescriptionType>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListResourceServersRequest {
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4668,11 +3402,7 @@ pub struct ListTagsForResourceResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListTermsRequest {
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4692,11 +3422,7 @@ pub struct ListTermsResponse {
 pub struct ListUserImportJobsRequest {
     #[serde(rename = "MaxResults", default)]
     pub max_results: i32,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -4704,17 +3430,9 @@ pub struct ListUserImportJobsRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserImportJobsResponse {
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
-    #[serde(
-        rename = "UserImportJobs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJobs", default, skip_serializing_if = "Option::is_none")]
     pub user_import_jobs: Option<Vec<UserImportJobType>>,
 }
 
@@ -4730,11 +3448,7 @@ pub struct ListUserPoolClientSecretsRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserPoolClientSecretsResponse {
-    #[serde(
-        rename = "ClientSecrets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecrets", default, skip_serializing_if = "Option::is_none")]
     pub client_secrets: Option<Vec<ClientSecretDescriptorType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4742,17 +3456,9 @@ pub struct ListUserPoolClientSecretsResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserPoolClientsRequest {
-    #[serde(
-        rename = "ClientType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientType", default, skip_serializing_if = "Option::is_none")]
     pub client_type: Option<ClientTypeType>,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4764,11 +3470,7 @@ pub struct ListUserPoolClientsRequest {
 pub struct ListUserPoolClientsResponse {
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(
-        rename = "UserPoolClients",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClients", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_clients: Option<Vec<UserPoolClientDescription>>,
 }
 
@@ -4784,11 +3486,7 @@ pub struct ListUserPoolReplicasRequest {
 pub struct ListUserPoolReplicasResponse {
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(
-        rename = "UserPoolReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplicas", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replicas: Option<Vec<UserPoolReplicaType>>,
 }
 
@@ -4846,21 +3544,13 @@ pub struct ListUsersInGroupResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUsersRequest {
-    #[serde(
-        rename = "AttributesToGet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributesToGet", default, skip_serializing_if = "Option::is_none")]
     pub attributes_to_get: Option<Vec<String>>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
     #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -4868,11 +3558,7 @@ pub struct ListUsersRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUsersResponse {
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
     #[serde(rename = "Users", default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserType>>,
@@ -4882,11 +3568,7 @@ pub struct ListUsersResponse {
 pub struct ListWebAuthnCredentialsRequest {
     #[serde(rename = "AccessToken", default)]
     pub access_token: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i32>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -4902,27 +3584,15 @@ pub struct ListWebAuthnCredentialsResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogConfigurationType {
-    #[serde(
-        rename = "CloudWatchLogsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudWatchLogsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_configuration: Option<CloudWatchLogsConfigurationType>,
     #[serde(rename = "EventSource", default)]
     pub event_source: EventSourceName,
-    #[serde(
-        rename = "FirehoseConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FirehoseConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub firehose_configuration: Option<FirehoseConfigurationType>,
     #[serde(rename = "LogLevel", default)]
     pub log_level: LogLevel,
-    #[serde(
-        rename = "S3Configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "S3Configuration", default, skip_serializing_if = "Option::is_none")]
     pub s3_configuration: Option<S3ConfigurationType>,
 }
 
@@ -4934,9 +3604,7 @@ pub struct LogDeliveryConfigurationType {
     pub user_pool_id: String,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LogLevel {
     #[default]
     #[serde(rename = "ERROR")]
@@ -4963,17 +3631,9 @@ pub struct MFAMethodNotFoundException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MFAOptionType {
-    #[serde(
-        rename = "AttributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
-    #[serde(
-        rename = "DeliveryMedium",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeliveryMedium", default, skip_serializing_if = "Option::is_none")]
     pub delivery_medium: Option<DeliveryMediumType>,
 }
 
@@ -4987,43 +3647,21 @@ pub struct ManagedLoginBrandingExistsException {
 pub struct ManagedLoginBrandingType {
     #[serde(rename = "Assets", default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetType>>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "ManagedLoginBrandingId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBrandingId", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding_id: Option<String>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
-    #[serde(
-        rename = "UseCognitoProvidedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MessageActionType {
     #[default]
     #[serde(rename = "RESEND")]
@@ -5044,33 +3682,17 @@ impl MessageActionType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageTemplateType {
-    #[serde(
-        rename = "EmailMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_message: Option<String>,
-    #[serde(
-        rename = "EmailSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
-    #[serde(
-        rename = "SMSMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SMSMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewDeviceMetadataType {
-    #[serde(
-        rename = "DeviceGroupKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceGroupKey", default, skip_serializing_if = "Option::is_none")]
     pub device_group_key: Option<String>,
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
@@ -5084,21 +3706,13 @@ pub struct NotAuthorizedException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NotifyConfigurationType {
-    #[serde(
-        rename = "BlockEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "BlockEmail", default, skip_serializing_if = "Option::is_none")]
     pub block_email: Option<NotifyEmailType>,
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     #[serde(rename = "MfaEmail", default, skip_serializing_if = "Option::is_none")]
     pub mfa_email: Option<NotifyEmailType>,
-    #[serde(
-        rename = "NoActionEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NoActionEmail", default, skip_serializing_if = "Option::is_none")]
     pub no_action_email: Option<NotifyEmailType>,
     #[serde(rename = "ReplyTo", default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
@@ -5124,9 +3738,7 @@ pub struct NumberAttributeConstraintsType {
     pub min_value: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum OAuthFlowType {
     #[default]
     #[serde(rename = "code")]
@@ -5148,9 +3760,7 @@ impl OAuthFlowType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum OAuthTokenTypeType {
     #[default]
     #[serde(rename = "Bearer")]
@@ -5175,9 +3785,7 @@ pub struct OperationNotEnabledException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PasswordHashingAlgorithmType {
     #[default]
     #[serde(rename = "BCRYPT")]
@@ -5210,47 +3818,19 @@ pub struct PasswordHistoryPolicyViolationException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PasswordPolicyType {
-    #[serde(
-        rename = "MinimumLength",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MinimumLength", default, skip_serializing_if = "Option::is_none")]
     pub minimum_length: Option<i32>,
-    #[serde(
-        rename = "PasswordHistorySize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordHistorySize", default, skip_serializing_if = "Option::is_none")]
     pub password_history_size: Option<i32>,
-    #[serde(
-        rename = "RequireLowercase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireLowercase", default, skip_serializing_if = "Option::is_none")]
     pub require_lowercase: Option<bool>,
-    #[serde(
-        rename = "RequireNumbers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireNumbers", default, skip_serializing_if = "Option::is_none")]
     pub require_numbers: Option<bool>,
-    #[serde(
-        rename = "RequireSymbols",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireSymbols", default, skip_serializing_if = "Option::is_none")]
     pub require_symbols: Option<bool>,
-    #[serde(
-        rename = "RequireUppercase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireUppercase", default, skip_serializing_if = "Option::is_none")]
     pub require_uppercase: Option<bool>,
-    #[serde(
-        rename = "TemporaryPasswordValidityDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TemporaryPasswordValidityDays", default, skip_serializing_if = "Option::is_none")]
     pub temporary_password_validity_days: Option<i32>,
 }
 
@@ -5260,9 +3840,7 @@ pub struct PasswordResetRequiredException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PreTokenGenerationLambdaVersionType {
     #[default]
     #[serde(rename = "V1_0")]
@@ -5298,9 +3876,7 @@ pub struct PreconditionNotMetException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PreventUserExistenceErrorTypes {
     #[default]
     #[serde(rename = "LEGACY")]
@@ -5321,57 +3897,27 @@ impl PreventUserExistenceErrorTypes {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderDescription {
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "ProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
-    #[serde(
-        rename = "ProviderType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderType", default, skip_serializing_if = "Option::is_none")]
     pub provider_type: Option<IdentityProviderTypeType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderUserIdentifierType {
-    #[serde(
-        rename = "ProviderAttributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderAttributeName", default, skip_serializing_if = "Option::is_none")]
     pub provider_attribute_name: Option<String>,
-    #[serde(
-        rename = "ProviderAttributeValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderAttributeValue", default, skip_serializing_if = "Option::is_none")]
     pub provider_attribute_value: Option<String>,
-    #[serde(
-        rename = "ProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RecoveryOptionNameType {
     #[default]
     #[serde(rename = "verified_email")]
@@ -5411,17 +3957,11 @@ pub struct RefreshTokenReuseException {
 pub struct RefreshTokenRotationType {
     #[serde(rename = "Feature", default)]
     pub feature: FeatureType,
-    #[serde(
-        rename = "RetryGracePeriodSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RetryGracePeriodSeconds", default, skip_serializing_if = "Option::is_none")]
     pub retry_grace_period_seconds: Option<i32>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ReplicaRoleType {
     #[default]
     #[serde(rename = "PRIMARY")]
@@ -5440,9 +3980,7 @@ impl ReplicaRoleType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ReplicaStatusType {
     #[default]
     #[serde(rename = "CREATING")]
@@ -5469,31 +4007,15 @@ impl ReplicaStatusType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResendConfirmationCodeRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -5501,11 +4023,7 @@ pub struct ResendConfirmationCodeRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResendConfirmationCodeResponse {
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
 }
 
@@ -5515,9 +4033,7 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResourceServerManagedByType {
     #[default]
     #[serde(rename = "COGNITO")]
@@ -5543,11 +4059,7 @@ pub struct ResourceServerScopeType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceServerType {
-    #[serde(
-        rename = "Identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<ResourceServerManagedByType>,
@@ -5555,73 +4067,37 @@ pub struct ResourceServerType {
     pub name: Option<String>,
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<ResourceServerScopeType>>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RespondToAuthChallengeRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "ChallengeName", default)]
     pub challenge_name: ChallengeNameType,
-    #[serde(
-        rename = "ChallengeResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponses", default, skip_serializing_if = "Option::is_none")]
     pub challenge_responses: Option<BTreeMap<String, String>>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RespondToAuthChallengeResponse {
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<ChallengeNameType>>,
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeNameType>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -5631,17 +4107,9 @@ pub struct RespondToAuthChallengeResponse {
 pub struct RestorationDescriptionType {
     #[serde(rename = "RestoreId", default, skip_serializing_if = "Option::is_none")]
     pub restore_id: Option<String>,
-    #[serde(
-        rename = "RestoreStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RestoreStatus", default, skip_serializing_if = "Option::is_none")]
     pub restore_status: Option<RestoreStatusType>,
-    #[serde(
-        rename = "RestoreTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RestoreTimestamp", default, skip_serializing_if = "Option::is_none")]
     pub restore_timestamp: Option<Timestamp>,
 }
 
@@ -5649,59 +4117,29 @@ pub struct RestorationDescriptionType {
 pub struct RestorationType {
     #[serde(rename = "RestoreId", default, skip_serializing_if = "Option::is_none")]
     pub restore_id: Option<String>,
-    #[serde(
-        rename = "RestorePreview",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RestorePreview", default, skip_serializing_if = "Option::is_none")]
     pub restore_preview: Option<Vec<RestorePreviewType>>,
-    #[serde(
-        rename = "RestoreStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RestoreStatus", default, skip_serializing_if = "Option::is_none")]
     pub restore_status: Option<RestoreStatusType>,
-    #[serde(
-        rename = "RestoreTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RestoreTimestamp", default, skip_serializing_if = "Option::is_none")]
     pub restore_timestamp: Option<Timestamp>,
-    #[serde(
-        rename = "TriggerTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TriggerTimestamp", default, skip_serializing_if = "Option::is_none")]
     pub trigger_timestamp: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RestorePreviewType {
-    #[serde(
-        rename = "CreateCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreateCount", default, skip_serializing_if = "Option::is_none")]
     pub create_count: Option<i64>,
-    #[serde(
-        rename = "DeleteCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeleteCount", default, skip_serializing_if = "Option::is_none")]
     pub delete_count: Option<i64>,
     #[serde(rename = "Entity", default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
-    #[serde(
-        rename = "UpdateCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UpdateCount", default, skip_serializing_if = "Option::is_none")]
     pub update_count: Option<i64>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RestoreStatusType {
     #[default]
     #[serde(rename = "PREVIEW_GENERATING")]
@@ -5735,17 +4173,13 @@ impl RestoreStatusType {
             Self::PreviewExpired => "PREVIEW_EXPIRED",
             Self::Restoring => "RESTORING",
             Self::RestoreCompleted => "RESTORE_COMPLETED",
-            Self::TemporaryInternalErrorSeeSupportCase => {
-                "TEMPORARY_INTERNAL_ERROR_SEE_SUPPORT_CASE"
-            }
+            Self::TemporaryInternalErrorSeeSupportCase => "TEMPORARY_INTERNAL_ERROR_SEE_SUPPORT_CASE",
             Self::AwsAborted => "AWS_ABORTED",
         }
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RevokeAssociatedSessionsType {
     #[default]
     #[serde(rename = "NONE")]
@@ -5768,17 +4202,9 @@ impl RevokeAssociatedSessionsType {
 pub struct RevokeTokenRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(
-        rename = "RevokeAssociatedSessions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<RevokeAssociatedSessionsType>,
     #[serde(rename = "Token", default)]
     pub token: String,
@@ -5791,11 +4217,7 @@ pub struct RevokeTokenResponse {}
 pub struct RevokeUserSessionRequest {
     #[serde(rename = "AccessToken", default)]
     pub access_token: String,
-    #[serde(
-        rename = "RevokeAssociatedSessions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<RevokeAssociatedSessionsType>,
     #[serde(rename = "SessionId", default)]
     pub session_id: String,
@@ -5806,44 +4228,21 @@ pub struct RevokeUserSessionResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RiskConfigurationType {
-    #[serde(
-        rename = "AccountTakeoverRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountTakeoverRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub account_takeover_risk_configuration: Option<AccountTakeoverRiskConfigurationType>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CompromisedCredentialsRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compromised_credentials_risk_configuration:
-        Option<CompromisedCredentialsRiskConfigurationType>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompromisedCredentialsRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
+    pub compromised_credentials_risk_configuration: Option<CompromisedCredentialsRiskConfigurationType>,
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "RiskExceptionConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RiskExceptionConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub risk_exception_configuration: Option<RiskExceptionConfigurationType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RiskDecisionType {
     #[default]
     #[serde(rename = "NoRisk")]
@@ -5867,23 +4266,13 @@ impl RiskDecisionType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RiskExceptionConfigurationType {
-    #[serde(
-        rename = "BlockedIPRangeList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "BlockedIPRangeList", default, skip_serializing_if = "Option::is_none")]
     pub blocked_ip_range_list: Option<Vec<String>>,
-    #[serde(
-        rename = "SkippedIPRangeList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SkippedIPRangeList", default, skip_serializing_if = "Option::is_none")]
     pub skipped_ip_range_list: Option<Vec<String>>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RiskLevelType {
     #[default]
     #[serde(rename = "Low")]
@@ -5921,45 +4310,25 @@ pub struct S3ConfigurationType {
 pub struct SMSMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "PreferredMfa",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SchemaAttributeType {
-    #[serde(
-        rename = "AttributeDataType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeDataType", default, skip_serializing_if = "Option::is_none")]
     pub attribute_data_type: Option<AttributeDataType>,
-    #[serde(
-        rename = "DeveloperOnlyAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeveloperOnlyAttribute", default, skip_serializing_if = "Option::is_none")]
     pub developer_only_attribute: Option<bool>,
     #[serde(rename = "Mutable", default, skip_serializing_if = "Option::is_none")]
     pub mutable: Option<bool>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        rename = "NumberAttributeConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NumberAttributeConstraints", default, skip_serializing_if = "Option::is_none")]
     pub number_attribute_constraints: Option<NumberAttributeConstraintsType>,
     #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    #[serde(
-        rename = "StringAttributeConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "StringAttributeConstraints", default, skip_serializing_if = "Option::is_none")]
     pub string_attribute_constraints: Option<StringAttributeConstraintsType>,
 }
 
@@ -5969,9 +4338,7 @@ pub struct ScopeDoesNotExistException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SecurityPolicyType {
     #[default]
     #[serde(rename = "TLS_V1")]
@@ -6003,55 +4370,23 @@ pub struct ServiceQuotaExceededException {
 pub struct SessionDescriptionType {
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreateDate", default, skip_serializing_if = "Option::is_none")]
     pub create_date: Option<Timestamp>,
-    #[serde(
-        rename = "DeviceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceType", default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
-    #[serde(
-        rename = "IsCurrentSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IsCurrentSession", default, skip_serializing_if = "Option::is_none")]
     pub is_current_session: Option<bool>,
-    #[serde(
-        rename = "LastActiveDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastActiveDate", default, skip_serializing_if = "Option::is_none")]
     pub last_active_date: Option<Timestamp>,
-    #[serde(
-        rename = "LastIPAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastIPAddress", default, skip_serializing_if = "Option::is_none")]
     pub last_ip_address: Option<String>,
-    #[serde(
-        rename = "LastLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastLocation", default, skip_serializing_if = "Option::is_none")]
     pub last_location: Option<SessionLocationType>,
-    #[serde(
-        rename = "OriginSessionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OriginSessionId", default, skip_serializing_if = "Option::is_none")]
     pub origin_session_id: Option<String>,
     #[serde(rename = "SessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    #[serde(
-        rename = "SessionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SessionType", default, skip_serializing_if = "Option::is_none")]
     pub session_type: Option<SessionTypeType>,
 }
 
@@ -6063,9 +4398,7 @@ pub struct SessionLocationType {
     pub country: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SessionTypeType {
     #[default]
     #[serde(rename = "TOKEN")]
@@ -6094,36 +4427,19 @@ pub struct SetLogDeliveryConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetLogDeliveryConfigurationResponse {
-    #[serde(
-        rename = "LogDeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogDeliveryConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub log_delivery_configuration: Option<LogDeliveryConfigurationType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetRiskConfigurationRequest {
-    #[serde(
-        rename = "AccountTakeoverRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountTakeoverRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub account_takeover_risk_configuration: Option<AccountTakeoverRiskConfigurationType>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CompromisedCredentialsRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compromised_credentials_risk_configuration:
-        Option<CompromisedCredentialsRiskConfigurationType>,
-    #[serde(
-        rename = "RiskExceptionConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompromisedCredentialsRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
+    pub compromised_credentials_risk_configuration: Option<CompromisedCredentialsRiskConfigurationType>,
+    #[serde(rename = "RiskExceptionConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub risk_exception_configuration: Option<RiskExceptionConfigurationType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -6157,29 +4473,13 @@ pub struct SetUICustomizationResponse {
 pub struct SetUserMFAPreferenceRequest {
     #[serde(rename = "AccessToken", default)]
     pub access_token: String,
-    #[serde(
-        rename = "EmailMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_settings: Option<EmailMfaSettingsType>,
-    #[serde(
-        rename = "SMSMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SMSMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_settings: Option<SMSMfaSettingsType>,
-    #[serde(
-        rename = "SoftwareTokenMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_settings: Option<SoftwareTokenMfaSettingsType>,
-    #[serde(
-        rename = "WebAuthnMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_mfa_settings: Option<WebAuthnMfaSettingsType>,
 }
 
@@ -6200,87 +4500,39 @@ pub struct SetUserPoolClientSessionConfigurationRequest {
 pub struct SetUserPoolClientSessionConfigurationResponse {
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "SSOSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SSOSession", default, skip_serializing_if = "Option::is_none")]
     pub sso_session: Option<ClientSSOSessionConfigType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetUserPoolMfaConfigRequest {
-    #[serde(
-        rename = "EmailMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<UserPoolMfaType>,
-    #[serde(
-        rename = "SmsMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
-    #[serde(
-        rename = "SoftwareTokenMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfigType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "WebAuthnConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetUserPoolMfaConfigResponse {
-    #[serde(
-        rename = "EmailMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<UserPoolMfaType>,
-    #[serde(
-        rename = "SmsMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
-    #[serde(
-        rename = "SoftwareTokenMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfigType>,
-    #[serde(
-        rename = "WebAuthnConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
@@ -6296,23 +4548,11 @@ pub struct SetUserPoolSessionConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetUserPoolSessionConfigurationResponse {
-    #[serde(
-        rename = "TokenSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenSession", default, skip_serializing_if = "Option::is_none")]
     pub token_session: Option<UserPoolTokenSessionConfigType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "UserSessionTracking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserSessionTracking", default, skip_serializing_if = "Option::is_none")]
     pub user_session_tracking: Option<UserSessionTrackingType>,
 }
 
@@ -6329,67 +4569,35 @@ pub struct SetUserSettingsResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignInPolicyType {
-    #[serde(
-        rename = "AllowedFirstAuthFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedFirstAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub allowed_first_auth_factors: Option<Vec<AuthFactorType>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignUpRequest {
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
-    #[serde(
-        rename = "UserAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributes", default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "ValidationData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ValidationData", default, skip_serializing_if = "Option::is_none")]
     pub validation_data: Option<Vec<AttributeType>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignUpResponse {
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -6403,17 +4611,9 @@ pub struct SignUpResponse {
 pub struct SmsConfigurationType {
     #[serde(rename = "EumsSms", default, skip_serializing_if = "Option::is_none")]
     pub eums_sms: Option<EumsSmsConfigurationType>,
-    #[serde(
-        rename = "ExternalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    #[serde(
-        rename = "SnsCallerArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SnsCallerArn", default, skip_serializing_if = "Option::is_none")]
     pub sns_caller_arn: Option<String>,
     #[serde(rename = "SnsRegion", default, skip_serializing_if = "Option::is_none")]
     pub sns_region: Option<String>,
@@ -6421,17 +4621,9 @@ pub struct SmsConfigurationType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmsMfaConfigType {
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
 }
 
@@ -6451,11 +4643,7 @@ pub struct SoftwareTokenMfaConfigType {
 pub struct SoftwareTokenMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "PreferredMfa",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
 }
 
@@ -6469,11 +4657,7 @@ pub struct StartPointInTimeRecoveryRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartPointInTimeRecoveryResponse {
-    #[serde(
-        rename = "Restoration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Restoration", default, skip_serializing_if = "Option::is_none")]
     pub restoration: Option<RestorationType>,
 }
 
@@ -6487,11 +4671,7 @@ pub struct StartUserImportJobRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
@@ -6507,9 +4687,7 @@ pub struct StartWebAuthnRegistrationResponse {
     pub credential_creation_options: serde_json::Value,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum StatusType {
     #[default]
     #[serde(rename = "Enabled")]
@@ -6538,11 +4716,7 @@ pub struct StopUserImportJobRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StopUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
@@ -6579,9 +4753,7 @@ pub struct TermsDescriptionType {
     pub terms_name: String,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TermsEnforcementType {
     #[default]
     #[serde(rename = "NONE")]
@@ -6603,9 +4775,7 @@ pub struct TermsExistsException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TermsSourceType {
     #[default]
     #[serde(rename = "LINK")]
@@ -6649,9 +4819,7 @@ pub struct TierChangeNotAllowedException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TimeUnitsType {
     #[default]
     #[serde(rename = "seconds")]
@@ -6676,9 +4844,7 @@ impl TimeUnitsType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TokenTypeIdentifierType {
     #[default]
     #[serde(rename = "ACCESS_TOKEN")]
@@ -6702,19 +4868,11 @@ impl TokenTypeIdentifierType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TokenValidityUnitsType {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<TimeUnitsType>,
     #[serde(rename = "IdToken", default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<TimeUnitsType>,
-    #[serde(
-        rename = "RefreshToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<TimeUnitsType>,
 }
 
@@ -6734,33 +4892,17 @@ pub struct TooManyRequestsException {
 pub struct UICustomizationType {
     #[serde(rename = "CSS", default, skip_serializing_if = "Option::is_none")]
     pub css: Option<String>,
-    #[serde(
-        rename = "CSSVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CSSVersion", default, skip_serializing_if = "Option::is_none")]
     pub css_version: Option<String>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
     #[serde(rename = "ImageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
@@ -6832,19 +4974,11 @@ pub struct UpdateAuthEventFeedbackResponse {}
 pub struct UpdateCIMDPolicyRequest {
     #[serde(rename = "CIMDPolicyId", default)]
     pub cimd_policy_id: String,
-    #[serde(
-        rename = "CacheDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CacheDuration", default, skip_serializing_if = "Option::is_none")]
     pub cache_duration: Option<i32>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "PolicyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PolicyName", default, skip_serializing_if = "Option::is_none")]
     pub policy_name: Option<String>,
     #[serde(rename = "URLPatterns", default)]
     pub url_patterns: Vec<String>,
@@ -6879,11 +5013,7 @@ pub struct UpdateDeviceStatusRequest {
     pub access_token: String,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
-    #[serde(
-        rename = "DeviceRememberedStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceRememberedStatus", default, skip_serializing_if = "Option::is_none")]
     pub device_remembered_status: Option<DeviceRememberedStatusType>,
 }
 
@@ -6892,19 +5022,11 @@ pub struct UpdateDeviceStatusResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateGroupRequest {
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "GroupName", default)]
     pub group_name: String,
-    #[serde(
-        rename = "Precedence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i32>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
@@ -6920,29 +5042,13 @@ pub struct UpdateGroupResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateIdentityProviderRequest {
-    #[serde(
-        rename = "AcrMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrMapping", default, skip_serializing_if = "Option::is_none")]
     pub acr_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AttributeMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeMapping", default, skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "IdpIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdpIdentifiers", default, skip_serializing_if = "Option::is_none")]
     pub idp_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "ProviderDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderDetails", default, skip_serializing_if = "Option::is_none")]
     pub provider_details: Option<BTreeMap<String, String>>,
     #[serde(rename = "ProviderName", default)]
     pub provider_name: String,
@@ -6960,35 +5066,19 @@ pub struct UpdateIdentityProviderResponse {
 pub struct UpdateManagedLoginBrandingRequest {
     #[serde(rename = "Assets", default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetType>>,
-    #[serde(
-        rename = "ManagedLoginBrandingId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBrandingId", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding_id: Option<String>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
-    #[serde(
-        rename = "UseCognitoProvidedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateManagedLoginBrandingResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -7006,9 +5096,7 @@ pub struct UpdateProvisionedLimitResponse {
     pub limit: LimitType,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UpdateReplicaStatusType {
     #[default]
     #[serde(rename = "ACTIVE")]
@@ -7047,11 +5135,7 @@ pub struct UpdateResourceServerResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateTermsRequest {
-    #[serde(
-        rename = "Enforcement",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Enforcement", default, skip_serializing_if = "Option::is_none")]
     pub enforcement: Option<TermsEnforcementType>,
     #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, String>>,
@@ -7059,11 +5143,7 @@ pub struct UpdateTermsRequest {
     pub terms_id: String,
     #[serde(rename = "TermsName", default, skip_serializing_if = "Option::is_none")]
     pub terms_name: Option<String>,
-    #[serde(
-        rename = "TermsSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TermsSource", default, skip_serializing_if = "Option::is_none")]
     pub terms_source: Option<TermsSourceType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
@@ -7079,11 +5159,7 @@ pub struct UpdateTermsResponse {
 pub struct UpdateUserAttributesRequest {
     #[serde(rename = "AccessToken", default)]
     pub access_token: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "UserAttributes", default)]
     pub user_attributes: Vec<AttributeType>,
@@ -7091,179 +5167,75 @@ pub struct UpdateUserAttributesRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserAttributesResponse {
-    #[serde(
-        rename = "CodeDeliveryDetailsList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetailsList", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details_list: Option<Vec<CodeDeliveryDetailsType>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolClientRequest {
-    #[serde(
-        rename = "AccessTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i32>,
-    #[serde(
-        rename = "AllowedOAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
-    #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
-    #[serde(
-        rename = "AllowedOAuthScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "AnalyticsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
-    #[serde(
-        rename = "AuthSessionValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i32>,
-    #[serde(
-        rename = "CallbackURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
     pub callback_urls: Option<Vec<String>>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    #[serde(
-        rename = "DefaultRedirectURI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
     pub default_redirect_uri: Option<String>,
-    #[serde(
-        rename = "EnablePropagateAdditionalUserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnablePropagateAdditionalUserContextData", default, skip_serializing_if = "Option::is_none")]
     pub enable_propagate_additional_user_context_data: Option<bool>,
-    #[serde(
-        rename = "EnableTokenRevocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableTokenRevocation", default, skip_serializing_if = "Option::is_none")]
     pub enable_token_revocation: Option<bool>,
-    #[serde(
-        rename = "ExplicitAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExplicitAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub explicit_auth_flows: Option<Vec<ExplicitAuthFlowsType>>,
-    #[serde(
-        rename = "IdTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i32>,
-    #[serde(
-        rename = "LogoutURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
     pub logout_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "PreventUserExistenceErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
-    #[serde(
-        rename = "PublishSecretsInAWSSecretsManager",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PublishSecretsInAWSSecretsManager", default, skip_serializing_if = "Option::is_none")]
     pub publish_secrets_in_aws_secrets_manager: Option<bool>,
-    #[serde(
-        rename = "ReadAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReadAttributes", default, skip_serializing_if = "Option::is_none")]
     pub read_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "RefreshTokenRotation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenRotation", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
-    #[serde(
-        rename = "RefreshTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_validity: Option<i32>,
-    #[serde(
-        rename = "SupportedIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_identity_providers: Option<Vec<String>>,
-    #[serde(
-        rename = "TokenValidityUnits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenValidityUnits", default, skip_serializing_if = "Option::is_none")]
     pub token_validity_units: Option<TokenValidityUnitsType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "WriteAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WriteAttributes", default, skip_serializing_if = "Option::is_none")]
     pub write_attributes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolClientResponse {
-    #[serde(
-        rename = "UserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolDomainRequest {
-    #[serde(
-        rename = "CustomDomainConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomainConfig", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_config: Option<CustomDomainConfigType>,
     #[serde(rename = "Domain", default)]
     pub domain: String,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i32>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -7273,17 +5245,9 @@ pub struct UpdateUserPoolDomainRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolDomainResponse {
-    #[serde(
-        rename = "CloudFrontDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudFrontDomain", default, skip_serializing_if = "Option::is_none")]
     pub cloud_front_domain: Option<String>,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i32>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -7301,153 +5265,61 @@ pub struct UpdateUserPoolReplicaRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolReplicaResponse {
-    #[serde(
-        rename = "UserPoolReplica",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolRequest {
-    #[serde(
-        rename = "AccountRecoverySetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountRecoverySetting", default, skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<AccountRecoverySettingType>,
-    #[serde(
-        rename = "AcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
-    #[serde(
-        rename = "AdminCreateUserConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdminCreateUserConfig", default, skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfigType>,
-    #[serde(
-        rename = "AutoVerifiedAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AutoVerifiedAttributes", default, skip_serializing_if = "Option::is_none")]
     pub auto_verified_attributes: Option<Vec<VerifiedAttributeType>>,
-    #[serde(
-        rename = "DcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub dcr_configuration: Option<DcrConfigurationType>,
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeletionProtection", default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<DeletionProtectionType>,
-    #[serde(
-        rename = "DeviceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfigurationType>,
-    #[serde(
-        rename = "EmailConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<EmailConfigurationType>,
-    #[serde(
-        rename = "EmailVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_subject: Option<String>,
-    #[serde(
-        rename = "IssuerConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IssuerConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub issuer_configuration: Option<IssuerConfigurationType>,
-    #[serde(
-        rename = "KeyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "KeyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub key_configuration: Option<KeyConfigurationType>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<UserPoolMfaType>,
     #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<UserPoolPolicyType>,
     #[serde(rename = "PoolName", default, skip_serializing_if = "Option::is_none")]
     pub pool_name: Option<String>,
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
-    #[serde(
-        rename = "SmsVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_verification_message: Option<String>,
-    #[serde(
-        rename = "UserAttributeUpdateSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributeUpdateSettings", default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_update_settings: Option<UserAttributeUpdateSettingsType>,
-    #[serde(
-        rename = "UserPoolAddOns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolAddOns", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_add_ons: Option<UserPoolAddOnsType>,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "UserPoolTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTier", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<UserPoolTierType>,
-    #[serde(
-        rename = "VerificationMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerificationMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub verification_message_template: Option<VerificationMessageTemplateType>,
 }
 
@@ -7456,21 +5328,13 @@ pub struct UpdateUserPoolResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserAttributeUpdateSettingsType {
-    #[serde(
-        rename = "AttributesRequireVerificationBeforeUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributesRequireVerificationBeforeUpdate", default, skip_serializing_if = "Option::is_none")]
     pub attributes_require_verification_before_update: Option<Vec<VerifiedAttributeType>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserContextDataType {
-    #[serde(
-        rename = "EncodedData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EncodedData", default, skip_serializing_if = "Option::is_none")]
     pub encoded_data: Option<String>,
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
@@ -7482,9 +5346,7 @@ pub struct UserImportInProgressException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UserImportJobStatusType {
     #[default]
     #[serde(rename = "Created")]
@@ -7523,73 +5385,33 @@ impl UserImportJobStatusType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserImportJobType {
-    #[serde(
-        rename = "CloudWatchLogsRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudWatchLogsRoleArn", default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_role_arn: Option<String>,
-    #[serde(
-        rename = "CompletionDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompletionDate", default, skip_serializing_if = "Option::is_none")]
     pub completion_date: Option<Timestamp>,
-    #[serde(
-        rename = "CompletionMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompletionMessage", default, skip_serializing_if = "Option::is_none")]
     pub completion_message: Option<String>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "FailedUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FailedUsers", default, skip_serializing_if = "Option::is_none")]
     pub failed_users: Option<i64>,
-    #[serde(
-        rename = "ImportedUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ImportedUsers", default, skip_serializing_if = "Option::is_none")]
     pub imported_users: Option<i64>,
     #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     #[serde(rename = "JobName", default, skip_serializing_if = "Option::is_none")]
     pub job_name: Option<String>,
-    #[serde(
-        rename = "PasswordHashingAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordHashingAlgorithm", default, skip_serializing_if = "Option::is_none")]
     pub password_hashing_algorithm: Option<PasswordHashingAlgorithmType>,
-    #[serde(
-        rename = "PreSignedUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreSignedUrl", default, skip_serializing_if = "Option::is_none")]
     pub pre_signed_url: Option<String>,
-    #[serde(
-        rename = "SkippedUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SkippedUsers", default, skip_serializing_if = "Option::is_none")]
     pub skipped_users: Option<i64>,
     #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UserImportJobStatusType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
@@ -7619,11 +5441,7 @@ pub struct UserPoolAddOnNotEnabledException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolAddOnsType {
-    #[serde(
-        rename = "AdvancedSecurityAdditionalFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdvancedSecurityAdditionalFlows", default, skip_serializing_if = "Option::is_none")]
     pub advanced_security_additional_flows: Option<AdvancedSecurityAdditionalFlowsType>,
     #[serde(rename = "AdvancedSecurityMode", default)]
     pub advanced_security_mode: AdvancedSecurityModeType,
@@ -7633,225 +5451,91 @@ pub struct UserPoolAddOnsType {
 pub struct UserPoolClientDescription {
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "ClientName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolClientType {
-    #[serde(
-        rename = "AccessTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i32>,
-    #[serde(
-        rename = "AllowedOAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
-    #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
-    #[serde(
-        rename = "AllowedOAuthScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "AnalyticsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
-    #[serde(
-        rename = "AuthSessionValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i32>,
-    #[serde(
-        rename = "CallbackURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
     pub callback_urls: Option<Vec<String>>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "ClientName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(
-        rename = "ClientSecretArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretArn", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_arn: Option<String>,
-    #[serde(
-        rename = "ClientType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientType", default, skip_serializing_if = "Option::is_none")]
     pub client_type: Option<ClientTypeType>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "DefaultRedirectURI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
     pub default_redirect_uri: Option<String>,
-    #[serde(
-        rename = "EnablePropagateAdditionalUserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnablePropagateAdditionalUserContextData", default, skip_serializing_if = "Option::is_none")]
     pub enable_propagate_additional_user_context_data: Option<bool>,
-    #[serde(
-        rename = "EnableTokenRevocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableTokenRevocation", default, skip_serializing_if = "Option::is_none")]
     pub enable_token_revocation: Option<bool>,
-    #[serde(
-        rename = "ExplicitAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExplicitAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub explicit_auth_flows: Option<Vec<ExplicitAuthFlowsType>>,
-    #[serde(
-        rename = "IdTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i32>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "LogoutURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
     pub logout_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "PreventUserExistenceErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
-    #[serde(
-        rename = "ReadAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReadAttributes", default, skip_serializing_if = "Option::is_none")]
     pub read_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "RefreshTokenRotation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenRotation", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
-    #[serde(
-        rename = "RefreshTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_validity: Option<i32>,
-    #[serde(
-        rename = "SupportedIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_identity_providers: Option<Vec<String>>,
-    #[serde(
-        rename = "TokenValidityUnits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenValidityUnits", default, skip_serializing_if = "Option::is_none")]
     pub token_validity_units: Option<TokenValidityUnitsType>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "WriteAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WriteAttributes", default, skip_serializing_if = "Option::is_none")]
     pub write_attributes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolDescriptionType {
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        rename = "ReplicaRegions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReplicaRegions", default, skip_serializing_if = "Option::is_none")]
     pub replica_regions: Option<Vec<String>>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UserPoolMfaType {
     #[default]
     #[serde(rename = "OFF")]
@@ -7875,37 +5559,21 @@ impl UserPoolMfaType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolPolicyType {
-    #[serde(
-        rename = "PasswordPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordPolicy", default, skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<PasswordPolicyType>,
-    #[serde(
-        rename = "SignInPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SignInPolicy", default, skip_serializing_if = "Option::is_none")]
     pub sign_in_policy: Option<SignInPolicyType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolReplicaType {
-    #[serde(
-        rename = "RegionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RegionName", default, skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<ReplicaRoleType>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReplicaStatusType>,
-    #[serde(
-        rename = "UserPoolArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolArn", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_arn: Option<String>,
 }
 
@@ -7915,9 +5583,7 @@ pub struct UserPoolTaggingException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UserPoolTierType {
     #[default]
     #[serde(rename = "LITE")]
@@ -7947,215 +5613,85 @@ pub struct UserPoolTokenSessionConfigType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolType {
-    #[serde(
-        rename = "AccountRecoverySetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountRecoverySetting", default, skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<AccountRecoverySettingType>,
-    #[serde(
-        rename = "AcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
-    #[serde(
-        rename = "AdminCreateUserConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdminCreateUserConfig", default, skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfigType>,
-    #[serde(
-        rename = "AliasAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AliasAttributes", default, skip_serializing_if = "Option::is_none")]
     pub alias_attributes: Option<Vec<AliasAttributeType>>,
     #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
-    #[serde(
-        rename = "AutoVerifiedAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AutoVerifiedAttributes", default, skip_serializing_if = "Option::is_none")]
     pub auto_verified_attributes: Option<Vec<VerifiedAttributeType>>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<Timestamp>,
-    #[serde(
-        rename = "CustomDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomain", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain: Option<String>,
-    #[serde(
-        rename = "DcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub dcr_configuration: Option<DcrConfigurationType>,
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeletionProtection", default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<DeletionProtectionType>,
-    #[serde(
-        rename = "DeviceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfigurationType>,
     #[serde(rename = "Domain", default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(
-        rename = "EmailConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<EmailConfigurationType>,
-    #[serde(
-        rename = "EmailConfigurationFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfigurationFailure", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration_failure: Option<String>,
-    #[serde(
-        rename = "EmailVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_subject: Option<String>,
-    #[serde(
-        rename = "EstimatedNumberOfUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EstimatedNumberOfUsers", default, skip_serializing_if = "Option::is_none")]
     pub estimated_number_of_users: Option<i32>,
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        rename = "IssuerConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IssuerConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub issuer_configuration: Option<IssuerConfigurationType>,
-    #[serde(
-        rename = "KeyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "KeyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub key_configuration: Option<KeyConfigurationType>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<UserPoolMfaType>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<UserPoolPolicyType>,
-    #[serde(
-        rename = "SchemaAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SchemaAttributes", default, skip_serializing_if = "Option::is_none")]
     pub schema_attributes: Option<Vec<SchemaAttributeType>>,
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
-    #[serde(
-        rename = "SmsConfigurationFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfigurationFailure", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration_failure: Option<String>,
-    #[serde(
-        rename = "SmsVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_verification_message: Option<String>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusType>,
-    #[serde(
-        rename = "UserAttributeUpdateSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributeUpdateSettings", default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_update_settings: Option<UserAttributeUpdateSettingsType>,
-    #[serde(
-        rename = "UserPoolAddOns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolAddOns", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_add_ons: Option<UserPoolAddOnsType>,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "UserPoolTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTier", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<UserPoolTierType>,
-    #[serde(
-        rename = "UsernameAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameAttributes", default, skip_serializing_if = "Option::is_none")]
     pub username_attributes: Option<Vec<UsernameAttributeType>>,
-    #[serde(
-        rename = "UsernameConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub username_configuration: Option<UsernameConfigurationType>,
-    #[serde(
-        rename = "VerificationMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerificationMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub verification_message_template: Option<VerificationMessageTemplateType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UserSessionTrackingType {
     #[default]
     #[serde(rename = "ENABLED")]
@@ -8174,9 +5710,7 @@ impl UserSessionTrackingType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UserStatusType {
     #[default]
     #[serde(rename = "UNCONFIRMED")]
@@ -8215,45 +5749,23 @@ impl UserStatusType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserType {
-    #[serde(
-        rename = "Attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<AttributeType>>,
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "MFAOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MFAOptions", default, skip_serializing_if = "Option::is_none")]
     pub mfa_options: Option<Vec<MFAOptionType>>,
-    #[serde(
-        rename = "UserCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub user_create_date: Option<Timestamp>,
-    #[serde(
-        rename = "UserLastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserLastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub user_last_modified_date: Option<Timestamp>,
-    #[serde(
-        rename = "UserStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<UserStatusType>,
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UserVerificationType {
     #[default]
     #[serde(rename = "required")]
@@ -8272,9 +5784,7 @@ impl UserVerificationType {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UsernameAttributeType {
     #[default]
     #[serde(rename = "phone_number")]
@@ -8307,47 +5817,21 @@ pub struct UsernameExistsException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerificationMessageTemplateType {
-    #[serde(
-        rename = "DefaultEmailOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultEmailOption", default, skip_serializing_if = "Option::is_none")]
     pub default_email_option: Option<DefaultEmailOptionType>,
-    #[serde(
-        rename = "EmailMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_message: Option<String>,
-    #[serde(
-        rename = "EmailMessageByLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMessageByLink", default, skip_serializing_if = "Option::is_none")]
     pub email_message_by_link: Option<String>,
-    #[serde(
-        rename = "EmailSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
-    #[serde(
-        rename = "EmailSubjectByLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSubjectByLink", default, skip_serializing_if = "Option::is_none")]
     pub email_subject_by_link: Option<String>,
-    #[serde(
-        rename = "SmsMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum VerifiedAttributeType {
     #[default]
     #[serde(rename = "phone_number")]
@@ -8368,17 +5852,9 @@ impl VerifiedAttributeType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifySoftwareTokenRequest {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
-    #[serde(
-        rename = "FriendlyDeviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FriendlyDeviceName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_device_name: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -8394,9 +5870,7 @@ pub struct VerifySoftwareTokenResponse {
     pub status: Option<VerifySoftwareTokenResponseType>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum VerifySoftwareTokenResponseType {
     #[default]
     #[serde(rename = "SUCCESS")]
@@ -8448,33 +5922,17 @@ pub struct WebAuthnConfigurationMissingException {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WebAuthnConfigurationType {
-    #[serde(
-        rename = "FactorConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FactorConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub factor_configuration: Option<WebAuthnFactorConfigurationType>,
-    #[serde(
-        rename = "RelyingPartyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RelyingPartyId", default, skip_serializing_if = "Option::is_none")]
     pub relying_party_id: Option<String>,
-    #[serde(
-        rename = "UserVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserVerification", default, skip_serializing_if = "Option::is_none")]
     pub user_verification: Option<UserVerificationType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WebAuthnCredentialDescription {
-    #[serde(
-        rename = "AuthenticatorAttachment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticatorAttachment", default, skip_serializing_if = "Option::is_none")]
     pub authenticator_attachment: Option<String>,
     #[serde(rename = "AuthenticatorTransports", default)]
     pub authenticator_transports: Vec<String>,
@@ -8494,9 +5952,7 @@ pub struct WebAuthnCredentialNotSupportedException {
     pub message: Option<String>,
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum WebAuthnFactorConfigurationType {
     #[default]
     #[serde(rename = "SINGLE_FACTOR")]
@@ -8544,63 +6000,27 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "AWSAccountIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: Some(12),
-            pattern: Some("[0-9]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: Some(12), pattern: Some("[0-9]+"), enum_values: &[] },
     },
     Shape {
         name: "AccessDeniedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "AccessTokenValidityType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(86400),
-        },
-    },
+    Shape { name: "AccessTokenValidityType", sensitive: false, kind: Kind::Integer { min: Some(1), max: Some(86400) } },
     Shape {
         name: "AccountRecoverySettingType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "RecoveryMechanisms",
-                shape: 485,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "RecoveryMechanisms", shape: 485, required: false }] },
     },
-    Shape {
-        name: "AccountTakeoverActionNotifyType",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
+    Shape { name: "AccountTakeoverActionNotifyType", sensitive: false, kind: Kind::Boolean },
     Shape {
         name: "AccountTakeoverActionType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EventAction",
-                    shape: 7,
-                    required: true,
-                },
-                Member {
-                    name: "Notify",
-                    shape: 4,
-                    required: true,
-                },
+                Member { name: "EventAction", shape: 7, required: true },
+                Member { name: "Notify", shape: 4, required: true },
             ],
         },
     },
@@ -8609,21 +6029,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "HighAction",
-                    shape: 5,
-                    required: false,
-                },
-                Member {
-                    name: "LowAction",
-                    shape: 5,
-                    required: false,
-                },
-                Member {
-                    name: "MediumAction",
-                    shape: 5,
-                    required: false,
-                },
+                Member { name: "HighAction", shape: 5, required: false },
+                Member { name: "LowAction", shape: 5, required: false },
+                Member { name: "MediumAction", shape: 5, required: false },
             ],
         },
     },
@@ -8642,69 +6050,35 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Actions",
-                    shape: 6,
-                    required: true,
-                },
-                Member {
-                    name: "NotifyConfiguration",
-                    shape: 452,
-                    required: false,
-                },
+                Member { name: "Actions", shape: 6, required: true },
+                Member { name: "NotifyConfiguration", shape: 452, required: false },
             ],
         },
     },
     Shape {
         name: "AcrConfigurationType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 11,
-            value: 10,
-            min: Some(0),
-            max: Some(4),
-        },
+        kind: Kind::Map { key: 11, value: 10, min: Some(0), max: Some(4) },
     },
     Shape {
         name: "AcrLevelConfigType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AcrValue",
-                shape: 14,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AcrValue", shape: 14, required: true }] },
     },
     Shape {
         name: "AcrLevelKeyType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: Some("Level[1-4]"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: Some("Level[1-4]"), enum_values: &[] },
     },
     Shape {
         name: "AcrMappingKeyType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: Some("Level[1-4]"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: Some("Level[1-4]"), enum_values: &[] },
     },
     Shape {
         name: "AcrMappingType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 12,
-            value: 14,
-            min: Some(0),
-            max: Some(4),
-        },
+        kind: Kind::Map { key: 12, value: 14, min: Some(0), max: Some(4) },
     },
     Shape {
         name: "AcrValueType",
@@ -8721,78 +6095,36 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CustomAttributes",
-                    shape: 197,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CustomAttributes", shape: 197, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
-    Shape {
-        name: "AddCustomAttributesResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AddCustomAttributesResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AddUserPoolClientSecretRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientSecret",
-                    shape: 150,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientSecret", shape: 150, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "AddUserPoolClientSecretResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ClientSecretDescriptor",
-                shape: 148,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ClientSecretDescriptor", shape: 148, required: false }] },
     },
     Shape {
         name: "AdminAddUserToGroupRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "GroupName", shape: 350, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -8801,49 +6133,21 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminConfirmSignUpResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminConfirmSignUpResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminCreateUserConfigType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AllowAdminCreateUserOnly",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "InviteMessageTemplate",
-                    shape: 447,
-                    required: false,
-                },
-                Member {
-                    name: "UnusedAccountValidityDays",
-                    shape: 25,
-                    required: false,
-                },
+                Member { name: "AllowAdminCreateUserOnly", shape: 114, required: false },
+                Member { name: "InviteMessageTemplate", shape: 447, required: false },
+                Member { name: "UnusedAccountValidityDays", shape: 25, required: false },
             ],
         },
     },
@@ -8852,139 +6156,58 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "DesiredDeliveryMediums",
-                    shape: 227,
-                    required: false,
-                },
-                Member {
-                    name: "ForceAliasCreation",
-                    shape: 306,
-                    required: false,
-                },
-                Member {
-                    name: "MessageAction",
-                    shape: 446,
-                    required: false,
-                },
-                Member {
-                    name: "TemporaryPassword",
-                    shape: 468,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributes",
-                    shape: 95,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
-                Member {
-                    name: "ValidationData",
-                    shape: 95,
-                    required: false,
-                },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "DesiredDeliveryMediums", shape: 227, required: false },
+                Member { name: "ForceAliasCreation", shape: 306, required: false },
+                Member { name: "MessageAction", shape: 446, required: false },
+                Member { name: "TemporaryPassword", shape: 468, required: false },
+                Member { name: "UserAttributes", shape: 95, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
+                Member { name: "ValidationData", shape: 95, required: false },
             ],
         },
     },
     Shape {
         name: "AdminCreateUserResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "User",
-                shape: 696,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "User", shape: 696, required: false }] },
     },
     Shape {
         name: "AdminCreateUserUnusedAccountValidityDaysType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(365),
-        },
+        kind: Kind::Integer { min: Some(0), max: Some(365) },
     },
     Shape {
         name: "AdminDeleteSoftwareTokenRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminDeleteSoftwareTokenResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminDeleteSoftwareTokenResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminDeleteUserAttributesRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserAttributeNames",
-                    shape: 98,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserAttributeNames", shape: 98, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminDeleteUserAttributesResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminDeleteUserAttributesResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminDeleteUserRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -8993,90 +6216,42 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "User",
-                    shape: 481,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 598,
-                    required: true,
-                },
+                Member { name: "User", shape: 481, required: true },
+                Member { name: "UserPoolId", shape: 598, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminDisableProviderForUserResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminDisableProviderForUserResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminDisableUserRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminDisableUserResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminDisableUserResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminEnableUserRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminEnableUserResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminEnableUserResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminForgetDeviceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "DeviceKey", shape: 258, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9085,50 +6260,24 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "DeviceKey", shape: 258, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
     Shape {
         name: "AdminGetDeviceResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Device",
-                shape: 263,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Device", shape: 263, required: true }] },
     },
     Shape {
         name: "AdminGetUserAuthFactorsRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9137,26 +6286,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ConfiguredUserAuthFactors",
-                    shape: 165,
-                    required: false,
-                },
-                Member {
-                    name: "PreferredMfaSetting",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "UserMFASettingList",
-                    shape: 672,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "ConfiguredUserAuthFactors", shape: 165, required: false },
+                Member { name: "PreferredMfaSetting", shape: 598, required: false },
+                Member { name: "UserMFASettingList", shape: 672, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9165,16 +6298,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9183,51 +6308,15 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Enabled",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "MFAOptions",
-                    shape: 440,
-                    required: false,
-                },
-                Member {
-                    name: "PreferredMfaSetting",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributes",
-                    shape: 95,
-                    required: false,
-                },
-                Member {
-                    name: "UserCreateDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "UserLastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "UserMFASettingList",
-                    shape: 672,
-                    required: false,
-                },
-                Member {
-                    name: "UserStatus",
-                    shape: 695,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "Enabled", shape: 114, required: false },
+                Member { name: "MFAOptions", shape: 440, required: false },
+                Member { name: "PreferredMfaSetting", shape: 598, required: false },
+                Member { name: "UserAttributes", shape: 95, required: false },
+                Member { name: "UserCreateDate", shape: 203, required: false },
+                Member { name: "UserLastModifiedDate", shape: 203, required: false },
+                Member { name: "UserMFASettingList", shape: 672, required: false },
+                Member { name: "UserStatus", shape: 695, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9236,46 +6325,14 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "AuthFlow",
-                    shape: 108,
-                    required: true,
-                },
-                Member {
-                    name: "AuthParameters",
-                    shape: 109,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "ContextData",
-                    shape: 173,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "AuthFlow", shape: 108, required: true },
+                Member { name: "AuthParameters", shape: 109, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "ContextData", shape: 173, required: false },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -9284,31 +6341,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AuthenticationResult",
-                    shape: 111,
-                    required: false,
-                },
-                Member {
-                    name: "AvailableChallenges",
-                    shape: 112,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeName",
-                    shape: 129,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeParameters",
-                    shape: 130,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
+                Member { name: "AuthenticationResult", shape: 111, required: false },
+                Member { name: "AvailableChallenges", shape: 112, required: false },
+                Member { name: "ChallengeName", shape: 129, required: false },
+                Member { name: "ChallengeParameters", shape: 130, required: false },
+                Member { name: "Session", shape: 556, required: false },
             ],
         },
     },
@@ -9317,54 +6354,22 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DestinationUser",
-                    shape: 481,
-                    required: true,
-                },
-                Member {
-                    name: "SourceUser",
-                    shape: 481,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 598,
-                    required: true,
-                },
+                Member { name: "DestinationUser", shape: 481, required: true },
+                Member { name: "SourceUser", shape: 481, required: true },
+                Member { name: "UserPoolId", shape: 598, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminLinkProviderForUserResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminLinkProviderForUserResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminListDevicesRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Limit",
-                    shape: 484,
-                    required: false,
-                },
-                Member {
-                    name: "PaginationToken",
-                    shape: 543,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "Limit", shape: 484, required: false },
+                Member { name: "PaginationToken", shape: 543, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9373,16 +6378,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Devices",
-                    shape: 259,
-                    required: false,
-                },
-                Member {
-                    name: "PaginationToken",
-                    shape: 543,
-                    required: false,
-                },
+                Member { name: "Devices", shape: 259, required: false },
+                Member { name: "PaginationToken", shape: 543, required: false },
             ],
         },
     },
@@ -9391,26 +6388,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Limit",
-                    shape: 484,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "Limit", shape: 484, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9419,16 +6400,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Groups",
-                    shape: 349,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
+                Member { name: "Groups", shape: 349, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
             ],
         },
     },
@@ -9437,26 +6410,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 484,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "MaxResults", shape: 484, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9465,16 +6422,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AuthEvents",
-                    shape: 106,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
+                Member { name: "AuthEvents", shape: 106, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
             ],
         },
     },
@@ -9483,21 +6432,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9506,16 +6443,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "Sessions",
-                    shape: 558,
-                    required: false,
-                },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "Sessions", shape: 558, required: false },
             ],
         },
     },
@@ -9524,21 +6453,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "GroupName", shape: 350, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -9547,74 +6464,26 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminResetUserPasswordResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminResetUserPasswordResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminRespondToAuthChallengeRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeName",
-                    shape: 129,
-                    required: true,
-                },
-                Member {
-                    name: "ChallengeResponses",
-                    shape: 134,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "ContextData",
-                    shape: 173,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "ChallengeName", shape: 129, required: true },
+                Member { name: "ChallengeResponses", shape: 134, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "ContextData", shape: 173, required: false },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -9623,31 +6492,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AuthenticationResult",
-                    shape: 111,
-                    required: false,
-                },
-                Member {
-                    name: "AvailableChallenges",
-                    shape: 112,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeName",
-                    shape: 129,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeParameters",
-                    shape: 130,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
+                Member { name: "AuthenticationResult", shape: 111, required: false },
+                Member { name: "AvailableChallenges", shape: 112, required: false },
+                Member { name: "ChallengeName", shape: 129, required: false },
+                Member { name: "ChallengeParameters", shape: 130, required: false },
+                Member { name: "Session", shape: 556, required: false },
             ],
         },
     },
@@ -9656,290 +6505,118 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RevokeAssociatedSessions",
-                    shape: 522,
-                    required: false,
-                },
-                Member {
-                    name: "SessionId",
-                    shape: 551,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "RevokeAssociatedSessions", shape: 522, required: false },
+                Member { name: "SessionId", shape: 551, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminRevokeUserSessionResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminRevokeUserSessionResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminSetUserMFAPreferenceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EmailMfaSettings",
-                    shape: 275,
-                    required: false,
-                },
-                Member {
-                    name: "SMSMfaSettings",
-                    shape: 536,
-                    required: false,
-                },
-                Member {
-                    name: "SoftwareTokenMfaSettings",
-                    shape: 586,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
-                Member {
-                    name: "WebAuthnMfaSettings",
-                    shape: 724,
-                    required: false,
-                },
+                Member { name: "EmailMfaSettings", shape: 275, required: false },
+                Member { name: "SMSMfaSettings", shape: 536, required: false },
+                Member { name: "SoftwareTokenMfaSettings", shape: 586, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
+                Member { name: "WebAuthnMfaSettings", shape: 724, required: false },
             ],
         },
     },
-    Shape {
-        name: "AdminSetUserMFAPreferenceResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminSetUserMFAPreferenceResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminSetUserPasswordRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Password",
-                    shape: 468,
-                    required: true,
-                },
-                Member {
-                    name: "Permanent",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "Password", shape: 468, required: true },
+                Member { name: "Permanent", shape: 114, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminSetUserPasswordResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminSetUserPasswordResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminSetUserSettingsRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MFAOptions",
-                    shape: 440,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "MFAOptions", shape: 440, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminSetUserSettingsResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminSetUserSettingsResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminUpdateAuthEventFeedbackRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EventId",
-                    shape: 292,
-                    required: true,
-                },
-                Member {
-                    name: "FeedbackValue",
-                    shape: 303,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "EventId", shape: 292, required: true },
+                Member { name: "FeedbackValue", shape: 303, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminUpdateAuthEventFeedbackResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminUpdateAuthEventFeedbackResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminUpdateDeviceStatusRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: true,
-                },
-                Member {
-                    name: "DeviceRememberedStatus",
-                    shape: 261,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "DeviceKey", shape: 258, required: true },
+                Member { name: "DeviceRememberedStatus", shape: 261, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminUpdateDeviceStatusResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminUpdateDeviceStatusResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminUpdateUserAttributesRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributes",
-                    shape: 95,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "UserAttributes", shape: 95, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminUpdateUserAttributesResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminUpdateUserAttributesResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdminUserGlobalSignOutRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "AdminUserGlobalSignOutResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "AdminUserGlobalSignOutResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "AdvancedSecurityAdditionalFlowsType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CustomAuthMode",
-                shape: 78,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CustomAuthMode", shape: 78, required: false }] },
     },
     Shape {
         name: "AdvancedSecurityEnabledModeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["AUDIT", "ENFORCED"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["AUDIT", "ENFORCED"] },
     },
     Shape {
         name: "AdvancedSecurityModeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["OFF", "AUDIT", "ENFORCED"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["OFF", "AUDIT", "ENFORCED"] },
     },
     Shape {
         name: "AliasAttributeType",
@@ -9951,78 +6628,34 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &["phone_number", "email", "preferred_username"],
         },
     },
-    Shape {
-        name: "AliasAttributesListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 80,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "AliasAttributesListType", sensitive: false, kind: Kind::List { member: 80, min: None, max: None } },
     Shape {
         name: "AliasExistsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "AllowedFirstAuthFactorsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 107,
-            min: Some(1),
-            max: Some(5),
-        },
+        kind: Kind::List { member: 107, min: Some(1), max: Some(5) },
     },
     Shape {
         name: "AnalyticsConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ApplicationArn",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "ApplicationId",
-                    shape: 353,
-                    required: false,
-                },
-                Member {
-                    name: "ExternalId",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "RoleArn",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "UserDataShared",
-                    shape: 114,
-                    required: false,
-                },
+                Member { name: "ApplicationArn", shape: 86, required: false },
+                Member { name: "ApplicationId", shape: 353, required: false },
+                Member { name: "ExternalId", shape: 598, required: false },
+                Member { name: "RoleArn", shape: 86, required: false },
+                Member { name: "UserDataShared", shape: 114, required: false },
             ],
         },
     },
     Shape {
         name: "AnalyticsMetadataType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AnalyticsEndpointId",
-                shape: 598,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AnalyticsEndpointId", shape: 598, required: false }] },
     },
     Shape {
         name: "ArnType",
@@ -10036,14 +6669,7 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &[],
         },
     },
-    Shape {
-        name: "AssetBytesType",
-        sensitive: false,
-        kind: Kind::Blob {
-            min: None,
-            max: Some(1000000),
-        },
-    },
+    Shape { name: "AssetBytesType", sensitive: false, kind: Kind::Blob { min: None, max: Some(1000000) } },
     Shape {
         name: "AssetCategoryType",
         sensitive: false,
@@ -10073,52 +6699,19 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "AssetExtensionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ICO", "JPEG", "PNG", "SVG", "WEBP"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ICO", "JPEG", "PNG", "SVG", "WEBP"] },
     },
-    Shape {
-        name: "AssetListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 91,
-            min: Some(0),
-            max: Some(40),
-        },
-    },
+    Shape { name: "AssetListType", sensitive: false, kind: Kind::List { member: 91, min: Some(0), max: Some(40) } },
     Shape {
         name: "AssetType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Bytes",
-                    shape: 87,
-                    required: false,
-                },
-                Member {
-                    name: "Category",
-                    shape: 88,
-                    required: true,
-                },
-                Member {
-                    name: "ColorMode",
-                    shape: 157,
-                    required: true,
-                },
-                Member {
-                    name: "Extension",
-                    shape: 89,
-                    required: true,
-                },
-                Member {
-                    name: "ResourceId",
-                    shape: 500,
-                    required: false,
-                },
+                Member { name: "Bytes", shape: 87, required: false },
+                Member { name: "Category", shape: 88, required: true },
+                Member { name: "ColorMode", shape: 157, required: true },
+                Member { name: "Extension", shape: 89, required: true },
+                Member { name: "ResourceId", shape: 500, required: false },
             ],
         },
     },
@@ -10127,16 +6720,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: false },
+                Member { name: "Session", shape: 556, required: false },
             ],
         },
     },
@@ -10145,16 +6730,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "SecretCode",
-                    shape: 545,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
+                Member { name: "SecretCode", shape: 545, required: false },
+                Member { name: "Session", shape: 556, required: false },
             ],
         },
     },
@@ -10168,44 +6745,18 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &["String", "Number", "DateTime", "Boolean"],
         },
     },
-    Shape {
-        name: "AttributeListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 100,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "AttributeListType", sensitive: false, kind: Kind::List { member: 100, min: None, max: None } },
     Shape {
         name: "AttributeMappingKeyType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(32),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(32), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "AttributeMappingType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 96,
-            value: 598,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 96, value: 598, min: None, max: None },
     },
-    Shape {
-        name: "AttributeNameListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 99,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "AttributeNameListType", sensitive: false, kind: Kind::List { member: 99, min: None, max: None } },
     Shape {
         name: "AttributeNameType",
         sensitive: false,
@@ -10221,47 +6772,22 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Name",
-                    shape: 99,
-                    required: true,
-                },
-                Member {
-                    name: "Value",
-                    shape: 101,
-                    required: false,
-                },
+                Member { name: "Name", shape: 99, required: true },
+                Member { name: "Value", shape: 101, required: false },
             ],
         },
     },
     Shape {
         name: "AttributeValueType",
         sensitive: true,
-        kind: Kind::String {
-            min: None,
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: Some(2048), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "AttributesRequireVerificationBeforeUpdateType",
         sensitive: false,
-        kind: Kind::List {
-            member: 705,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 705, min: None, max: None },
     },
-    Shape {
-        name: "AudienceListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 104,
-            min: Some(0),
-            max: Some(1),
-        },
-    },
+    Shape { name: "AudienceListType", sensitive: false, kind: Kind::List { member: 104, min: Some(0), max: Some(1) } },
     Shape {
         name: "AudienceType",
         sensitive: false,
@@ -10277,58 +6803,18 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ChallengeResponses",
-                    shape: 132,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "EventContextData",
-                    shape: 288,
-                    required: false,
-                },
-                Member {
-                    name: "EventFeedback",
-                    shape: 289,
-                    required: false,
-                },
-                Member {
-                    name: "EventId",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "EventResponse",
-                    shape: 293,
-                    required: false,
-                },
-                Member {
-                    name: "EventRisk",
-                    shape: 294,
-                    required: false,
-                },
-                Member {
-                    name: "EventType",
-                    shape: 296,
-                    required: false,
-                },
+                Member { name: "ChallengeResponses", shape: 132, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "EventContextData", shape: 288, required: false },
+                Member { name: "EventFeedback", shape: 289, required: false },
+                Member { name: "EventId", shape: 598, required: false },
+                Member { name: "EventResponse", shape: 293, required: false },
+                Member { name: "EventRisk", shape: 294, required: false },
+                Member { name: "EventType", shape: 296, required: false },
             ],
         },
     },
-    Shape {
-        name: "AuthEventsType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 105,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "AuthEventsType", sensitive: false, kind: Kind::List { member: 105, min: None, max: None } },
     Shape {
         name: "AuthFactorType",
         sensitive: false,
@@ -10336,13 +6822,7 @@ pub static SHAPES: &[Shape] = &[
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                "PASSWORD",
-                "EMAIL_OTP",
-                "SMS_OTP",
-                "WEB_AUTHN",
-                "SOFTWARE_TOKEN",
-            ],
+            enum_values: &["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "SOFTWARE_TOKEN"],
         },
     },
     Shape {
@@ -10367,101 +6847,43 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "AuthParametersType",
         sensitive: true,
-        kind: Kind::Map {
-            key: 598,
-            value: 598,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 598, value: 598, min: None, max: None },
     },
-    Shape {
-        name: "AuthSessionValidityType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(3),
-            max: Some(15),
-        },
-    },
+    Shape { name: "AuthSessionValidityType", sensitive: false, kind: Kind::Integer { min: Some(3), max: Some(15) } },
     Shape {
         name: "AuthenticationResultType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "ExpiresIn",
-                    shape: 369,
-                    required: false,
-                },
-                Member {
-                    name: "IdToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "NewDeviceMetadata",
-                    shape: 450,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "TokenType",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: false },
+                Member { name: "ExpiresIn", shape: 369, required: false },
+                Member { name: "IdToken", shape: 615, required: false },
+                Member { name: "NewDeviceMetadata", shape: 450, required: false },
+                Member { name: "RefreshToken", shape: 615, required: false },
+                Member { name: "TokenType", shape: 598, required: false },
             ],
         },
     },
     Shape {
         name: "AvailableChallengeListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 129,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 129, min: None, max: None },
     },
     Shape {
         name: "BlockedIPRangeListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 598,
-            min: None,
-            max: Some(200),
-        },
+        kind: Kind::List { member: 598, min: None, max: Some(200) },
     },
-    Shape {
-        name: "BooleanType",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
+    Shape { name: "BooleanType", sensitive: false, kind: Kind::Boolean },
     Shape {
         name: "CIMDCacheActionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["REFRESH", "INVALIDATE"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["REFRESH", "INVALIDATE"] },
     },
     Shape {
         name: "CIMDPolicyIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(64),
-            pattern: Some("^[a-z0-9]+$"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(64), pattern: Some("^[a-z0-9]+$"), enum_values: &[] },
     },
     Shape {
         name: "CIMDPolicyNameType",
@@ -10476,47 +6898,19 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "CIMDPolicySummaryListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 119,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 119, min: None, max: None },
     },
     Shape {
         name: "CIMDPolicySummaryType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CIMDPolicyId",
-                    shape: 116,
-                    required: true,
-                },
-                Member {
-                    name: "CacheDuration",
-                    shape: 123,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "PolicyName",
-                    shape: 117,
-                    required: true,
-                },
+                Member { name: "CIMDPolicyId", shape: 116, required: true },
+                Member { name: "CacheDuration", shape: 123, required: false },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "PolicyName", shape: 117, required: true },
             ],
         },
     },
@@ -10525,135 +6919,61 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CIMDPolicyId",
-                    shape: 116,
-                    required: true,
-                },
-                Member {
-                    name: "CacheDuration",
-                    shape: 123,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "PolicyName",
-                    shape: 117,
-                    required: true,
-                },
-                Member {
-                    name: "URLPatterns",
-                    shape: 621,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CIMDPolicyId", shape: 116, required: true },
+                Member { name: "CacheDuration", shape: 123, required: false },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "PolicyName", shape: 117, required: true },
+                Member { name: "URLPatterns", shape: 621, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CSSType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(131072),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(131072), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "CSSVersionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "CacheDurationType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(86400),
-            max: Some(31556952),
-        },
+        kind: Kind::Integer { min: Some(86400), max: Some(31556952) },
     },
     Shape {
         name: "CachedCIMDURLDoesNotExistException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "CallbackURLsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 488,
-            min: Some(0),
-            max: Some(100),
-        },
+        kind: Kind::List { member: 488, min: Some(0), max: Some(100) },
     },
     Shape {
         name: "CancelPointInTimeRecoveryRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RestoreId",
-                    shape: 517,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "RestoreId", shape: 517, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CancelPointInTimeRecoveryResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Restoration",
-                shape: 516,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Restoration", shape: 516, required: false }] },
     },
     Shape {
         name: "ChallengeName",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Password", "Mfa"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Password", "Mfa"] },
     },
     Shape {
         name: "ChallengeNameType",
@@ -10685,202 +7005,101 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "ChallengeParametersType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 598,
-            value: 598,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 598, value: 598, min: None, max: None },
     },
     Shape {
         name: "ChallengeResponse",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Success", "Failure"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Success", "Failure"] },
     },
     Shape {
         name: "ChallengeResponseListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 133,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 133, min: None, max: None },
     },
     Shape {
         name: "ChallengeResponseType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ChallengeName",
-                    shape: 128,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeResponse",
-                    shape: 131,
-                    required: false,
-                },
+                Member { name: "ChallengeName", shape: 128, required: false },
+                Member { name: "ChallengeResponse", shape: 131, required: false },
             ],
         },
     },
     Shape {
         name: "ChallengeResponsesType",
         sensitive: true,
-        kind: Kind::Map {
-            key: 598,
-            value: 598,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 598, value: 598, min: None, max: None },
     },
     Shape {
         name: "ChangePasswordRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "PreviousPassword",
-                    shape: 468,
-                    required: false,
-                },
-                Member {
-                    name: "ProposedPassword",
-                    shape: 468,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "PreviousPassword", shape: 468, required: false },
+                Member { name: "ProposedPassword", shape: 468, required: true },
             ],
         },
     },
-    Shape {
-        name: "ChangePasswordResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "ChangePasswordResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "ClientAuthenticationResultType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "ExpiresIn",
-                    shape: 369,
-                    required: false,
-                },
-                Member {
-                    name: "TokenType",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: false },
+                Member { name: "ExpiresIn", shape: 369, required: false },
+                Member { name: "TokenType", shape: 598, required: false },
             ],
         },
     },
     Shape {
         name: "ClientIdType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w+]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w+]+"), enum_values: &[] },
     },
     Shape {
         name: "ClientMetadataType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 598,
-            value: 598,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 598, value: 598, min: None, max: None },
     },
     Shape {
         name: "ClientMetadataURLListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 141,
-            min: Some(0),
-            max: Some(60),
-        },
+        kind: Kind::List { member: 141, min: Some(0), max: Some(60) },
     },
     Shape {
         name: "ClientMetadataURLType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CachedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "ExpirationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "URL",
-                    shape: 449,
-                    required: true,
-                },
+                Member { name: "CachedDate", shape: 203, required: false },
+                Member { name: "ExpirationDate", shape: 203, required: false },
+                Member { name: "URL", shape: 449, required: true },
             ],
         },
     },
     Shape {
         name: "ClientNameType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w\\s+=,.@-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w\\s+=,.@-]+"), enum_values: &[] },
     },
     Shape {
         name: "ClientPermissionListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 144,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 144, min: None, max: None },
     },
     Shape {
         name: "ClientPermissionType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(2048), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "ClientSSOSessionConfigType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "MaxValidityMinutes",
-                shape: 537,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "MaxValidityMinutes", shape: 537, required: true }] },
     },
     Shape {
         name: "ClientSecretArnType",
@@ -10897,428 +7116,187 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "ClientSecretDescriptorListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 148,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 148, min: None, max: None },
     },
     Shape {
         name: "ClientSecretDescriptorType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientSecretCreateDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "ClientSecretId",
-                    shape: 149,
-                    required: false,
-                },
-                Member {
-                    name: "ClientSecretValue",
-                    shape: 150,
-                    required: false,
-                },
+                Member { name: "ClientSecretCreateDate", shape: 203, required: false },
+                Member { name: "ClientSecretId", shape: 149, required: false },
+                Member { name: "ClientSecretValue", shape: 150, required: false },
             ],
         },
     },
     Shape {
         name: "ClientSecretIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "ClientSecretType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(24),
-            max: Some(64),
-            pattern: Some("[\\w+]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(24), max: Some(64), pattern: Some("[\\w+]+"), enum_values: &[] },
     },
     Shape {
         name: "ClientTypeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["REGULAR", "DCR"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["REGULAR", "DCR"] },
     },
     Shape {
         name: "CloudWatchLogsConfigurationType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "LogGroupArn",
-                shape: 86,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "LogGroupArn", shape: 86, required: false }] },
     },
     Shape {
         name: "CodeDeliveryDetailsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 154,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 154, min: None, max: None },
     },
     Shape {
         name: "CodeDeliveryDetailsType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AttributeName",
-                    shape: 99,
-                    required: false,
-                },
-                Member {
-                    name: "DeliveryMedium",
-                    shape: 228,
-                    required: false,
-                },
-                Member {
-                    name: "Destination",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "AttributeName", shape: 99, required: false },
+                Member { name: "DeliveryMedium", shape: 228, required: false },
+                Member { name: "Destination", shape: 598, required: false },
             ],
         },
     },
     Shape {
         name: "CodeDeliveryFailureException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "CodeMismatchException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "ColorSchemeModeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["LIGHT", "DARK", "DYNAMIC"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["LIGHT", "DARK", "DYNAMIC"] },
     },
     Shape {
         name: "CompleteWebAuthnRegistrationRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "Credential",
-                    shape: 264,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "Credential", shape: 264, required: true },
             ],
         },
     },
-    Shape {
-        name: "CompleteWebAuthnRegistrationResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "CompleteWebAuthnRegistrationResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "CompletionMessageType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w]+"), enum_values: &[] },
     },
     Shape {
         name: "CompromisedCredentialsActionsType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "EventAction",
-                shape: 162,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "EventAction", shape: 162, required: true }] },
     },
     Shape {
         name: "CompromisedCredentialsEventActionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["BLOCK", "NO_ACTION"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["BLOCK", "NO_ACTION"] },
     },
     Shape {
         name: "CompromisedCredentialsRiskConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Actions",
-                    shape: 161,
-                    required: true,
-                },
-                Member {
-                    name: "EventFilter",
-                    shape: 291,
-                    required: false,
-                },
+                Member { name: "Actions", shape: 161, required: true },
+                Member { name: "EventFilter", shape: 291, required: false },
             ],
         },
     },
     Shape {
         name: "ConcurrentModificationException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "ConfiguredUserAuthFactorsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 107,
-            min: Some(0),
-            max: Some(8),
-        },
+        kind: Kind::List { member: 107, min: Some(0), max: Some(8) },
     },
     Shape {
         name: "ConfirmDeviceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: true,
-                },
-                Member {
-                    name: "DeviceName",
-                    shape: 260,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceSecretVerifierConfig",
-                    shape: 262,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "DeviceKey", shape: 258, required: true },
+                Member { name: "DeviceName", shape: 260, required: false },
+                Member { name: "DeviceSecretVerifierConfig", shape: 262, required: false },
             ],
         },
     },
     Shape {
         name: "ConfirmDeviceResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserConfirmationNecessary",
-                shape: 114,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserConfirmationNecessary", shape: 114, required: false }] },
     },
     Shape {
         name: "ConfirmForgotPasswordRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "ConfirmationCode",
-                    shape: 172,
-                    required: true,
-                },
-                Member {
-                    name: "Password",
-                    shape: 468,
-                    required: true,
-                },
-                Member {
-                    name: "SecretHash",
-                    shape: 546,
-                    required: false,
-                },
-                Member {
-                    name: "UserContextData",
-                    shape: 663,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "ConfirmationCode", shape: 172, required: true },
+                Member { name: "Password", shape: 468, required: true },
+                Member { name: "SecretHash", shape: 546, required: false },
+                Member { name: "UserContextData", shape: 663, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "ConfirmForgotPasswordResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "ConfirmForgotPasswordResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "ConfirmSignUpRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "ConfirmationCode",
-                    shape: 172,
-                    required: true,
-                },
-                Member {
-                    name: "ForceAliasCreation",
-                    shape: 306,
-                    required: false,
-                },
-                Member {
-                    name: "SecretHash",
-                    shape: 546,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "UserContextData",
-                    shape: 663,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "ConfirmationCode", shape: 172, required: true },
+                Member { name: "ForceAliasCreation", shape: 306, required: false },
+                Member { name: "SecretHash", shape: 546, required: false },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "UserContextData", shape: 663, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
     Shape {
         name: "ConfirmSignUpResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Session",
-                shape: 556,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Session", shape: 556, required: false }] },
     },
     Shape {
         name: "ConfirmationCodeType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(2048),
-            pattern: Some("[\\S]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(2048), pattern: Some("[\\S]+"), enum_values: &[] },
     },
     Shape {
         name: "ContextDataType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EncodedData",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "HttpHeaders",
-                    shape: 355,
-                    required: true,
-                },
-                Member {
-                    name: "IpAddress",
-                    shape: 598,
-                    required: true,
-                },
-                Member {
-                    name: "ServerName",
-                    shape: 598,
-                    required: true,
-                },
-                Member {
-                    name: "ServerPath",
-                    shape: 598,
-                    required: true,
-                },
+                Member { name: "EncodedData", shape: 598, required: false },
+                Member { name: "HttpHeaders", shape: 355, required: true },
+                Member { name: "IpAddress", shape: 598, required: true },
+                Member { name: "ServerName", shape: 598, required: true },
+                Member { name: "ServerPath", shape: 598, required: true },
             ],
         },
     },
@@ -11327,488 +7305,176 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CacheDuration",
-                    shape: 123,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "PolicyName",
-                    shape: 117,
-                    required: true,
-                },
-                Member {
-                    name: "URLPatterns",
-                    shape: 621,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CacheDuration", shape: 123, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "PolicyName", shape: 117, required: true },
+                Member { name: "URLPatterns", shape: 621, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CreateCIMDPolicyResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CIMDPolicy",
-                shape: 120,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CIMDPolicy", shape: 120, required: true }] },
     },
     Shape {
         name: "CreateGroupRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Description",
-                    shape: 255,
-                    required: false,
-                },
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: true,
-                },
-                Member {
-                    name: "Precedence",
-                    shape: 473,
-                    required: false,
-                },
-                Member {
-                    name: "RoleArn",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Description", shape: 255, required: false },
+                Member { name: "GroupName", shape: 350, required: true },
+                Member { name: "Precedence", shape: 473, required: false },
+                Member { name: "RoleArn", shape: 86, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CreateGroupResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Group",
-                shape: 351,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Group", shape: 351, required: false }] },
     },
     Shape {
         name: "CreateIdentityProviderRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AcrMapping",
-                    shape: 13,
-                    required: false,
-                },
-                Member {
-                    name: "AttributeMapping",
-                    shape: 97,
-                    required: false,
-                },
-                Member {
-                    name: "IdpIdentifiers",
-                    shape: 360,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderDetails",
-                    shape: 478,
-                    required: true,
-                },
-                Member {
-                    name: "ProviderName",
-                    shape: 480,
-                    required: true,
-                },
-                Member {
-                    name: "ProviderType",
-                    shape: 358,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "AcrMapping", shape: 13, required: false },
+                Member { name: "AttributeMapping", shape: 97, required: false },
+                Member { name: "IdpIdentifiers", shape: 360, required: false },
+                Member { name: "ProviderDetails", shape: 478, required: true },
+                Member { name: "ProviderName", shape: 480, required: true },
+                Member { name: "ProviderType", shape: 358, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CreateIdentityProviderResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityProvider",
-                shape: 357,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityProvider", shape: 357, required: true }] },
     },
     Shape {
         name: "CreateManagedLoginBrandingRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Assets",
-                    shape: 90,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "Settings",
-                    shape: 264,
-                    required: false,
-                },
-                Member {
-                    name: "UseCognitoProvidedValues",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Assets", shape: 90, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "Settings", shape: 264, required: false },
+                Member { name: "UseCognitoProvidedValues", shape: 114, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CreateManagedLoginBrandingResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ManagedLoginBranding",
-                shape: 444,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ManagedLoginBranding", shape: 444, required: false }] },
     },
     Shape {
         name: "CreateResourceServerRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Identifier",
-                    shape: 503,
-                    required: true,
-                },
-                Member {
-                    name: "Name",
-                    shape: 505,
-                    required: true,
-                },
-                Member {
-                    name: "Scopes",
-                    shape: 507,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Identifier", shape: 503, required: true },
+                Member { name: "Name", shape: 505, required: true },
+                Member { name: "Scopes", shape: 507, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CreateResourceServerResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ResourceServer",
-                shape: 510,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ResourceServer", shape: 510, required: true }] },
     },
     Shape {
         name: "CreateTermsRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "Enforcement",
-                    shape: 607,
-                    required: true,
-                },
-                Member {
-                    name: "Links",
-                    shape: 392,
-                    required: false,
-                },
-                Member {
-                    name: "TermsName",
-                    shape: 610,
-                    required: true,
-                },
-                Member {
-                    name: "TermsSource",
-                    shape: 611,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "Enforcement", shape: 607, required: true },
+                Member { name: "Links", shape: 392, required: false },
+                Member { name: "TermsName", shape: 610, required: true },
+                Member { name: "TermsSource", shape: 611, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CreateTermsResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Terms",
-                shape: 612,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Terms", shape: 612, required: false }] },
     },
     Shape {
         name: "CreateUserImportJobRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CloudWatchLogsRoleArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "JobName",
-                    shape: 667,
-                    required: true,
-                },
-                Member {
-                    name: "PasswordHashingAlgorithm",
-                    shape: 462,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CloudWatchLogsRoleArn", shape: 86, required: true },
+                Member { name: "JobName", shape: 667, required: true },
+                Member { name: "PasswordHashingAlgorithm", shape: 462, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "CreateUserImportJobResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserImportJob",
-                shape: 669,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserImportJob", shape: 669, required: false }] },
     },
     Shape {
         name: "CreateUserPoolClientRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessTokenValidity",
-                    shape: 2,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthFlows",
-                    shape: 456,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthFlowsUserPoolClient",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthScopes",
-                    shape: 541,
-                    required: false,
-                },
-                Member {
-                    name: "AnalyticsConfiguration",
-                    shape: 84,
-                    required: false,
-                },
-                Member {
-                    name: "AuthSessionValidity",
-                    shape: 110,
-                    required: false,
-                },
-                Member {
-                    name: "CallbackURLs",
-                    shape: 125,
-                    required: false,
-                },
-                Member {
-                    name: "ClientName",
-                    shape: 142,
-                    required: true,
-                },
-                Member {
-                    name: "ClientSecret",
-                    shape: 150,
-                    required: false,
-                },
-                Member {
-                    name: "DefaultRedirectURI",
-                    shape: 488,
-                    required: false,
-                },
-                Member {
-                    name: "EnablePropagateAdditionalUserContextData",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "EnableTokenRevocation",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "ExplicitAuthFlows",
-                    shape: 298,
-                    required: false,
-                },
-                Member {
-                    name: "GenerateSecret",
-                    shape: 310,
-                    required: false,
-                },
-                Member {
-                    name: "IdTokenValidity",
-                    shape: 356,
-                    required: false,
-                },
-                Member {
-                    name: "LogoutURLs",
-                    shape: 437,
-                    required: false,
-                },
-                Member {
-                    name: "PreventUserExistenceErrors",
-                    shape: 475,
-                    required: false,
-                },
-                Member {
-                    name: "PublishSecretsInAWSSecretsManager",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "ReadAttributes",
-                    shape: 143,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshTokenRotation",
-                    shape: 490,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshTokenValidity",
-                    shape: 491,
-                    required: false,
-                },
-                Member {
-                    name: "SupportedIdentityProviders",
-                    shape: 599,
-                    required: false,
-                },
-                Member {
-                    name: "TokenValidityUnits",
-                    shape: 617,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "WriteAttributes",
-                    shape: 143,
-                    required: false,
-                },
+                Member { name: "AccessTokenValidity", shape: 2, required: false },
+                Member { name: "AllowedOAuthFlows", shape: 456, required: false },
+                Member { name: "AllowedOAuthFlowsUserPoolClient", shape: 114, required: false },
+                Member { name: "AllowedOAuthScopes", shape: 541, required: false },
+                Member { name: "AnalyticsConfiguration", shape: 84, required: false },
+                Member { name: "AuthSessionValidity", shape: 110, required: false },
+                Member { name: "CallbackURLs", shape: 125, required: false },
+                Member { name: "ClientName", shape: 142, required: true },
+                Member { name: "ClientSecret", shape: 150, required: false },
+                Member { name: "DefaultRedirectURI", shape: 488, required: false },
+                Member { name: "EnablePropagateAdditionalUserContextData", shape: 728, required: false },
+                Member { name: "EnableTokenRevocation", shape: 728, required: false },
+                Member { name: "ExplicitAuthFlows", shape: 298, required: false },
+                Member { name: "GenerateSecret", shape: 310, required: false },
+                Member { name: "IdTokenValidity", shape: 356, required: false },
+                Member { name: "LogoutURLs", shape: 437, required: false },
+                Member { name: "PreventUserExistenceErrors", shape: 475, required: false },
+                Member { name: "PublishSecretsInAWSSecretsManager", shape: 728, required: false },
+                Member { name: "ReadAttributes", shape: 143, required: false },
+                Member { name: "RefreshTokenRotation", shape: 490, required: false },
+                Member { name: "RefreshTokenValidity", shape: 491, required: false },
+                Member { name: "SupportedIdentityProviders", shape: 599, required: false },
+                Member { name: "TokenValidityUnits", shape: 617, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "WriteAttributes", shape: 143, required: false },
             ],
         },
     },
     Shape {
         name: "CreateUserPoolClientResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolClient",
-                shape: 679,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolClient", shape: 679, required: false }] },
     },
     Shape {
         name: "CreateUserPoolDomainRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CustomDomainConfig",
-                    shape: 198,
-                    required: false,
-                },
-                Member {
-                    name: "Domain",
-                    shape: 267,
-                    required: true,
-                },
-                Member {
-                    name: "ManagedLoginVersion",
-                    shape: 729,
-                    required: false,
-                },
-                Member {
-                    name: "Routing",
-                    shape: 531,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CustomDomainConfig", shape: 198, required: false },
+                Member { name: "Domain", shape: 267, required: true },
+                Member { name: "ManagedLoginVersion", shape: 729, required: false },
+                Member { name: "Routing", shape: 531, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -11817,21 +7483,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CloudFrontDomain",
-                    shape: 267,
-                    required: false,
-                },
-                Member {
-                    name: "ManagedLoginVersion",
-                    shape: 729,
-                    required: false,
-                },
-                Member {
-                    name: "Routing",
-                    shape: 531,
-                    required: false,
-                },
+                Member { name: "CloudFrontDomain", shape: 267, required: false },
+                Member { name: "ManagedLoginVersion", shape: 729, required: false },
+                Member { name: "Routing", shape: 531, required: false },
             ],
         },
     },
@@ -11840,193 +7494,57 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RegionName",
-                    shape: 493,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolTags",
-                    shape: 690,
-                    required: false,
-                },
+                Member { name: "RegionName", shape: 493, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "UserPoolTags", shape: 690, required: false },
             ],
         },
     },
     Shape {
         name: "CreateUserPoolReplicaResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolReplica",
-                shape: 687,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolReplica", shape: 687, required: false }] },
     },
     Shape {
         name: "CreateUserPoolRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccountRecoverySetting",
-                    shape: 3,
-                    required: false,
-                },
-                Member {
-                    name: "AcrConfiguration",
-                    shape: 9,
-                    required: false,
-                },
-                Member {
-                    name: "AdminCreateUserConfig",
-                    shape: 22,
-                    required: false,
-                },
-                Member {
-                    name: "AliasAttributes",
-                    shape: 81,
-                    required: false,
-                },
-                Member {
-                    name: "AutoVerifiedAttributes",
-                    shape: 706,
-                    required: false,
-                },
-                Member {
-                    name: "DcrConfiguration",
-                    shape: 204,
-                    required: false,
-                },
-                Member {
-                    name: "DeletionProtection",
-                    shape: 226,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceConfiguration",
-                    shape: 256,
-                    required: false,
-                },
-                Member {
-                    name: "EmailConfiguration",
-                    shape: 271,
-                    required: false,
-                },
-                Member {
-                    name: "EmailVerificationMessage",
-                    shape: 281,
-                    required: false,
-                },
-                Member {
-                    name: "EmailVerificationSubject",
-                    shape: 283,
-                    required: false,
-                },
-                Member {
-                    name: "IssuerConfiguration",
-                    shape: 382,
-                    required: false,
-                },
-                Member {
-                    name: "KeyConfiguration",
-                    shape: 384,
-                    required: false,
-                },
-                Member {
-                    name: "LambdaConfig",
-                    shape: 385,
-                    required: false,
-                },
-                Member {
-                    name: "MfaConfiguration",
-                    shape: 683,
-                    required: false,
-                },
-                Member {
-                    name: "Policies",
-                    shape: 685,
-                    required: false,
-                },
-                Member {
-                    name: "PoolName",
-                    shape: 684,
-                    required: true,
-                },
-                Member {
-                    name: "Schema",
-                    shape: 539,
-                    required: false,
-                },
-                Member {
-                    name: "SmsAuthenticationMessage",
-                    shape: 582,
-                    required: false,
-                },
-                Member {
-                    name: "SmsConfiguration",
-                    shape: 579,
-                    required: false,
-                },
-                Member {
-                    name: "SmsVerificationMessage",
-                    shape: 582,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributeUpdateSettings",
-                    shape: 662,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolAddOns",
-                    shape: 676,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolTags",
-                    shape: 690,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolTier",
-                    shape: 691,
-                    required: false,
-                },
-                Member {
-                    name: "UsernameAttributes",
-                    shape: 699,
-                    required: false,
-                },
-                Member {
-                    name: "UsernameConfiguration",
-                    shape: 700,
-                    required: false,
-                },
-                Member {
-                    name: "VerificationMessageTemplate",
-                    shape: 704,
-                    required: false,
-                },
+                Member { name: "AccountRecoverySetting", shape: 3, required: false },
+                Member { name: "AcrConfiguration", shape: 9, required: false },
+                Member { name: "AdminCreateUserConfig", shape: 22, required: false },
+                Member { name: "AliasAttributes", shape: 81, required: false },
+                Member { name: "AutoVerifiedAttributes", shape: 706, required: false },
+                Member { name: "DcrConfiguration", shape: 204, required: false },
+                Member { name: "DeletionProtection", shape: 226, required: false },
+                Member { name: "DeviceConfiguration", shape: 256, required: false },
+                Member { name: "EmailConfiguration", shape: 271, required: false },
+                Member { name: "EmailVerificationMessage", shape: 281, required: false },
+                Member { name: "EmailVerificationSubject", shape: 283, required: false },
+                Member { name: "IssuerConfiguration", shape: 382, required: false },
+                Member { name: "KeyConfiguration", shape: 384, required: false },
+                Member { name: "LambdaConfig", shape: 385, required: false },
+                Member { name: "MfaConfiguration", shape: 683, required: false },
+                Member { name: "Policies", shape: 685, required: false },
+                Member { name: "PoolName", shape: 684, required: true },
+                Member { name: "Schema", shape: 539, required: false },
+                Member { name: "SmsAuthenticationMessage", shape: 582, required: false },
+                Member { name: "SmsConfiguration", shape: 579, required: false },
+                Member { name: "SmsVerificationMessage", shape: 582, required: false },
+                Member { name: "UserAttributeUpdateSettings", shape: 662, required: false },
+                Member { name: "UserPoolAddOns", shape: 676, required: false },
+                Member { name: "UserPoolTags", shape: 690, required: false },
+                Member { name: "UserPoolTier", shape: 691, required: false },
+                Member { name: "UsernameAttributes", shape: 699, required: false },
+                Member { name: "UsernameConfiguration", shape: 700, required: false },
+                Member { name: "VerificationMessageTemplate", shape: 704, required: false },
             ],
         },
     },
     Shape {
         name: "CreateUserPoolResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPool",
-                shape: 693,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPool", shape: 693, required: false }] },
     },
     Shape {
         name: "CustomAttributeNameType",
@@ -12041,27 +7559,15 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "CustomAttributesListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 538,
-            min: Some(1),
-            max: Some(25),
-        },
+        kind: Kind::List { member: 538, min: Some(1), max: Some(25) },
     },
     Shape {
         name: "CustomDomainConfigType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CertificateArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "SecurityPolicy",
-                    shape: 547,
-                    required: false,
-                },
+                Member { name: "CertificateArn", shape: 86, required: true },
+                Member { name: "SecurityPolicy", shape: 547, required: false },
             ],
         },
     },
@@ -12070,92 +7576,42 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "LambdaArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "LambdaVersion",
-                    shape: 200,
-                    required: true,
-                },
+                Member { name: "LambdaArn", shape: 86, required: true },
+                Member { name: "LambdaVersion", shape: 200, required: true },
             ],
         },
     },
     Shape {
         name: "CustomEmailSenderLambdaVersionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["V1_0"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["V1_0"] },
     },
     Shape {
         name: "CustomSMSLambdaVersionConfigType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "LambdaArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "LambdaVersion",
-                    shape: 202,
-                    required: true,
-                },
+                Member { name: "LambdaArn", shape: 86, required: true },
+                Member { name: "LambdaVersion", shape: 202, required: true },
             ],
         },
     },
     Shape {
         name: "CustomSMSSenderLambdaVersionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["V1_0"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["V1_0"] },
     },
-    Shape {
-        name: "DateType",
-        sensitive: false,
-        kind: Kind::Timestamp,
-    },
+    Shape { name: "DateType", sensitive: false, kind: Kind::Timestamp },
     Shape {
         name: "DcrConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AllowedScopes",
-                    shape: 541,
-                    required: false,
-                },
-                Member {
-                    name: "AuthenticatedGrantTypes",
-                    shape: 456,
-                    required: false,
-                },
-                Member {
-                    name: "EnableStatus",
-                    shape: 593,
-                    required: false,
-                },
-                Member {
-                    name: "OpenDcrEnabled",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "OpenDcrGrantTypes",
-                    shape: 456,
-                    required: false,
-                },
+                Member { name: "AllowedScopes", shape: 541, required: false },
+                Member { name: "AuthenticatedGrantTypes", shape: 456, required: false },
+                Member { name: "EnableStatus", shape: 593, required: false },
+                Member { name: "OpenDcrEnabled", shape: 114, required: false },
+                Member { name: "OpenDcrGrantTypes", shape: 456, required: false },
             ],
         },
     },
@@ -12174,39 +7630,19 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CIMDPolicyId",
-                    shape: 116,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CIMDPolicyId", shape: 116, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
-    Shape {
-        name: "DeleteCIMDPolicyResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "DeleteCIMDPolicyResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "DeleteGroupRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "GroupName", shape: 350, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -12215,16 +7651,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ProviderName",
-                    shape: 479,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ProviderName", shape: 479, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -12233,16 +7661,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ManagedLoginBrandingId",
-                    shape: 443,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ManagedLoginBrandingId", shape: 443, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -12251,16 +7671,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Identifier",
-                    shape: 503,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Identifier", shape: 503, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -12269,16 +7681,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "TermsId",
-                    shape: 609,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "TermsId", shape: 609, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -12287,39 +7691,19 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "UserAttributeNames",
-                    shape: 98,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "UserAttributeNames", shape: 98, required: true },
             ],
         },
     },
-    Shape {
-        name: "DeleteUserAttributesResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "DeleteUserAttributesResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "DeleteUserPoolClientRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -12328,626 +7712,302 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientSecretId",
-                    shape: 149,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientSecretId", shape: 149, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
-    Shape {
-        name: "DeleteUserPoolClientSecretResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "DeleteUserPoolClientSecretResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "DeleteUserPoolDomainRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Domain",
-                    shape: 267,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Domain", shape: 267, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
-    Shape {
-        name: "DeleteUserPoolDomainResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "DeleteUserPoolDomainResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "DeleteUserPoolReplicaRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RegionName",
-                    shape: 493,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "RegionName", shape: 493, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DeleteUserPoolReplicaResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolReplica",
-                shape: 687,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolReplica", shape: 687, required: false }] },
     },
     Shape {
         name: "DeleteUserPoolRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolId",
-                shape: 681,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolId", shape: 681, required: true }] },
     },
     Shape {
         name: "DeleteUserRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AccessToken",
-                shape: 615,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AccessToken", shape: 615, required: true }] },
     },
     Shape {
         name: "DeleteWebAuthnCredentialRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "CredentialId",
-                    shape: 598,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "CredentialId", shape: 598, required: true },
             ],
         },
     },
-    Shape {
-        name: "DeleteWebAuthnCredentialResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "DeleteWebAuthnCredentialResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "DeletionProtectionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ACTIVE", "INACTIVE"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ACTIVE", "INACTIVE"] },
     },
-    Shape {
-        name: "DeliveryMediumListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 228,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "DeliveryMediumListType", sensitive: false, kind: Kind::List { member: 228, min: None, max: None } },
     Shape {
         name: "DeliveryMediumType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["SMS", "EMAIL"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["SMS", "EMAIL"] },
     },
     Shape {
         name: "DescribeCIMDPolicyRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CIMDPolicyId",
-                    shape: 116,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CIMDPolicyId", shape: 116, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeCIMDPolicyResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CIMDPolicy",
-                shape: 120,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CIMDPolicy", shape: 120, required: true }] },
     },
     Shape {
         name: "DescribeIdentityProviderRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ProviderName",
-                    shape: 479,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ProviderName", shape: 479, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeIdentityProviderResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityProvider",
-                shape: 357,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityProvider", shape: 357, required: true }] },
     },
     Shape {
         name: "DescribeManagedLoginBrandingByClientRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ReturnMergedResources",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ReturnMergedResources", shape: 114, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeManagedLoginBrandingByClientResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ManagedLoginBranding",
-                shape: 444,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ManagedLoginBranding", shape: 444, required: false }] },
     },
     Shape {
         name: "DescribeManagedLoginBrandingRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ManagedLoginBrandingId",
-                    shape: 443,
-                    required: true,
-                },
-                Member {
-                    name: "ReturnMergedResources",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ManagedLoginBrandingId", shape: 443, required: true },
+                Member { name: "ReturnMergedResources", shape: 114, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeManagedLoginBrandingResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ManagedLoginBranding",
-                shape: 444,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ManagedLoginBranding", shape: 444, required: false }] },
     },
     Shape {
         name: "DescribePointInTimeRecoveryRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RestoreId",
-                    shape: 517,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "RestoreId", shape: 517, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribePointInTimeRecoveryResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Restoration",
-                shape: 516,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Restoration", shape: 516, required: false }] },
     },
     Shape {
         name: "DescribeResourceServerRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Identifier",
-                    shape: 503,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Identifier", shape: 503, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeResourceServerResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ResourceServer",
-                shape: 510,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ResourceServer", shape: 510, required: true }] },
     },
     Shape {
         name: "DescribeRiskConfigurationRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeRiskConfigurationResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "RiskConfiguration",
-                shape: 527,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "RiskConfiguration", shape: 527, required: true }] },
     },
     Shape {
         name: "DescribeTermsByClientRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "TermsName",
-                    shape: 610,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "TermsName", shape: 610, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeTermsByClientResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Terms",
-                shape: 612,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Terms", shape: 612, required: false }] },
     },
     Shape {
         name: "DescribeTermsRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "TermsId",
-                    shape: 609,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "TermsId", shape: 609, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeTermsResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Terms",
-                shape: 612,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Terms", shape: 612, required: false }] },
     },
     Shape {
         name: "DescribeUserImportJobRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "JobId",
-                    shape: 666,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "JobId", shape: 666, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeUserImportJobResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserImportJob",
-                shape: 669,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserImportJob", shape: 669, required: false }] },
     },
     Shape {
         name: "DescribeUserPoolClientRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "DescribeUserPoolClientResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolClient",
-                shape: 679,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolClient", shape: 679, required: false }] },
     },
     Shape {
         name: "DescribeUserPoolDomainRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Domain",
-                shape: 267,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Domain", shape: 267, required: true }] },
     },
     Shape {
         name: "DescribeUserPoolDomainResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "DomainDescription",
-                shape: 265,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "DomainDescription", shape: 265, required: false }] },
     },
     Shape {
         name: "DescribeUserPoolRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolId",
-                shape: 681,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolId", shape: 681, required: true }] },
     },
     Shape {
         name: "DescribeUserPoolResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPool",
-                shape: 693,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPool", shape: 693, required: false }] },
     },
     Shape {
         name: "DescriptionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: Some(2048), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "DeviceConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ChallengeRequiredOnNewDevice",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceOnlyRememberedOnUserPrompt",
-                    shape: 114,
-                    required: false,
-                },
+                Member { name: "ChallengeRequiredOnNewDevice", shape: 114, required: false },
+                Member { name: "DeviceOnlyRememberedOnUserPrompt", shape: 114, required: false },
             ],
         },
     },
     Shape {
         name: "DeviceKeyExistsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "DeviceKeyType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some("[\\w-]+_[0-9a-f-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(55), pattern: Some("[\\w-]+_[0-9a-f-]+"), enum_values: &[] },
     },
-    Shape {
-        name: "DeviceListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 263,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "DeviceListType", sensitive: false, kind: Kind::List { member: 263, min: None, max: None } },
     Shape {
         name: "DeviceNameType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(1024),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(1024), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "DeviceRememberedStatusType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["remembered", "not_remembered"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["remembered", "not_remembered"] },
     },
     Shape {
         name: "DeviceSecretVerifierConfigType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "PasswordVerifier",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "Salt",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "PasswordVerifier", shape: 598, required: false },
+                Member { name: "Salt", shape: 598, required: false },
             ],
         },
     },
@@ -12956,94 +8016,30 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeviceAttributes",
-                    shape: 95,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceCreateDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceLastAuthenticatedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceLastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
+                Member { name: "DeviceAttributes", shape: 95, required: false },
+                Member { name: "DeviceCreateDate", shape: 203, required: false },
+                Member { name: "DeviceKey", shape: 258, required: false },
+                Member { name: "DeviceLastAuthenticatedDate", shape: 203, required: false },
+                Member { name: "DeviceLastModifiedDate", shape: 203, required: false },
             ],
         },
     },
-    Shape {
-        name: "Document",
-        sensitive: false,
-        kind: Kind::Document,
-    },
+    Shape { name: "Document", sensitive: false, kind: Kind::Document },
     Shape {
         name: "DomainDescriptionType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AWSAccountId",
-                    shape: 0,
-                    required: false,
-                },
-                Member {
-                    name: "CloudFrontDistribution",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "CustomDomainConfig",
-                    shape: 198,
-                    required: false,
-                },
-                Member {
-                    name: "Domain",
-                    shape: 267,
-                    required: false,
-                },
-                Member {
-                    name: "ManagedLoginVersion",
-                    shape: 729,
-                    required: false,
-                },
-                Member {
-                    name: "Routing",
-                    shape: 531,
-                    required: false,
-                },
-                Member {
-                    name: "S3Bucket",
-                    shape: 533,
-                    required: false,
-                },
-                Member {
-                    name: "Status",
-                    shape: 266,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
-                Member {
-                    name: "Version",
-                    shape: 268,
-                    required: false,
-                },
+                Member { name: "AWSAccountId", shape: 0, required: false },
+                Member { name: "CloudFrontDistribution", shape: 598, required: false },
+                Member { name: "CustomDomainConfig", shape: 198, required: false },
+                Member { name: "Domain", shape: 267, required: false },
+                Member { name: "ManagedLoginVersion", shape: 729, required: false },
+                Member { name: "Routing", shape: 531, required: false },
+                Member { name: "S3Bucket", shape: 533, required: false },
+                Member { name: "Status", shape: 266, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
+                Member { name: "Version", shape: 268, required: false },
             ],
         },
     },
@@ -13070,23 +8066,12 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "DomainVersionType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(20),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(20), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "DuplicateProviderException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "EmailAddressType",
@@ -13103,31 +8088,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ConfigurationSet",
-                    shape: 535,
-                    required: false,
-                },
-                Member {
-                    name: "EmailSendingAccount",
-                    shape: 279,
-                    required: false,
-                },
-                Member {
-                    name: "From",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "ReplyToEmailAddress",
-                    shape: 270,
-                    required: false,
-                },
-                Member {
-                    name: "SourceArn",
-                    shape: 86,
-                    required: false,
-                },
+                Member { name: "ConfigurationSet", shape: 535, required: false },
+                Member { name: "EmailSendingAccount", shape: 279, required: false },
+                Member { name: "From", shape: 598, required: false },
+                Member { name: "ReplyToEmailAddress", shape: 270, required: false },
+                Member { name: "SourceArn", shape: 86, required: false },
             ],
         },
     },
@@ -13146,16 +8111,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Message",
-                    shape: 274,
-                    required: false,
-                },
-                Member {
-                    name: "Subject",
-                    shape: 276,
-                    required: false,
-                },
+                Member { name: "Message", shape: 274, required: false },
+                Member { name: "Subject", shape: 276, required: false },
             ],
         },
     },
@@ -13165,9 +8122,7 @@ pub static SHAPES: &[Shape] = &[
         kind: Kind::String {
             min: Some(6),
             max: Some(20000),
-            pattern: Some(
-                "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*",
-            ),
+            pattern: Some("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*"),
             enum_values: &[],
         },
     },
@@ -13176,16 +8131,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Enabled",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "PreferredMfa",
-                    shape: 114,
-                    required: false,
-                },
+                Member { name: "Enabled", shape: 114, required: false },
+                Member { name: "PreferredMfa", shape: 114, required: false },
             ],
         },
     },
@@ -13222,12 +8169,7 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "EmailSendingAccountType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["COGNITO_DEFAULT", "DEVELOPER"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["COGNITO_DEFAULT", "DEVELOPER"] },
     },
     Shape {
         name: "EmailVerificationMessageByLinkType",
@@ -13247,9 +8189,7 @@ pub static SHAPES: &[Shape] = &[
         kind: Kind::String {
             min: Some(6),
             max: Some(20000),
-            pattern: Some(
-                "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*",
-            ),
+            pattern: Some("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*"),
             enum_values: &[],
         },
     },
@@ -13276,13 +8216,7 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "EnableSoftwareTokenMFAException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "EncryptionKeyArnType",
@@ -13311,41 +8245,13 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CallerArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "ConfigurationSetName",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "ExternalId",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "InEntityId",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "InTemplateId",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "OriginationIdentity",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "Region",
-                    shape: 492,
-                    required: false,
-                },
+                Member { name: "CallerArn", shape: 86, required: true },
+                Member { name: "ConfigurationSetName", shape: 598, required: false },
+                Member { name: "ExternalId", shape: 598, required: false },
+                Member { name: "InEntityId", shape: 598, required: false },
+                Member { name: "InTemplateId", shape: 598, required: false },
+                Member { name: "OriginationIdentity", shape: 598, required: false },
+                Member { name: "Region", shape: 492, required: false },
             ],
         },
     },
@@ -13354,31 +8260,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "City",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "Country",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceName",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "IpAddress",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "Timezone",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "City", shape: 598, required: false },
+                Member { name: "Country", shape: 598, required: false },
+                Member { name: "DeviceName", shape: 598, required: false },
+                Member { name: "IpAddress", shape: 598, required: false },
+                Member { name: "Timezone", shape: 598, required: false },
             ],
         },
     },
@@ -13387,21 +8273,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "FeedbackDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "FeedbackValue",
-                    shape: 303,
-                    required: true,
-                },
-                Member {
-                    name: "Provider",
-                    shape: 598,
-                    required: true,
-                },
+                Member { name: "FeedbackDate", shape: 203, required: false },
+                Member { name: "FeedbackValue", shape: 303, required: true },
+                Member { name: "Provider", shape: 598, required: true },
             ],
         },
     },
@@ -13415,55 +8289,25 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &["SIGN_IN", "PASSWORD_CHANGE", "SIGN_UP"],
         },
     },
-    Shape {
-        name: "EventFiltersType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 290,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "EventFiltersType", sensitive: false, kind: Kind::List { member: 290, min: None, max: None } },
     Shape {
         name: "EventIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(50),
-            pattern: Some("[\\w+-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(50), pattern: Some("[\\w+-]+"), enum_values: &[] },
     },
     Shape {
         name: "EventResponseType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Pass", "Fail", "InProgress"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Pass", "Fail", "InProgress"] },
     },
     Shape {
         name: "EventRiskType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CompromisedCredentialsDetected",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "RiskDecision",
-                    shape: 528,
-                    required: false,
-                },
-                Member {
-                    name: "RiskLevel",
-                    shape: 530,
-                    required: false,
-                },
+                Member { name: "CompromisedCredentialsDetected", shape: 728, required: false },
+                Member { name: "RiskDecision", shape: 528, required: false },
+                Member { name: "RiskLevel", shape: 530, required: false },
             ],
         },
     },
@@ -13484,34 +8328,18 @@ pub static SHAPES: &[Shape] = &[
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                "SignIn",
-                "SignUp",
-                "ForgotPassword",
-                "PasswordChange",
-                "ResendCode",
-            ],
+            enum_values: &["SignIn", "SignUp", "ForgotPassword", "PasswordChange", "ResendCode"],
         },
     },
     Shape {
         name: "ExpiredCodeException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "ExplicitAuthFlowsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 299,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 299, min: None, max: None },
     },
     Shape {
         name: "ExplicitAuthFlowsType",
@@ -13540,92 +8368,44 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "PrimaryRoute53HealthCheckId",
-                    shape: 352,
-                    required: true,
-                },
-                Member {
-                    name: "SecondaryRegion",
-                    shape: 493,
-                    required: true,
-                },
+                Member { name: "PrimaryRoute53HealthCheckId", shape: 352, required: true },
+                Member { name: "SecondaryRegion", shape: 493, required: true },
             ],
         },
     },
     Shape {
         name: "FeatureType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ENABLED", "DISABLED"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ENABLED", "DISABLED"] },
     },
     Shape {
         name: "FeatureUnavailableInTierException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "FeedbackValueType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Valid", "Invalid"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Valid", "Invalid"] },
     },
     Shape {
         name: "FirehoseConfigurationType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "StreamArn",
-                shape: 86,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "StreamArn", shape: 86, required: false }] },
     },
     Shape {
         name: "ForbiddenException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "ForceAliasCreation",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
+    Shape { name: "ForceAliasCreation", sensitive: false, kind: Kind::Boolean },
     Shape {
         name: "ForgetDeviceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: false },
+                Member { name: "DeviceKey", shape: 258, required: true },
             ],
         },
     },
@@ -13634,81 +8414,33 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "SecretHash",
-                    shape: 546,
-                    required: false,
-                },
-                Member {
-                    name: "UserContextData",
-                    shape: 663,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "SecretHash", shape: 546, required: false },
+                Member { name: "UserContextData", shape: 663, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
     Shape {
         name: "ForgotPasswordResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CodeDeliveryDetails",
-                shape: 154,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CodeDeliveryDetails", shape: 154, required: false }] },
     },
-    Shape {
-        name: "GenerateSecret",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
+    Shape { name: "GenerateSecret", sensitive: false, kind: Kind::Boolean },
     Shape {
         name: "GetCSVHeaderRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolId",
-                shape: 681,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolId", shape: 681, required: true }] },
     },
     Shape {
         name: "GetCSVHeaderResponse",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CSVHeader",
-                    shape: 403,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "CSVHeader", shape: 403, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
@@ -13717,26 +8449,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "Scopes",
-                    shape: 541,
-                    required: false,
-                },
-                Member {
-                    name: "Secret",
-                    shape: 150,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "Scopes", shape: 541, required: false },
+                Member { name: "Secret", shape: 150, required: true },
             ],
         },
     },
@@ -13744,11 +8460,7 @@ pub static SHAPES: &[Shape] = &[
         name: "GetClientTokenResponse",
         sensitive: false,
         kind: Kind::Structure {
-            members: &[Member {
-                name: "ClientAuthenticationResult",
-                shape: 137,
-                required: false,
-            }],
+            members: &[Member { name: "ClientAuthenticationResult", shape: 137, required: false }],
         },
     },
     Shape {
@@ -13756,66 +8468,18 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ActorToken",
-                    shape: 317,
-                    required: false,
-                },
-                Member {
-                    name: "ActorTokenProviderName",
-                    shape: 479,
-                    required: false,
-                },
-                Member {
-                    name: "ActorTokenType",
-                    shape: 616,
-                    required: false,
-                },
-                Member {
-                    name: "Audiences",
-                    shape: 103,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientSecret",
-                    shape: 150,
-                    required: false,
-                },
-                Member {
-                    name: "RequestedTokenType",
-                    shape: 381,
-                    required: false,
-                },
-                Member {
-                    name: "Resources",
-                    shape: 501,
-                    required: false,
-                },
-                Member {
-                    name: "Scopes",
-                    shape: 541,
-                    required: false,
-                },
-                Member {
-                    name: "SubjectToken",
-                    shape: 317,
-                    required: true,
-                },
-                Member {
-                    name: "SubjectTokenProviderName",
-                    shape: 479,
-                    required: false,
-                },
-                Member {
-                    name: "SubjectTokenType",
-                    shape: 616,
-                    required: true,
-                },
+                Member { name: "ActorToken", shape: 317, required: false },
+                Member { name: "ActorTokenProviderName", shape: 479, required: false },
+                Member { name: "ActorTokenType", shape: 616, required: false },
+                Member { name: "Audiences", shape: 103, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientSecret", shape: 150, required: false },
+                Member { name: "RequestedTokenType", shape: 381, required: false },
+                Member { name: "Resources", shape: 501, required: false },
+                Member { name: "Scopes", shape: 541, required: false },
+                Member { name: "SubjectToken", shape: 317, required: true },
+                Member { name: "SubjectTokenProviderName", shape: 479, required: false },
+                Member { name: "SubjectTokenType", shape: 616, required: true },
             ],
         },
     },
@@ -13824,340 +8488,157 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ExpiresIn",
-                    shape: 369,
-                    required: false,
-                },
-                Member {
-                    name: "IssuedToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "IssuedTokenType",
-                    shape: 381,
-                    required: true,
-                },
-                Member {
-                    name: "Scopes",
-                    shape: 541,
-                    required: false,
-                },
-                Member {
-                    name: "TokenType",
-                    shape: 457,
-                    required: true,
-                },
+                Member { name: "ExpiresIn", shape: 369, required: false },
+                Member { name: "IssuedToken", shape: 615, required: true },
+                Member { name: "IssuedTokenType", shape: 381, required: true },
+                Member { name: "Scopes", shape: 541, required: false },
+                Member { name: "TokenType", shape: 457, required: true },
             ],
         },
     },
     Shape {
         name: "GetDerivedTokenTokenModelType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(131072),
-            pattern: Some("[A-Za-z0-9-_+/=.]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(131072), pattern: Some("[A-Za-z0-9-_+/=.]+"), enum_values: &[] },
     },
     Shape {
         name: "GetDeviceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: false },
+                Member { name: "DeviceKey", shape: 258, required: true },
             ],
         },
     },
     Shape {
         name: "GetDeviceResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Device",
-                shape: 263,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Device", shape: 263, required: true }] },
     },
     Shape {
         name: "GetGroupRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "GroupName", shape: 350, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "GetGroupResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Group",
-                shape: 351,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Group", shape: 351, required: false }] },
     },
     Shape {
         name: "GetIdentityProviderByIdentifierRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "IdpIdentifier",
-                    shape: 359,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "IdpIdentifier", shape: 359, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "GetIdentityProviderByIdentifierResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityProvider",
-                shape: 357,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityProvider", shape: 357, required: true }] },
     },
     Shape {
         name: "GetLogDeliveryConfigurationRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolId",
-                shape: 681,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolId", shape: 681, required: true }] },
     },
     Shape {
         name: "GetLogDeliveryConfigurationResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "LogDeliveryConfiguration",
-                shape: 435,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "LogDeliveryConfiguration", shape: 435, required: false }] },
     },
     Shape {
         name: "GetProvisionedLimitRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "LimitDefinition",
-                shape: 388,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "LimitDefinition", shape: 388, required: true }] },
     },
     Shape {
         name: "GetProvisionedLimitResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Limit",
-                shape: 390,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Limit", shape: 390, required: true }] },
     },
     Shape {
         name: "GetSigningCertificateRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolId",
-                shape: 681,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolId", shape: 681, required: true }] },
     },
     Shape {
         name: "GetSigningCertificateResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Certificate",
-                shape: 598,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Certificate", shape: 598, required: false }] },
     },
     Shape {
         name: "GetTokensFromRefreshTokenRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "ClientSecret",
-                    shape: 150,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshToken",
-                    shape: 615,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "ClientSecret", shape: 150, required: false },
+                Member { name: "DeviceKey", shape: 258, required: false },
+                Member { name: "RefreshToken", shape: 615, required: true },
             ],
         },
     },
     Shape {
         name: "GetTokensFromRefreshTokenResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AuthenticationResult",
-                shape: 111,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AuthenticationResult", shape: 111, required: false }] },
     },
     Shape {
         name: "GetUICustomizationRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "GetUICustomizationResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UICustomization",
-                shape: 620,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UICustomization", shape: 620, required: true }] },
     },
     Shape {
         name: "GetUserAttributeVerificationCodeRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "AttributeName",
-                    shape: 99,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "AttributeName", shape: 99, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
             ],
         },
     },
     Shape {
         name: "GetUserAttributeVerificationCodeResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CodeDeliveryDetails",
-                shape: 154,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CodeDeliveryDetails", shape: 154, required: false }] },
     },
     Shape {
         name: "GetUserAuthFactorsRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AccessToken",
-                shape: 615,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AccessToken", shape: 615, required: true }] },
     },
     Shape {
         name: "GetUserAuthFactorsResponse",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ConfiguredUserAuthFactors",
-                    shape: 165,
-                    required: false,
-                },
-                Member {
-                    name: "PreferredMfaSetting",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "UserMFASettingList",
-                    shape: 672,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "ConfiguredUserAuthFactors", shape: 165, required: false },
+                Member { name: "PreferredMfaSetting", shape: 598, required: false },
+                Member { name: "UserMFASettingList", shape: 672, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
@@ -14166,16 +8647,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -14184,182 +8657,76 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "SSOSession",
-                    shape: 145,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "SSOSession", shape: 145, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
     Shape {
         name: "GetUserPoolMfaConfigRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolId",
-                shape: 681,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolId", shape: 681, required: true }] },
     },
     Shape {
         name: "GetUserPoolMfaConfigResponse",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EmailMfaConfiguration",
-                    shape: 273,
-                    required: false,
-                },
-                Member {
-                    name: "MfaConfiguration",
-                    shape: 683,
-                    required: false,
-                },
-                Member {
-                    name: "SmsMfaConfiguration",
-                    shape: 581,
-                    required: false,
-                },
-                Member {
-                    name: "SoftwareTokenMfaConfiguration",
-                    shape: 585,
-                    required: false,
-                },
-                Member {
-                    name: "WebAuthnConfiguration",
-                    shape: 718,
-                    required: false,
-                },
+                Member { name: "EmailMfaConfiguration", shape: 273, required: false },
+                Member { name: "MfaConfiguration", shape: 683, required: false },
+                Member { name: "SmsMfaConfiguration", shape: 581, required: false },
+                Member { name: "SoftwareTokenMfaConfiguration", shape: 585, required: false },
+                Member { name: "WebAuthnConfiguration", shape: 718, required: false },
             ],
         },
     },
     Shape {
         name: "GetUserPoolSessionConfigurationRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolId",
-                shape: 681,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolId", shape: 681, required: true }] },
     },
     Shape {
         name: "GetUserPoolSessionConfigurationResponse",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "TokenSession",
-                    shape: 692,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
-                Member {
-                    name: "UserSessionTracking",
-                    shape: 694,
-                    required: false,
-                },
+                Member { name: "TokenSession", shape: 692, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
+                Member { name: "UserSessionTracking", shape: 694, required: false },
             ],
         },
     },
     Shape {
         name: "GetUserRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AccessToken",
-                shape: 615,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AccessToken", shape: 615, required: true }] },
     },
     Shape {
         name: "GetUserResponse",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MFAOptions",
-                    shape: 440,
-                    required: false,
-                },
-                Member {
-                    name: "PreferredMfaSetting",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributes",
-                    shape: 95,
-                    required: true,
-                },
-                Member {
-                    name: "UserMFASettingList",
-                    shape: 672,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "MFAOptions", shape: 440, required: false },
+                Member { name: "PreferredMfaSetting", shape: 598, required: false },
+                Member { name: "UserAttributes", shape: 95, required: true },
+                Member { name: "UserMFASettingList", shape: 672, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
     Shape {
         name: "GlobalSignOutRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AccessToken",
-                shape: 615,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AccessToken", shape: 615, required: true }] },
     },
-    Shape {
-        name: "GlobalSignOutResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "GlobalSignOutResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "GroupExistsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "GroupListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 351,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "GroupListType", sensitive: false, kind: Kind::List { member: 351, min: None, max: None } },
     Shape {
         name: "GroupNameType",
         sensitive: false,
@@ -14375,149 +8742,52 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "Description",
-                    shape: 255,
-                    required: false,
-                },
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "Precedence",
-                    shape: 473,
-                    required: false,
-                },
-                Member {
-                    name: "RoleArn",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "Description", shape: 255, required: false },
+                Member { name: "GroupName", shape: 350, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "Precedence", shape: 473, required: false },
+                Member { name: "RoleArn", shape: 86, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
     Shape {
         name: "HealthCheckIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: Some(64),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: Some(64), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "HexStringType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: Some("^[0-9a-fA-F]+$"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: Some("^[0-9a-fA-F]+$"), enum_values: &[] },
     },
     Shape {
         name: "HttpHeader",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "headerName",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "headerValue",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "headerName", shape: 598, required: false },
+                Member { name: "headerValue", shape: 598, required: false },
             ],
         },
     },
-    Shape {
-        name: "HttpHeaderList",
-        sensitive: false,
-        kind: Kind::List {
-            member: 354,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: "IdTokenValidityType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(86400),
-        },
-    },
+    Shape { name: "HttpHeaderList", sensitive: false, kind: Kind::List { member: 354, min: None, max: None } },
+    Shape { name: "IdTokenValidityType", sensitive: false, kind: Kind::Integer { min: Some(1), max: Some(86400) } },
     Shape {
         name: "IdentityProviderType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AcrMapping",
-                    shape: 13,
-                    required: false,
-                },
-                Member {
-                    name: "AttributeMapping",
-                    shape: 97,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "IdpIdentifiers",
-                    shape: 360,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderDetails",
-                    shape: 478,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderName",
-                    shape: 479,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderType",
-                    shape: 358,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "AcrMapping", shape: 13, required: false },
+                Member { name: "AttributeMapping", shape: 97, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "IdpIdentifiers", shape: 360, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "ProviderDetails", shape: 478, required: false },
+                Member { name: "ProviderName", shape: 479, required: false },
+                Member { name: "ProviderType", shape: 358, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
@@ -14528,121 +8798,52 @@ pub static SHAPES: &[Shape] = &[
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                "SAML",
-                "Facebook",
-                "Google",
-                "LoginWithAmazon",
-                "SignInWithApple",
-                "OIDC",
-            ],
+            enum_values: &["SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"],
         },
     },
     Shape {
         name: "IdpIdentifierType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(40),
-            pattern: Some("[\\w\\s+=.@-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(40), pattern: Some("[\\w\\s+=.@-]+"), enum_values: &[] },
     },
     Shape {
         name: "IdpIdentifiersListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 359,
-            min: Some(0),
-            max: Some(50),
-        },
+        kind: Kind::List { member: 359, min: Some(0), max: Some(50) },
     },
-    Shape {
-        name: "ImageFileType",
-        sensitive: false,
-        kind: Kind::Blob {
-            min: Some(0),
-            max: Some(131072),
-        },
-    },
+    Shape { name: "ImageFileType", sensitive: false, kind: Kind::Blob { min: Some(0), max: Some(131072) } },
     Shape {
         name: "ImageUrlType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "InboundFederationLambdaType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "LambdaArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "LambdaVersion",
-                    shape: 364,
-                    required: true,
-                },
+                Member { name: "LambdaArn", shape: 86, required: true },
+                Member { name: "LambdaVersion", shape: 364, required: true },
             ],
         },
     },
     Shape {
         name: "InboundFederationLambdaVersionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["V1_0"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["V1_0"] },
     },
     Shape {
         name: "InitiateAuthRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "AuthFlow",
-                    shape: 108,
-                    required: true,
-                },
-                Member {
-                    name: "AuthParameters",
-                    shape: 109,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "UserContextData",
-                    shape: 663,
-                    required: false,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "AuthFlow", shape: 108, required: true },
+                Member { name: "AuthParameters", shape: 109, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "UserContextData", shape: 663, required: false },
             ],
         },
     },
@@ -14651,31 +8852,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AuthenticationResult",
-                    shape: 111,
-                    required: false,
-                },
-                Member {
-                    name: "AvailableChallenges",
-                    shape: 112,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeName",
-                    shape: 129,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeParameters",
-                    shape: 130,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
+                Member { name: "AuthenticationResult", shape: 111, required: false },
+                Member { name: "AvailableChallenges", shape: 112, required: false },
+                Member { name: "ChallengeName", shape: 129, required: false },
+                Member { name: "ChallengeParameters", shape: 130, required: false },
+                Member { name: "Session", shape: 556, required: false },
             ],
         },
     },
@@ -14684,211 +8865,99 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RestoreTimestamp",
-                    shape: 203,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "RestoreTimestamp", shape: 203, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "InitiatePointInTimeRecoveryResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Restoration",
-                shape: 516,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Restoration", shape: 516, required: false }] },
     },
-    Shape {
-        name: "IntegerType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "IntegerType", sensitive: false, kind: Kind::Integer { min: None, max: None } },
     Shape {
         name: "InternalErrorException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InternalServerException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InvalidEmailRoleAccessPolicyException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InvalidLambdaResponseException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InvalidOAuthFlowException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InvalidParameterException",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "message",
-                    shape: 448,
-                    required: false,
-                },
-                Member {
-                    name: "reasonCode",
-                    shape: 376,
-                    required: false,
-                },
+                Member { name: "message", shape: 448, required: false },
+                Member { name: "reasonCode", shape: 376, required: false },
             ],
         },
     },
     Shape {
         name: "InvalidParameterExceptionReasonCodeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "InvalidPasswordException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InvalidSmsRoleAccessPolicyException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InvalidSmsRoleTrustRelationshipException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "InvalidUserPoolConfigurationException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "IssuedTokenTypeIdentifierType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ACCESS_TOKEN", "ID_TOKEN"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ACCESS_TOKEN", "ID_TOKEN"] },
     },
     Shape {
         name: "IssuerConfigurationType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Type",
-                shape: 383,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Type", shape: 383, required: false }] },
     },
     Shape {
         name: "IssuerType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ORIGINAL", "UPDATED"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ORIGINAL", "UPDATED"] },
     },
     Shape {
         name: "KeyConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "KeyType",
-                    shape: 286,
-                    required: false,
-                },
-                Member {
-                    name: "KmsKeyArn",
-                    shape: 285,
-                    required: false,
-                },
+                Member { name: "KeyType", shape: 286, required: false },
+                Member { name: "KmsKeyArn", shape: 285, required: false },
             ],
         },
     },
@@ -14897,81 +8966,21 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CreateAuthChallenge",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "CustomEmailSender",
-                    shape: 199,
-                    required: false,
-                },
-                Member {
-                    name: "CustomMessage",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "CustomSMSSender",
-                    shape: 201,
-                    required: false,
-                },
-                Member {
-                    name: "DefineAuthChallenge",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "InboundFederation",
-                    shape: 363,
-                    required: false,
-                },
-                Member {
-                    name: "KMSKeyID",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "PostAuthentication",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "PostConfirmation",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "PreAuthentication",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "PreSignUp",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "PreTokenGeneration",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "PreTokenGenerationConfig",
-                    shape: 472,
-                    required: false,
-                },
-                Member {
-                    name: "UserMigration",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "VerifyAuthChallengeResponse",
-                    shape: 86,
-                    required: false,
-                },
+                Member { name: "CreateAuthChallenge", shape: 86, required: false },
+                Member { name: "CustomEmailSender", shape: 199, required: false },
+                Member { name: "CustomMessage", shape: 86, required: false },
+                Member { name: "CustomSMSSender", shape: 201, required: false },
+                Member { name: "DefineAuthChallenge", shape: 86, required: false },
+                Member { name: "InboundFederation", shape: 363, required: false },
+                Member { name: "KMSKeyID", shape: 86, required: false },
+                Member { name: "PostAuthentication", shape: 86, required: false },
+                Member { name: "PostConfirmation", shape: 86, required: false },
+                Member { name: "PreAuthentication", shape: 86, required: false },
+                Member { name: "PreSignUp", shape: 86, required: false },
+                Member { name: "PreTokenGeneration", shape: 86, required: false },
+                Member { name: "PreTokenGenerationConfig", shape: 472, required: false },
+                Member { name: "UserMigration", shape: 86, required: false },
+                Member { name: "VerifyAuthChallengeResponse", shape: 86, required: false },
             ],
         },
     },
@@ -14990,62 +8999,31 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "LimitClass",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["API_CATEGORY"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["API_CATEGORY"] },
     },
     Shape {
         name: "LimitDefinitionType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Attributes",
-                    shape: 597,
-                    required: true,
-                },
-                Member {
-                    name: "LimitClass",
-                    shape: 387,
-                    required: true,
-                },
+                Member { name: "Attributes", shape: 597, required: true },
+                Member { name: "LimitClass", shape: 387, required: true },
             ],
         },
     },
     Shape {
         name: "LimitExceededException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "LimitType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "FreeLimitValue",
-                    shape: 369,
-                    required: true,
-                },
-                Member {
-                    name: "LimitDefinition",
-                    shape: 388,
-                    required: true,
-                },
-                Member {
-                    name: "ProvisionedLimitValue",
-                    shape: 369,
-                    required: true,
-                },
+                Member { name: "FreeLimitValue", shape: 369, required: true },
+                Member { name: "LimitDefinition", shape: 388, required: true },
+                Member { name: "ProvisionedLimitValue", shape: 369, required: true },
             ],
         },
     },
@@ -15062,33 +9040,16 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "LinksType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 386,
-            value: 391,
-            min: Some(1),
-            max: Some(13),
-        },
+        kind: Kind::Map { key: 386, value: 391, min: Some(1), max: Some(13) },
     },
     Shape {
         name: "ListCIMDPoliciesRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 469,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "MaxResults", shape: 469, required: false },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15097,16 +9058,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CIMDPolicies",
-                    shape: 118,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
+                Member { name: "CIMDPolicies", shape: 118, required: true },
+                Member { name: "NextToken", shape: 461, required: false },
             ],
         },
     },
@@ -15115,26 +9068,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CIMDPolicyId",
-                    shape: 116,
-                    required: true,
-                },
-                Member {
-                    name: "MaxResults",
-                    shape: 469,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CIMDPolicyId", shape: 116, required: true },
+                Member { name: "MaxResults", shape: 469, required: false },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15143,16 +9080,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientMetadataURLs",
-                    shape: 140,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
+                Member { name: "ClientMetadataURLs", shape: 140, required: true },
+                Member { name: "NextToken", shape: 461, required: false },
             ],
         },
     },
@@ -15161,21 +9090,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "Limit",
-                    shape: 484,
-                    required: false,
-                },
-                Member {
-                    name: "PaginationToken",
-                    shape: 543,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "Limit", shape: 484, required: false },
+                Member { name: "PaginationToken", shape: 543, required: false },
             ],
         },
     },
@@ -15184,16 +9101,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Devices",
-                    shape: 259,
-                    required: false,
-                },
-                Member {
-                    name: "PaginationToken",
-                    shape: 543,
-                    required: false,
-                },
+                Member { name: "Devices", shape: 259, required: false },
+                Member { name: "PaginationToken", shape: 543, required: false },
             ],
         },
     },
@@ -15202,21 +9111,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Limit",
-                    shape: 484,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Limit", shape: 484, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15225,16 +9122,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Groups",
-                    shape: 349,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
+                Member { name: "Groups", shape: 349, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
             ],
         },
     },
@@ -15243,21 +9132,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 406,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "MaxResults", shape: 406, required: false },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15266,48 +9143,20 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "Providers",
-                    shape: 482,
-                    required: true,
-                },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "Providers", shape: 482, required: true },
             ],
         },
     },
-    Shape {
-        name: "ListOfStringTypes",
-        sensitive: false,
-        kind: Kind::List {
-            member: 598,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "ListOfStringTypes", sensitive: false, kind: Kind::List { member: 598, min: None, max: None } },
     Shape {
         name: "ListPointInTimeRecoveriesRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 469,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "MaxResults", shape: 469, required: false },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15316,55 +9165,25 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "Restorations",
-                    shape: 515,
-                    required: false,
-                },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "Restorations", shape: 515, required: false },
             ],
         },
     },
-    Shape {
-        name: "ListProvidersLimitType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(60),
-        },
-    },
+    Shape { name: "ListProvidersLimitType", sensitive: false, kind: Kind::Integer { min: Some(0), max: Some(60) } },
     Shape {
         name: "ListResourceServersLimitType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(50),
-        },
+        kind: Kind::Integer { min: Some(1), max: Some(50) },
     },
     Shape {
         name: "ListResourceServersRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 407,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "MaxResults", shape: 407, required: false },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15373,87 +9192,44 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "ResourceServers",
-                    shape: 511,
-                    required: true,
-                },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "ResourceServers", shape: 511, required: true },
             ],
         },
     },
     Shape {
         name: "ListTagsForResourceRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ResourceArn",
-                shape: 86,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ResourceArn", shape: 86, required: true }] },
     },
     Shape {
         name: "ListTagsForResourceResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Tags",
-                shape: 690,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Tags", shape: 690, required: false }] },
     },
     Shape {
         name: "ListTermsRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 413,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "MaxResults", shape: 413, required: false },
+                Member { name: "NextToken", shape: 598, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "ListTermsRequestMaxResultsInteger",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(60),
-        },
+        kind: Kind::Integer { min: Some(1), max: Some(60) },
     },
     Shape {
         name: "ListTermsResponse",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "Terms",
-                    shape: 605,
-                    required: true,
-                },
+                Member { name: "NextToken", shape: 598, required: false },
+                Member { name: "Terms", shape: 605, required: true },
             ],
         },
     },
@@ -15462,21 +9238,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 469,
-                    required: true,
-                },
-                Member {
-                    name: "PaginationToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "MaxResults", shape: 469, required: true },
+                Member { name: "PaginationToken", shape: 461, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15485,16 +9249,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "PaginationToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserImportJobs",
-                    shape: 670,
-                    required: false,
-                },
+                Member { name: "PaginationToken", shape: 461, required: false },
+                Member { name: "UserImportJobs", shape: 670, required: false },
             ],
         },
     },
@@ -15503,21 +9259,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15526,16 +9270,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientSecrets",
-                    shape: 147,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
+                Member { name: "ClientSecrets", shape: 147, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
             ],
         },
     },
@@ -15544,26 +9280,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientType",
-                    shape: 151,
-                    required: false,
-                },
-                Member {
-                    name: "MaxResults",
-                    shape: 483,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientType", shape: 151, required: false },
+                Member { name: "MaxResults", shape: 483, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15572,16 +9292,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolClients",
-                    shape: 678,
-                    required: false,
-                },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolClients", shape: 678, required: false },
             ],
         },
     },
@@ -15590,16 +9302,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15608,16 +9312,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolReplicas",
-                    shape: 686,
-                    required: false,
-                },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPoolReplicas", shape: 686, required: false },
             ],
         },
     },
@@ -15626,16 +9322,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxResults",
-                    shape: 469,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
+                Member { name: "MaxResults", shape: 469, required: true },
+                Member { name: "NextToken", shape: 461, required: false },
             ],
         },
     },
@@ -15644,16 +9332,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 461,
-                    required: false,
-                },
-                Member {
-                    name: "UserPools",
-                    shape: 682,
-                    required: false,
-                },
+                Member { name: "NextToken", shape: 461, required: false },
+                Member { name: "UserPools", shape: 682, required: false },
             ],
         },
     },
@@ -15662,16 +9342,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "NextToken", shape: 460, required: false },
             ],
         },
     },
@@ -15680,16 +9352,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "Sessions",
-                    shape: 558,
-                    required: false,
-                },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "Sessions", shape: 558, required: false },
             ],
         },
     },
@@ -15698,26 +9362,10 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: true,
-                },
-                Member {
-                    name: "Limit",
-                    shape: 484,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "GroupName", shape: 350, required: true },
+                Member { name: "Limit", shape: 484, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15726,16 +9374,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
-                Member {
-                    name: "Users",
-                    shape: 703,
-                    required: false,
-                },
+                Member { name: "NextToken", shape: 460, required: false },
+                Member { name: "Users", shape: 703, required: false },
             ],
         },
     },
@@ -15744,31 +9384,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AttributesToGet",
-                    shape: 544,
-                    required: false,
-                },
-                Member {
-                    name: "Filter",
-                    shape: 664,
-                    required: false,
-                },
-                Member {
-                    name: "Limit",
-                    shape: 484,
-                    required: false,
-                },
-                Member {
-                    name: "PaginationToken",
-                    shape: 543,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "AttributesToGet", shape: 544, required: false },
+                Member { name: "Filter", shape: 664, required: false },
+                Member { name: "Limit", shape: 484, required: false },
+                Member { name: "PaginationToken", shape: 543, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -15777,16 +9397,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "PaginationToken",
-                    shape: 543,
-                    required: false,
-                },
-                Member {
-                    name: "Users",
-                    shape: 703,
-                    required: false,
-                },
+                Member { name: "PaginationToken", shape: 543, required: false },
+                Member { name: "Users", shape: 703, required: false },
             ],
         },
     },
@@ -15795,21 +9407,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "MaxResults",
-                    shape: 722,
-                    required: false,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "MaxResults", shape: 722, required: false },
+                Member { name: "NextToken", shape: 460, required: false },
             ],
         },
     },
@@ -15818,58 +9418,26 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Credentials",
-                    shape: 720,
-                    required: true,
-                },
-                Member {
-                    name: "NextToken",
-                    shape: 460,
-                    required: false,
-                },
+                Member { name: "Credentials", shape: 720, required: true },
+                Member { name: "NextToken", shape: 460, required: false },
             ],
         },
     },
     Shape {
         name: "LogConfigurationListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 434,
-            min: Some(0),
-            max: Some(2),
-        },
+        kind: Kind::List { member: 434, min: Some(0), max: Some(2) },
     },
     Shape {
         name: "LogConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CloudWatchLogsConfiguration",
-                    shape: 152,
-                    required: false,
-                },
-                Member {
-                    name: "EventSource",
-                    shape: 295,
-                    required: true,
-                },
-                Member {
-                    name: "FirehoseConfiguration",
-                    shape: 304,
-                    required: false,
-                },
-                Member {
-                    name: "LogLevel",
-                    shape: 436,
-                    required: true,
-                },
-                Member {
-                    name: "S3Configuration",
-                    shape: 534,
-                    required: false,
-                },
+                Member { name: "CloudWatchLogsConfiguration", shape: 152, required: false },
+                Member { name: "EventSource", shape: 295, required: true },
+                Member { name: "FirehoseConfiguration", shape: 304, required: false },
+                Member { name: "LogLevel", shape: 436, required: true },
+                Member { name: "S3Configuration", shape: 534, required: false },
             ],
         },
     },
@@ -15878,94 +9446,42 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "LogConfigurations",
-                    shape: 433,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "LogConfigurations", shape: 433, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "LogLevel",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ERROR", "INFO"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ERROR", "INFO"] },
     },
     Shape {
         name: "LogoutURLsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 488,
-            min: Some(0),
-            max: Some(100),
-        },
+        kind: Kind::List { member: 488, min: Some(0), max: Some(100) },
     },
-    Shape {
-        name: "LongType",
-        sensitive: false,
-        kind: Kind::Long {
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "LongType", sensitive: false, kind: Kind::Long { min: None, max: None } },
     Shape {
         name: "MFAMethodNotFoundException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "MFAOptionListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 441,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "MFAOptionListType", sensitive: false, kind: Kind::List { member: 441, min: None, max: None } },
     Shape {
         name: "MFAOptionType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AttributeName",
-                    shape: 99,
-                    required: false,
-                },
-                Member {
-                    name: "DeliveryMedium",
-                    shape: 228,
-                    required: false,
-                },
+                Member { name: "AttributeName", shape: 99, required: false },
+                Member { name: "DeliveryMedium", shape: 228, required: false },
             ],
         },
     },
     Shape {
         name: "ManagedLoginBrandingExistsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "ManagedLoginBrandingIdType",
@@ -15973,9 +9489,7 @@ pub static SHAPES: &[Shape] = &[
         kind: Kind::String {
             min: None,
             max: None,
-            pattern: Some(
-                "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
-            ),
+            pattern: Some("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"),
             enum_values: &[],
         },
     },
@@ -15984,169 +9498,69 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Assets",
-                    shape: 90,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "ManagedLoginBrandingId",
-                    shape: 443,
-                    required: false,
-                },
-                Member {
-                    name: "Settings",
-                    shape: 264,
-                    required: false,
-                },
-                Member {
-                    name: "UseCognitoProvidedValues",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "Assets", shape: 90, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "ManagedLoginBrandingId", shape: 443, required: false },
+                Member { name: "Settings", shape: 264, required: false },
+                Member { name: "UseCognitoProvidedValues", shape: 114, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
-    Shape {
-        name: "MaxSessionsPerUserType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(100),
-        },
-    },
+    Shape { name: "MaxSessionsPerUserType", sensitive: false, kind: Kind::Integer { min: Some(1), max: Some(100) } },
     Shape {
         name: "MessageActionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["RESEND", "SUPPRESS"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["RESEND", "SUPPRESS"] },
     },
     Shape {
         name: "MessageTemplateType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EmailMessage",
-                    shape: 272,
-                    required: false,
-                },
-                Member {
-                    name: "EmailSubject",
-                    shape: 283,
-                    required: false,
-                },
-                Member {
-                    name: "SMSMessage",
-                    shape: 580,
-                    required: false,
-                },
+                Member { name: "EmailMessage", shape: 272, required: false },
+                Member { name: "EmailSubject", shape: 283, required: false },
+                Member { name: "SMSMessage", shape: 580, required: false },
             ],
         },
     },
     Shape {
         name: "MessageType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "MetadataURLType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(12),
-            max: Some(256),
-            pattern: Some("^https://[^\\s]+$"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(12), max: Some(256), pattern: Some("^https://[^\\s]+$"), enum_values: &[] },
     },
     Shape {
         name: "NewDeviceMetadataType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DeviceGroupKey",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: false,
-                },
+                Member { name: "DeviceGroupKey", shape: 598, required: false },
+                Member { name: "DeviceKey", shape: 258, required: false },
             ],
         },
     },
     Shape {
         name: "NotAuthorizedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "NotifyConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "BlockEmail",
-                    shape: 453,
-                    required: false,
-                },
-                Member {
-                    name: "From",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "MfaEmail",
-                    shape: 453,
-                    required: false,
-                },
-                Member {
-                    name: "NoActionEmail",
-                    shape: 453,
-                    required: false,
-                },
-                Member {
-                    name: "ReplyTo",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "SourceArn",
-                    shape: 86,
-                    required: true,
-                },
+                Member { name: "BlockEmail", shape: 453, required: false },
+                Member { name: "From", shape: 598, required: false },
+                Member { name: "MfaEmail", shape: 453, required: false },
+                Member { name: "NoActionEmail", shape: 453, required: false },
+                Member { name: "ReplyTo", shape: 598, required: false },
+                Member { name: "SourceArn", shape: 86, required: true },
             ],
         },
     },
@@ -16155,21 +9569,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "HtmlBody",
-                    shape: 277,
-                    required: false,
-                },
-                Member {
-                    name: "Subject",
-                    shape: 278,
-                    required: true,
-                },
-                Member {
-                    name: "TextBody",
-                    shape: 277,
-                    required: false,
-                },
+                Member { name: "HtmlBody", shape: 277, required: false },
+                Member { name: "Subject", shape: 278, required: true },
+                Member { name: "TextBody", shape: 277, required: false },
             ],
         },
     },
@@ -16178,16 +9580,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxValue",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "MinValue",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "MaxValue", shape: 598, required: false },
+                Member { name: "MinValue", shape: 598, required: false },
             ],
         },
     },
@@ -16201,35 +9595,16 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &["code", "implicit", "client_credentials"],
         },
     },
-    Shape {
-        name: "OAuthFlowsType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 455,
-            min: Some(0),
-            max: Some(3),
-        },
-    },
+    Shape { name: "OAuthFlowsType", sensitive: false, kind: Kind::List { member: 455, min: Some(0), max: Some(3) } },
     Shape {
         name: "OAuthTokenTypeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Bearer", "N_A"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Bearer", "N_A"] },
     },
     Shape {
         name: "OperationNotEnabledException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "OptionalArnType",
@@ -16246,22 +9621,12 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "PaginationKey",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(131072),
-            pattern: Some("[\\S]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(131072), pattern: Some("[\\S]+"), enum_values: &[] },
     },
     Shape {
         name: "PaginationKeyType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: None,
-            pattern: Some("[\\S]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: None, pattern: Some("[\\S]+"), enum_values: &[] },
     },
     Shape {
         name: "PasswordHashingAlgorithmType",
@@ -16276,214 +9641,88 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "PasswordHistoryPolicyViolationException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "PasswordHistorySizeType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(24),
-        },
-    },
+    Shape { name: "PasswordHistorySizeType", sensitive: false, kind: Kind::Integer { min: Some(0), max: Some(24) } },
     Shape {
         name: "PasswordPolicyMinLengthType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(6),
-            max: Some(99),
-        },
+        kind: Kind::Integer { min: Some(6), max: Some(99) },
     },
     Shape {
         name: "PasswordPolicyType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MinimumLength",
-                    shape: 465,
-                    required: false,
-                },
-                Member {
-                    name: "PasswordHistorySize",
-                    shape: 464,
-                    required: false,
-                },
-                Member {
-                    name: "RequireLowercase",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "RequireNumbers",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "RequireSymbols",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "RequireUppercase",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "TemporaryPasswordValidityDays",
-                    shape: 604,
-                    required: false,
-                },
+                Member { name: "MinimumLength", shape: 465, required: false },
+                Member { name: "PasswordHistorySize", shape: 464, required: false },
+                Member { name: "RequireLowercase", shape: 114, required: false },
+                Member { name: "RequireNumbers", shape: 114, required: false },
+                Member { name: "RequireSymbols", shape: 114, required: false },
+                Member { name: "RequireUppercase", shape: 114, required: false },
+                Member { name: "TemporaryPasswordValidityDays", shape: 604, required: false },
             ],
         },
     },
     Shape {
         name: "PasswordResetRequiredException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "PasswordType",
         sensitive: true,
-        kind: Kind::String {
-            min: None,
-            max: Some(256),
-            pattern: Some("[\\S]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: Some(256), pattern: Some("[\\S]+"), enum_values: &[] },
     },
-    Shape {
-        name: "PoolQueryLimitType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(60),
-        },
-    },
+    Shape { name: "PoolQueryLimitType", sensitive: false, kind: Kind::Integer { min: Some(1), max: Some(60) } },
     Shape {
         name: "PreSignedUrlType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(2048), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "PreTokenGenerationLambdaVersionType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["V1_0", "V2_0", "V3_0"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["V1_0", "V2_0", "V3_0"] },
     },
     Shape {
         name: "PreTokenGenerationVersionConfigType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "LambdaArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "LambdaVersion",
-                    shape: 471,
-                    required: true,
-                },
+                Member { name: "LambdaArn", shape: 86, required: true },
+                Member { name: "LambdaVersion", shape: 471, required: true },
             ],
         },
     },
-    Shape {
-        name: "PrecedenceType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: None,
-        },
-    },
+    Shape { name: "PrecedenceType", sensitive: false, kind: Kind::Integer { min: Some(0), max: None } },
     Shape {
         name: "PreconditionNotMetException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "PreventUserExistenceErrorTypes",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["LEGACY", "ENABLED"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["LEGACY", "ENABLED"] },
     },
-    Shape {
-        name: "PriorityType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(2),
-        },
-    },
+    Shape { name: "PriorityType", sensitive: false, kind: Kind::Integer { min: Some(1), max: Some(2) } },
     Shape {
         name: "ProviderDescription",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderName",
-                    shape: 479,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderType",
-                    shape: 358,
-                    required: false,
-                },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "ProviderName", shape: 479, required: false },
+                Member { name: "ProviderType", shape: 358, required: false },
             ],
         },
     },
     Shape {
         name: "ProviderDetailsType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 598,
-            value: 598,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 598, value: 598, min: None, max: None },
     },
     Shape {
         name: "ProviderNameType",
@@ -16510,57 +9749,23 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ProviderAttributeName",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderAttributeValue",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderName",
-                    shape: 479,
-                    required: false,
-                },
+                Member { name: "ProviderAttributeName", shape: 598, required: false },
+                Member { name: "ProviderAttributeValue", shape: 598, required: false },
+                Member { name: "ProviderName", shape: 479, required: false },
             ],
         },
     },
     Shape {
         name: "ProvidersListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 477,
-            min: Some(0),
-            max: Some(50),
-        },
+        kind: Kind::List { member: 477, min: Some(0), max: Some(50) },
     },
-    Shape {
-        name: "QueryLimit",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(1),
-            max: Some(60),
-        },
-    },
-    Shape {
-        name: "QueryLimitType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(60),
-        },
-    },
+    Shape { name: "QueryLimit", sensitive: false, kind: Kind::Integer { min: Some(1), max: Some(60) } },
+    Shape { name: "QueryLimitType", sensitive: false, kind: Kind::Integer { min: Some(0), max: Some(60) } },
     Shape {
         name: "RecoveryMechanismsType",
         sensitive: false,
-        kind: Kind::List {
-            member: 487,
-            min: Some(1),
-            max: Some(2),
-        },
+        kind: Kind::List { member: 487, min: Some(1), max: Some(2) },
     },
     Shape {
         name: "RecoveryOptionNameType",
@@ -16577,16 +9782,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Name",
-                    shape: 486,
-                    required: true,
-                },
-                Member {
-                    name: "Priority",
-                    shape: 476,
-                    required: true,
-                },
+                Member { name: "Name", shape: 486, required: true },
+                Member { name: "Priority", shape: 476, required: true },
             ],
         },
     },
@@ -16603,88 +9800,43 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "RefreshTokenReuseException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "RefreshTokenRotationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Feature",
-                    shape: 301,
-                    required: true,
-                },
-                Member {
-                    name: "RetryGracePeriodSeconds",
-                    shape: 521,
-                    required: false,
-                },
+                Member { name: "Feature", shape: 301, required: true },
+                Member { name: "RetryGracePeriodSeconds", shape: 521, required: false },
             ],
         },
     },
     Shape {
         name: "RefreshTokenValidityType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(315360000),
-        },
+        kind: Kind::Integer { min: Some(0), max: Some(315360000) },
     },
     Shape {
         name: "RegionCodeType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(5),
-            max: Some(32),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(5), max: Some(32), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "RegionNameType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(5),
-            max: Some(32),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(5), max: Some(32), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "RelyingPartyIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(127),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(127), pattern: None, enum_values: &[] },
     },
-    Shape {
-        name: "ReplicaRegionsType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 598,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "ReplicaRegionsType", sensitive: false, kind: Kind::List { member: 598, min: None, max: None } },
     Shape {
         name: "ReplicaRoleType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["PRIMARY", "SECONDARY"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["PRIMARY", "SECONDARY"] },
     },
     Shape {
         name: "ReplicaStatusType",
@@ -16701,79 +9853,30 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "SecretHash",
-                    shape: 546,
-                    required: false,
-                },
-                Member {
-                    name: "UserContextData",
-                    shape: 663,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "SecretHash", shape: 546, required: false },
+                Member { name: "UserContextData", shape: 663, required: false },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
     Shape {
         name: "ResendConfirmationCodeResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CodeDeliveryDetails",
-                shape: 154,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CodeDeliveryDetails", shape: 154, required: false }] },
     },
     Shape {
         name: "ResourceIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(40),
-            pattern: Some("^[\\w\\- ]+$"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(40), pattern: Some("^[\\w\\- ]+$"), enum_values: &[] },
     },
-    Shape {
-        name: "ResourceListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 503,
-            min: Some(0),
-            max: Some(1),
-        },
-    },
+    Shape { name: "ResourceListType", sensitive: false, kind: Kind::List { member: 503, min: Some(0), max: Some(1) } },
     Shape {
         name: "ResourceNotFoundException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "ResourceServerIdentifierType",
@@ -16788,41 +9891,22 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "ResourceServerManagedByType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["COGNITO"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["COGNITO"] },
     },
     Shape {
         name: "ResourceServerNameType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(256),
-            pattern: Some("[\\w\\s+=,.@-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(256), pattern: Some("[\\w\\s+=,.@-]+"), enum_values: &[] },
     },
     Shape {
         name: "ResourceServerScopeDescriptionType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(256), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "ResourceServerScopeListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 509,
-            min: None,
-            max: Some(100),
-        },
+        kind: Kind::List { member: 509, min: None, max: Some(100) },
     },
     Shape {
         name: "ResourceServerScopeNameType",
@@ -16839,16 +9923,8 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ScopeDescription",
-                    shape: 506,
-                    required: true,
-                },
-                Member {
-                    name: "ScopeName",
-                    shape: 508,
-                    required: true,
-                },
+                Member { name: "ScopeDescription", shape: 506, required: true },
+                Member { name: "ScopeName", shape: 508, required: true },
             ],
         },
     },
@@ -16857,83 +9933,27 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Identifier",
-                    shape: 503,
-                    required: false,
-                },
-                Member {
-                    name: "ManagedBy",
-                    shape: 504,
-                    required: false,
-                },
-                Member {
-                    name: "Name",
-                    shape: 505,
-                    required: false,
-                },
-                Member {
-                    name: "Scopes",
-                    shape: 507,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "Identifier", shape: 503, required: false },
+                Member { name: "ManagedBy", shape: 504, required: false },
+                Member { name: "Name", shape: 505, required: false },
+                Member { name: "Scopes", shape: 507, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
-    Shape {
-        name: "ResourceServersListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 510,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "ResourceServersListType", sensitive: false, kind: Kind::List { member: 510, min: None, max: None } },
     Shape {
         name: "RespondToAuthChallengeRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeName",
-                    shape: 129,
-                    required: true,
-                },
-                Member {
-                    name: "ChallengeResponses",
-                    shape: 134,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "UserContextData",
-                    shape: 663,
-                    required: false,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "ChallengeName", shape: 129, required: true },
+                Member { name: "ChallengeResponses", shape: 134, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "UserContextData", shape: 663, required: false },
             ],
         },
     },
@@ -16942,31 +9962,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AuthenticationResult",
-                    shape: 111,
-                    required: false,
-                },
-                Member {
-                    name: "AvailableChallenges",
-                    shape: 112,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeName",
-                    shape: 129,
-                    required: false,
-                },
-                Member {
-                    name: "ChallengeParameters",
-                    shape: 130,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
+                Member { name: "AuthenticationResult", shape: 111, required: false },
+                Member { name: "AvailableChallenges", shape: 112, required: false },
+                Member { name: "ChallengeName", shape: 129, required: false },
+                Member { name: "ChallengeParameters", shape: 130, required: false },
+                Member { name: "Session", shape: 556, required: false },
             ],
         },
     },
@@ -16975,63 +9975,23 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RestoreId",
-                    shape: 517,
-                    required: false,
-                },
-                Member {
-                    name: "RestoreStatus",
-                    shape: 520,
-                    required: false,
-                },
-                Member {
-                    name: "RestoreTimestamp",
-                    shape: 203,
-                    required: false,
-                },
+                Member { name: "RestoreId", shape: 517, required: false },
+                Member { name: "RestoreStatus", shape: 520, required: false },
+                Member { name: "RestoreTimestamp", shape: 203, required: false },
             ],
         },
     },
-    Shape {
-        name: "RestorationListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 514,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "RestorationListType", sensitive: false, kind: Kind::List { member: 514, min: None, max: None } },
     Shape {
         name: "RestorationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RestoreId",
-                    shape: 517,
-                    required: false,
-                },
-                Member {
-                    name: "RestorePreview",
-                    shape: 518,
-                    required: false,
-                },
-                Member {
-                    name: "RestoreStatus",
-                    shape: 520,
-                    required: false,
-                },
-                Member {
-                    name: "RestoreTimestamp",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "TriggerTimestamp",
-                    shape: 203,
-                    required: false,
-                },
+                Member { name: "RestoreId", shape: 517, required: false },
+                Member { name: "RestorePreview", shape: 518, required: false },
+                Member { name: "RestoreStatus", shape: 520, required: false },
+                Member { name: "RestoreTimestamp", shape: 203, required: false },
+                Member { name: "TriggerTimestamp", shape: 203, required: false },
             ],
         },
     },
@@ -17045,40 +10005,16 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &[],
         },
     },
-    Shape {
-        name: "RestorePreviewListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 519,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "RestorePreviewListType", sensitive: false, kind: Kind::List { member: 519, min: None, max: None } },
     Shape {
         name: "RestorePreviewType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CreateCount",
-                    shape: 438,
-                    required: false,
-                },
-                Member {
-                    name: "DeleteCount",
-                    shape: 438,
-                    required: false,
-                },
-                Member {
-                    name: "Entity",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "UpdateCount",
-                    shape: 438,
-                    required: false,
-                },
+                Member { name: "CreateCount", shape: 438, required: false },
+                Member { name: "DeleteCount", shape: 438, required: false },
+                Member { name: "Entity", shape: 598, required: false },
+                Member { name: "UpdateCount", shape: 438, required: false },
             ],
         },
     },
@@ -17105,117 +10041,49 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "RetryGracePeriodSecondsType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(60),
-        },
+        kind: Kind::Integer { min: Some(0), max: Some(60) },
     },
     Shape {
         name: "RevokeAssociatedSessionsType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["NONE", "LINKED"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["NONE", "LINKED"] },
     },
     Shape {
         name: "RevokeTokenRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientSecret",
-                    shape: 150,
-                    required: false,
-                },
-                Member {
-                    name: "RevokeAssociatedSessions",
-                    shape: 522,
-                    required: false,
-                },
-                Member {
-                    name: "Token",
-                    shape: 615,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientSecret", shape: 150, required: false },
+                Member { name: "RevokeAssociatedSessions", shape: 522, required: false },
+                Member { name: "Token", shape: 615, required: true },
             ],
         },
     },
-    Shape {
-        name: "RevokeTokenResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "RevokeTokenResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "RevokeUserSessionRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "RevokeAssociatedSessions",
-                    shape: 522,
-                    required: false,
-                },
-                Member {
-                    name: "SessionId",
-                    shape: 551,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "RevokeAssociatedSessions", shape: 522, required: false },
+                Member { name: "SessionId", shape: 551, required: true },
             ],
         },
     },
-    Shape {
-        name: "RevokeUserSessionResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "RevokeUserSessionResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "RiskConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccountTakeoverRiskConfiguration",
-                    shape: 8,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "CompromisedCredentialsRiskConfiguration",
-                    shape: 163,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "RiskExceptionConfiguration",
-                    shape: 529,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "AccountTakeoverRiskConfiguration", shape: 8, required: false },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "CompromisedCredentialsRiskConfiguration", shape: 163, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "RiskExceptionConfiguration", shape: 529, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
@@ -17234,39 +10102,20 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "BlockedIPRangeList",
-                    shape: 113,
-                    required: false,
-                },
-                Member {
-                    name: "SkippedIPRangeList",
-                    shape: 578,
-                    required: false,
-                },
+                Member { name: "BlockedIPRangeList", shape: 113, required: false },
+                Member { name: "SkippedIPRangeList", shape: 578, required: false },
             ],
         },
     },
     Shape {
         name: "RiskLevelType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Low", "Medium", "High"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Low", "Medium", "High"] },
     },
     Shape {
         name: "RoutingType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Failover",
-                shape: 300,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Failover", shape: 300, required: false }] },
     },
     Shape {
         name: "S3ArnType",
@@ -17274,9 +10123,7 @@ pub static SHAPES: &[Shape] = &[
         kind: Kind::String {
             min: Some(3),
             max: Some(1024),
-            pattern: Some(
-                "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?",
-            ),
+            pattern: Some("arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?"),
             enum_values: &[],
         },
     },
@@ -17293,122 +10140,54 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "S3ConfigurationType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "BucketArn",
-                shape: 532,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "BucketArn", shape: 532, required: false }] },
     },
     Shape {
         name: "SESConfigurationSet",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(64),
-            pattern: Some("^[a-zA-Z0-9_-]+$"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(64), pattern: Some("^[a-zA-Z0-9_-]+$"), enum_values: &[] },
     },
     Shape {
         name: "SMSMfaSettingsType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Enabled",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "PreferredMfa",
-                    shape: 114,
-                    required: false,
-                },
+                Member { name: "Enabled", shape: 114, required: false },
+                Member { name: "PreferredMfa", shape: 114, required: false },
             ],
         },
     },
     Shape {
         name: "SSOSessionMaxValidityMinutesType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(129600),
-        },
+        kind: Kind::Integer { min: Some(0), max: Some(129600) },
     },
     Shape {
         name: "SchemaAttributeType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AttributeDataType",
-                    shape: 94,
-                    required: false,
-                },
-                Member {
-                    name: "DeveloperOnlyAttribute",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "Mutable",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "Name",
-                    shape: 196,
-                    required: false,
-                },
-                Member {
-                    name: "NumberAttributeConstraints",
-                    shape: 454,
-                    required: false,
-                },
-                Member {
-                    name: "Required",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "StringAttributeConstraints",
-                    shape: 596,
-                    required: false,
-                },
+                Member { name: "AttributeDataType", shape: 94, required: false },
+                Member { name: "DeveloperOnlyAttribute", shape: 114, required: false },
+                Member { name: "Mutable", shape: 114, required: false },
+                Member { name: "Name", shape: 196, required: false },
+                Member { name: "NumberAttributeConstraints", shape: 454, required: false },
+                Member { name: "Required", shape: 114, required: false },
+                Member { name: "StringAttributeConstraints", shape: 596, required: false },
             ],
         },
     },
     Shape {
         name: "SchemaAttributesListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 538,
-            min: Some(1),
-            max: Some(50),
-        },
+        kind: Kind::List { member: 538, min: Some(1), max: Some(50) },
     },
     Shape {
         name: "ScopeDoesNotExistException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "ScopeListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 542,
-            min: None,
-            max: Some(50),
-        },
-    },
+    Shape { name: "ScopeListType", sensitive: false, kind: Kind::List { member: 542, min: None, max: Some(50) } },
     Shape {
         name: "ScopeType",
         sensitive: false,
@@ -17422,41 +10201,22 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "SearchPaginationTokenType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: None,
-            pattern: Some("[\\S]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: None, pattern: Some("[\\S]+"), enum_values: &[] },
     },
     Shape {
         name: "SearchedAttributeNamesListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 99,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 99, min: None, max: None },
     },
     Shape {
         name: "SecretCodeType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(16),
-            max: None,
-            pattern: Some("[A-Za-z0-9]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(16), max: None, pattern: Some("[A-Za-z0-9]+"), enum_values: &[] },
     },
     Shape {
         name: "SecretHashType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w+=/]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w+=/]+"), enum_values: &[] },
     },
     Shape {
         name: "SecurityPolicyType",
@@ -17471,339 +10231,148 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "ServiceQuotaExceededException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "SessionDescriptionType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "CreateDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceType",
-                    shape: 550,
-                    required: false,
-                },
-                Member {
-                    name: "IsCurrentSession",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "LastActiveDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "LastIPAddress",
-                    shape: 552,
-                    required: false,
-                },
-                Member {
-                    name: "LastLocation",
-                    shape: 555,
-                    required: false,
-                },
-                Member {
-                    name: "OriginSessionId",
-                    shape: 551,
-                    required: false,
-                },
-                Member {
-                    name: "SessionId",
-                    shape: 551,
-                    required: false,
-                },
-                Member {
-                    name: "SessionType",
-                    shape: 557,
-                    required: false,
-                },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "CreateDate", shape: 203, required: false },
+                Member { name: "DeviceType", shape: 550, required: false },
+                Member { name: "IsCurrentSession", shape: 728, required: false },
+                Member { name: "LastActiveDate", shape: 203, required: false },
+                Member { name: "LastIPAddress", shape: 552, required: false },
+                Member { name: "LastLocation", shape: 555, required: false },
+                Member { name: "OriginSessionId", shape: 551, required: false },
+                Member { name: "SessionId", shape: 551, required: false },
+                Member { name: "SessionType", shape: 557, required: false },
             ],
         },
     },
     Shape {
         name: "SessionDeviceType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(1024),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(1024), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SessionIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(28),
-            max: Some(28),
-            pattern: Some("^(tkn|sso)[a-z0-9]{25}$"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(28), max: Some(28), pattern: Some("^(tkn|sso)[a-z0-9]{25}$"), enum_values: &[] },
     },
     Shape {
         name: "SessionIpAddressType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(128), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SessionLocationCityType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(256), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SessionLocationCountryType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(256), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SessionLocationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "City",
-                    shape: 553,
-                    required: false,
-                },
-                Member {
-                    name: "Country",
-                    shape: 554,
-                    required: false,
-                },
+                Member { name: "City", shape: 553, required: false },
+                Member { name: "Country", shape: 554, required: false },
             ],
         },
     },
     Shape {
         name: "SessionType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(20),
-            max: Some(4096),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(20), max: Some(4096), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SessionTypeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["TOKEN", "SSO"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["TOKEN", "SSO"] },
     },
     Shape {
         name: "SessionsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 549,
-            min: Some(0),
-            max: Some(125),
-        },
+        kind: Kind::List { member: 549, min: Some(0), max: Some(125) },
     },
     Shape {
         name: "SetLogDeliveryConfigurationRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "LogConfigurations",
-                    shape: 433,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "LogConfigurations", shape: 433, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "SetLogDeliveryConfigurationResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "LogDeliveryConfiguration",
-                shape: 435,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "LogDeliveryConfiguration", shape: 435, required: false }] },
     },
     Shape {
         name: "SetRiskConfigurationRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccountTakeoverRiskConfiguration",
-                    shape: 8,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "CompromisedCredentialsRiskConfiguration",
-                    shape: 163,
-                    required: false,
-                },
-                Member {
-                    name: "RiskExceptionConfiguration",
-                    shape: 529,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "AccountTakeoverRiskConfiguration", shape: 8, required: false },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "CompromisedCredentialsRiskConfiguration", shape: 163, required: false },
+                Member { name: "RiskExceptionConfiguration", shape: 529, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "SetRiskConfigurationResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "RiskConfiguration",
-                shape: 527,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "RiskConfiguration", shape: 527, required: true }] },
     },
     Shape {
         name: "SetUICustomizationRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CSS",
-                    shape: 121,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "ImageFile",
-                    shape: 361,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CSS", shape: 121, required: false },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "ImageFile", shape: 361, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "SetUICustomizationResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UICustomization",
-                shape: 620,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UICustomization", shape: 620, required: true }] },
     },
     Shape {
         name: "SetUserMFAPreferenceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "EmailMfaSettings",
-                    shape: 275,
-                    required: false,
-                },
-                Member {
-                    name: "SMSMfaSettings",
-                    shape: 536,
-                    required: false,
-                },
-                Member {
-                    name: "SoftwareTokenMfaSettings",
-                    shape: 586,
-                    required: false,
-                },
-                Member {
-                    name: "WebAuthnMfaSettings",
-                    shape: 724,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "EmailMfaSettings", shape: 275, required: false },
+                Member { name: "SMSMfaSettings", shape: 536, required: false },
+                Member { name: "SoftwareTokenMfaSettings", shape: 586, required: false },
+                Member { name: "WebAuthnMfaSettings", shape: 724, required: false },
             ],
         },
     },
-    Shape {
-        name: "SetUserMFAPreferenceResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "SetUserMFAPreferenceResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "SetUserPoolClientSessionConfigurationRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "SSOSession",
-                    shape: 145,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "SSOSession", shape: 145, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -17812,21 +10381,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "SSOSession",
-                    shape: 145,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "SSOSession", shape: 145, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
@@ -17835,36 +10392,12 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EmailMfaConfiguration",
-                    shape: 273,
-                    required: false,
-                },
-                Member {
-                    name: "MfaConfiguration",
-                    shape: 683,
-                    required: false,
-                },
-                Member {
-                    name: "SmsMfaConfiguration",
-                    shape: 581,
-                    required: false,
-                },
-                Member {
-                    name: "SoftwareTokenMfaConfiguration",
-                    shape: 585,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "WebAuthnConfiguration",
-                    shape: 718,
-                    required: false,
-                },
+                Member { name: "EmailMfaConfiguration", shape: 273, required: false },
+                Member { name: "MfaConfiguration", shape: 683, required: false },
+                Member { name: "SmsMfaConfiguration", shape: 581, required: false },
+                Member { name: "SoftwareTokenMfaConfiguration", shape: 585, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "WebAuthnConfiguration", shape: 718, required: false },
             ],
         },
     },
@@ -17873,31 +10406,11 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EmailMfaConfiguration",
-                    shape: 273,
-                    required: false,
-                },
-                Member {
-                    name: "MfaConfiguration",
-                    shape: 683,
-                    required: false,
-                },
-                Member {
-                    name: "SmsMfaConfiguration",
-                    shape: 581,
-                    required: false,
-                },
-                Member {
-                    name: "SoftwareTokenMfaConfiguration",
-                    shape: 585,
-                    required: false,
-                },
-                Member {
-                    name: "WebAuthnConfiguration",
-                    shape: 718,
-                    required: false,
-                },
+                Member { name: "EmailMfaConfiguration", shape: 273, required: false },
+                Member { name: "MfaConfiguration", shape: 683, required: false },
+                Member { name: "SmsMfaConfiguration", shape: 581, required: false },
+                Member { name: "SoftwareTokenMfaConfiguration", shape: 585, required: false },
+                Member { name: "WebAuthnConfiguration", shape: 718, required: false },
             ],
         },
     },
@@ -17906,21 +10419,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "TokenSession",
-                    shape: 692,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "UserSessionTracking",
-                    shape: 694,
-                    required: true,
-                },
+                Member { name: "TokenSession", shape: 692, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "UserSessionTracking", shape: 694, required: true },
             ],
         },
     },
@@ -17929,21 +10430,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "TokenSession",
-                    shape: 692,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
-                Member {
-                    name: "UserSessionTracking",
-                    shape: 694,
-                    required: false,
-                },
+                Member { name: "TokenSession", shape: 692, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
+                Member { name: "UserSessionTracking", shape: 694, required: false },
             ],
         },
     },
@@ -17952,85 +10441,31 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "MFAOptions",
-                    shape: 440,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "MFAOptions", shape: 440, required: true },
             ],
         },
     },
-    Shape {
-        name: "SetUserSettingsResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "SetUserSettingsResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "SignInPolicyType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AllowedFirstAuthFactors",
-                shape: 83,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AllowedFirstAuthFactors", shape: 83, required: false }] },
     },
     Shape {
         name: "SignUpRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AnalyticsMetadata",
-                    shape: 85,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "Password",
-                    shape: 468,
-                    required: false,
-                },
-                Member {
-                    name: "SecretHash",
-                    shape: 546,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributes",
-                    shape: 95,
-                    required: false,
-                },
-                Member {
-                    name: "UserContextData",
-                    shape: 663,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
-                Member {
-                    name: "ValidationData",
-                    shape: 95,
-                    required: false,
-                },
+                Member { name: "AnalyticsMetadata", shape: 85, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "Password", shape: 468, required: false },
+                Member { name: "SecretHash", shape: 546, required: false },
+                Member { name: "UserAttributes", shape: 95, required: false },
+                Member { name: "UserContextData", shape: 663, required: false },
+                Member { name: "Username", shape: 702, required: true },
+                Member { name: "ValidationData", shape: 95, required: false },
             ],
         },
     },
@@ -18039,151 +10474,72 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CodeDeliveryDetails",
-                    shape: 154,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "UserConfirmed",
-                    shape: 114,
-                    required: true,
-                },
-                Member {
-                    name: "UserSub",
-                    shape: 598,
-                    required: true,
-                },
+                Member { name: "CodeDeliveryDetails", shape: 154, required: false },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "UserConfirmed", shape: 114, required: true },
+                Member { name: "UserSub", shape: 598, required: true },
             ],
         },
     },
     Shape {
         name: "SkippedIPRangeListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 598,
-            min: None,
-            max: Some(200),
-        },
+        kind: Kind::List { member: 598, min: None, max: Some(200) },
     },
     Shape {
         name: "SmsConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EumsSms",
-                    shape: 287,
-                    required: false,
-                },
-                Member {
-                    name: "ExternalId",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "SnsCallerArn",
-                    shape: 459,
-                    required: false,
-                },
-                Member {
-                    name: "SnsRegion",
-                    shape: 492,
-                    required: false,
-                },
+                Member { name: "EumsSms", shape: 287, required: false },
+                Member { name: "ExternalId", shape: 598, required: false },
+                Member { name: "SnsCallerArn", shape: 459, required: false },
+                Member { name: "SnsRegion", shape: 492, required: false },
             ],
         },
     },
     Shape {
         name: "SmsInviteMessageType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(6),
-            max: Some(140),
-            pattern: Some("(?s).*"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(6), max: Some(140), pattern: Some("(?s).*"), enum_values: &[] },
     },
     Shape {
         name: "SmsMfaConfigType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "SmsAuthenticationMessage",
-                    shape: 582,
-                    required: false,
-                },
-                Member {
-                    name: "SmsConfiguration",
-                    shape: 579,
-                    required: false,
-                },
+                Member { name: "SmsAuthenticationMessage", shape: 582, required: false },
+                Member { name: "SmsConfiguration", shape: 579, required: false },
             ],
         },
     },
     Shape {
         name: "SmsVerificationMessageType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(6),
-            max: Some(140),
-            pattern: Some(".*\\{####\\}.*"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(6), max: Some(140), pattern: Some(".*\\{####\\}.*"), enum_values: &[] },
     },
     Shape {
         name: "SoftwareTokenMFANotFoundException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "SoftwareTokenMFAUserCodeType",
         sensitive: true,
-        kind: Kind::String {
-            min: Some(6),
-            max: Some(6),
-            pattern: Some("[0-9]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(6), max: Some(6), pattern: Some("[0-9]+"), enum_values: &[] },
     },
     Shape {
         name: "SoftwareTokenMfaConfigType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Enabled",
-                shape: 114,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Enabled", shape: 114, required: false }] },
     },
     Shape {
         name: "SoftwareTokenMfaSettingsType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Enabled",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "PreferredMfa",
-                    shape: 114,
-                    required: false,
-                },
+                Member { name: "Enabled", shape: 114, required: false },
+                Member { name: "PreferredMfa", shape: 114, required: false },
             ],
         },
     },
@@ -18192,280 +10548,139 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RestoreId",
-                    shape: 517,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "RestoreId", shape: 517, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "StartPointInTimeRecoveryResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Restoration",
-                shape: 516,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Restoration", shape: 516, required: false }] },
     },
     Shape {
         name: "StartUserImportJobRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "JobId",
-                    shape: 666,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "JobId", shape: 666, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "StartUserImportJobResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserImportJob",
-                shape: 669,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserImportJob", shape: 669, required: false }] },
     },
     Shape {
         name: "StartWebAuthnRegistrationRequest",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "AccessToken",
-                shape: 615,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "AccessToken", shape: 615, required: true }] },
     },
     Shape {
         name: "StartWebAuthnRegistrationResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CredentialCreationOptions",
-                shape: 264,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CredentialCreationOptions", shape: 264, required: true }] },
     },
     Shape {
         name: "StatusType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["Enabled", "Disabled"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["Enabled", "Disabled"] },
     },
     Shape {
         name: "StopUserImportJobRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "JobId",
-                    shape: 666,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "JobId", shape: 666, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "StopUserImportJobResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserImportJob",
-                shape: 669,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserImportJob", shape: 669, required: false }] },
     },
     Shape {
         name: "StringAttributeConstraintsType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "MaxLength",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "MinLength",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "MaxLength", shape: 598, required: false },
+                Member { name: "MinLength", shape: 598, required: false },
             ],
         },
     },
     Shape {
         name: "StringToStringMapType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 598,
-            value: 598,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 598, value: 598, min: None, max: None },
     },
     Shape {
         name: "StringType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(131072),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(131072), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "SupportedIdentityProvidersListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 479,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 479, min: None, max: None },
     },
     Shape {
         name: "TagKeysType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "TagResourceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ResourceArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "Tags",
-                    shape: 690,
-                    required: true,
-                },
+                Member { name: "ResourceArn", shape: 86, required: true },
+                Member { name: "Tags", shape: 690, required: true },
             ],
         },
     },
-    Shape {
-        name: "TagResourceResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "TagResourceResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "TagValueType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(0),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(0), max: Some(256), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "TemporaryPasswordValidityDaysType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(365),
-        },
+        kind: Kind::Integer { min: Some(0), max: Some(365) },
     },
     Shape {
         name: "TermsDescriptionListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 606,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 606, min: None, max: None },
     },
     Shape {
         name: "TermsDescriptionType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: true,
-                },
-                Member {
-                    name: "Enforcement",
-                    shape: 607,
-                    required: true,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: true,
-                },
-                Member {
-                    name: "TermsId",
-                    shape: 609,
-                    required: true,
-                },
-                Member {
-                    name: "TermsName",
-                    shape: 610,
-                    required: true,
-                },
+                Member { name: "CreationDate", shape: 203, required: true },
+                Member { name: "Enforcement", shape: 607, required: true },
+                Member { name: "LastModifiedDate", shape: 203, required: true },
+                Member { name: "TermsId", shape: 609, required: true },
+                Member { name: "TermsName", shape: 610, required: true },
             ],
         },
     },
     Shape {
         name: "TermsEnforcementType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["NONE"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["NONE"] },
     },
     Shape {
         name: "TermsExistsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "TermsIdType",
@@ -18473,95 +10688,41 @@ pub static SHAPES: &[Shape] = &[
         kind: Kind::String {
             min: None,
             max: None,
-            pattern: Some(
-                "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
-            ),
+            pattern: Some("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"),
             enum_values: &[],
         },
     },
     Shape {
         name: "TermsNameType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: Some("^(terms-of-use|privacy-policy)$"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: Some("^(terms-of-use|privacy-policy)$"), enum_values: &[] },
     },
     Shape {
         name: "TermsSourceType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["LINK"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["LINK"] },
     },
     Shape {
         name: "TermsType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: true,
-                },
-                Member {
-                    name: "Enforcement",
-                    shape: 607,
-                    required: true,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: true,
-                },
-                Member {
-                    name: "Links",
-                    shape: 392,
-                    required: true,
-                },
-                Member {
-                    name: "TermsId",
-                    shape: 609,
-                    required: true,
-                },
-                Member {
-                    name: "TermsName",
-                    shape: 610,
-                    required: true,
-                },
-                Member {
-                    name: "TermsSource",
-                    shape: 611,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "CreationDate", shape: 203, required: true },
+                Member { name: "Enforcement", shape: 607, required: true },
+                Member { name: "LastModifiedDate", shape: 203, required: true },
+                Member { name: "Links", shape: 392, required: true },
+                Member { name: "TermsId", shape: 609, required: true },
+                Member { name: "TermsName", shape: 610, required: true },
+                Member { name: "TermsSource", shape: 611, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "TierChangeNotAllowedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "TimeUnitsType",
@@ -18576,119 +10737,53 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "TokenModelType",
         sensitive: true,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: Some("[A-Za-z0-9-_=.]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: Some("[A-Za-z0-9-_=.]+"), enum_values: &[] },
     },
     Shape {
         name: "TokenTypeIdentifierType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ACCESS_TOKEN", "ID_TOKEN", "SAML2"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ACCESS_TOKEN", "ID_TOKEN", "SAML2"] },
     },
     Shape {
         name: "TokenValidityUnitsType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 614,
-                    required: false,
-                },
-                Member {
-                    name: "IdToken",
-                    shape: 614,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshToken",
-                    shape: 614,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 614, required: false },
+                Member { name: "IdToken", shape: 614, required: false },
+                Member { name: "RefreshToken", shape: 614, required: false },
             ],
         },
     },
     Shape {
         name: "TooManyFailedAttemptsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "TooManyRequestsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UICustomizationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CSS",
-                    shape: 121,
-                    required: false,
-                },
-                Member {
-                    name: "CSSVersion",
-                    shape: 122,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "ImageUrl",
-                    shape: 362,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "CSS", shape: 121, required: false },
+                Member { name: "CSSVersion", shape: 122, required: false },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "ImageUrl", shape: 362, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
     Shape {
         name: "URLPatternListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 622,
-            min: Some(1),
-            max: Some(5),
-        },
+        kind: Kind::List { member: 622, min: Some(1), max: Some(5) },
     },
     Shape {
         name: "URLPatternType",
@@ -18703,707 +10798,276 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "UnauthorizedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UnexpectedLambdaException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UnsupportedIdentityProviderException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UnsupportedOperationException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UnsupportedTokenTypeException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UnsupportedUserStateException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UntagResourceRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ResourceArn",
-                    shape: 86,
-                    required: true,
-                },
-                Member {
-                    name: "TagKeys",
-                    shape: 689,
-                    required: true,
-                },
+                Member { name: "ResourceArn", shape: 86, required: true },
+                Member { name: "TagKeys", shape: 689, required: true },
             ],
         },
     },
-    Shape {
-        name: "UntagResourceResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "UntagResourceResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "UpdateAuthEventFeedbackRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EventId",
-                    shape: 292,
-                    required: true,
-                },
-                Member {
-                    name: "FeedbackToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "FeedbackValue",
-                    shape: 303,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: true,
-                },
+                Member { name: "EventId", shape: 292, required: true },
+                Member { name: "FeedbackToken", shape: 615, required: true },
+                Member { name: "FeedbackValue", shape: 303, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "Username", shape: 702, required: true },
             ],
         },
     },
-    Shape {
-        name: "UpdateAuthEventFeedbackResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "UpdateAuthEventFeedbackResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "UpdateCIMDPolicyRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CIMDPolicyId",
-                    shape: 116,
-                    required: true,
-                },
-                Member {
-                    name: "CacheDuration",
-                    shape: 123,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "PolicyName",
-                    shape: 117,
-                    required: false,
-                },
-                Member {
-                    name: "URLPatterns",
-                    shape: 621,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CIMDPolicyId", shape: 116, required: true },
+                Member { name: "CacheDuration", shape: 123, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "PolicyName", shape: 117, required: false },
+                Member { name: "URLPatterns", shape: 621, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateCIMDPolicyResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CIMDPolicy",
-                shape: 120,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CIMDPolicy", shape: 120, required: true }] },
     },
     Shape {
         name: "UpdateClientMetadataURLStateRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Action",
-                    shape: 115,
-                    required: true,
-                },
-                Member {
-                    name: "CIMDPolicyId",
-                    shape: 116,
-                    required: true,
-                },
-                Member {
-                    name: "URL",
-                    shape: 449,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Action", shape: 115, required: true },
+                Member { name: "CIMDPolicyId", shape: 116, required: true },
+                Member { name: "URL", shape: 449, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
-    Shape {
-        name: "UpdateClientMetadataURLStateResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "UpdateClientMetadataURLStateResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "UpdateDeviceStatusRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "DeviceKey",
-                    shape: 258,
-                    required: true,
-                },
-                Member {
-                    name: "DeviceRememberedStatus",
-                    shape: 261,
-                    required: false,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "DeviceKey", shape: 258, required: true },
+                Member { name: "DeviceRememberedStatus", shape: 261, required: false },
             ],
         },
     },
-    Shape {
-        name: "UpdateDeviceStatusResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "UpdateDeviceStatusResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "UpdateGroupRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Description",
-                    shape: 255,
-                    required: false,
-                },
-                Member {
-                    name: "GroupName",
-                    shape: 350,
-                    required: true,
-                },
-                Member {
-                    name: "Precedence",
-                    shape: 473,
-                    required: false,
-                },
-                Member {
-                    name: "RoleArn",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Description", shape: 255, required: false },
+                Member { name: "GroupName", shape: 350, required: true },
+                Member { name: "Precedence", shape: 473, required: false },
+                Member { name: "RoleArn", shape: 86, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateGroupResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Group",
-                shape: 351,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Group", shape: 351, required: false }] },
     },
     Shape {
         name: "UpdateIdentityProviderRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AcrMapping",
-                    shape: 13,
-                    required: false,
-                },
-                Member {
-                    name: "AttributeMapping",
-                    shape: 97,
-                    required: false,
-                },
-                Member {
-                    name: "IdpIdentifiers",
-                    shape: 360,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderDetails",
-                    shape: 478,
-                    required: false,
-                },
-                Member {
-                    name: "ProviderName",
-                    shape: 479,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "AcrMapping", shape: 13, required: false },
+                Member { name: "AttributeMapping", shape: 97, required: false },
+                Member { name: "IdpIdentifiers", shape: 360, required: false },
+                Member { name: "ProviderDetails", shape: 478, required: false },
+                Member { name: "ProviderName", shape: 479, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateIdentityProviderResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "IdentityProvider",
-                shape: 357,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "IdentityProvider", shape: 357, required: true }] },
     },
     Shape {
         name: "UpdateManagedLoginBrandingRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Assets",
-                    shape: 90,
-                    required: false,
-                },
-                Member {
-                    name: "ManagedLoginBrandingId",
-                    shape: 443,
-                    required: false,
-                },
-                Member {
-                    name: "Settings",
-                    shape: 264,
-                    required: false,
-                },
-                Member {
-                    name: "UseCognitoProvidedValues",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "Assets", shape: 90, required: false },
+                Member { name: "ManagedLoginBrandingId", shape: 443, required: false },
+                Member { name: "Settings", shape: 264, required: false },
+                Member { name: "UseCognitoProvidedValues", shape: 114, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
     Shape {
         name: "UpdateManagedLoginBrandingResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ManagedLoginBranding",
-                shape: 444,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ManagedLoginBranding", shape: 444, required: false }] },
     },
     Shape {
         name: "UpdateProvisionedLimitRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "LimitDefinition",
-                    shape: 388,
-                    required: true,
-                },
-                Member {
-                    name: "RequestedLimitValue",
-                    shape: 369,
-                    required: true,
-                },
+                Member { name: "LimitDefinition", shape: 388, required: true },
+                Member { name: "RequestedLimitValue", shape: 369, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateProvisionedLimitResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Limit",
-                shape: 390,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Limit", shape: 390, required: true }] },
     },
     Shape {
         name: "UpdateReplicaStatusType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ACTIVE", "INACTIVE"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ACTIVE", "INACTIVE"] },
     },
     Shape {
         name: "UpdateResourceServerRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Identifier",
-                    shape: 503,
-                    required: true,
-                },
-                Member {
-                    name: "Name",
-                    shape: 505,
-                    required: true,
-                },
-                Member {
-                    name: "Scopes",
-                    shape: 507,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Identifier", shape: 503, required: true },
+                Member { name: "Name", shape: 505, required: true },
+                Member { name: "Scopes", shape: 507, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateResourceServerResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "ResourceServer",
-                shape: 510,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "ResourceServer", shape: 510, required: true }] },
     },
     Shape {
         name: "UpdateTermsRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Enforcement",
-                    shape: 607,
-                    required: false,
-                },
-                Member {
-                    name: "Links",
-                    shape: 392,
-                    required: false,
-                },
-                Member {
-                    name: "TermsId",
-                    shape: 609,
-                    required: true,
-                },
-                Member {
-                    name: "TermsName",
-                    shape: 610,
-                    required: false,
-                },
-                Member {
-                    name: "TermsSource",
-                    shape: 611,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "Enforcement", shape: 607, required: false },
+                Member { name: "Links", shape: 392, required: false },
+                Member { name: "TermsId", shape: 609, required: true },
+                Member { name: "TermsName", shape: 610, required: false },
+                Member { name: "TermsSource", shape: 611, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateTermsResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Terms",
-                shape: 612,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Terms", shape: 612, required: false }] },
     },
     Shape {
         name: "UpdateUserAttributesRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "ClientMetadata",
-                    shape: 139,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributes",
-                    shape: 95,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "ClientMetadata", shape: 139, required: false },
+                Member { name: "UserAttributes", shape: 95, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateUserAttributesResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CodeDeliveryDetailsList",
-                shape: 153,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CodeDeliveryDetailsList", shape: 153, required: false }] },
     },
     Shape {
         name: "UpdateUserPoolClientRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessTokenValidity",
-                    shape: 2,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthFlows",
-                    shape: 456,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthFlowsUserPoolClient",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthScopes",
-                    shape: 541,
-                    required: false,
-                },
-                Member {
-                    name: "AnalyticsConfiguration",
-                    shape: 84,
-                    required: false,
-                },
-                Member {
-                    name: "AuthSessionValidity",
-                    shape: 110,
-                    required: false,
-                },
-                Member {
-                    name: "CallbackURLs",
-                    shape: 125,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: true,
-                },
-                Member {
-                    name: "ClientName",
-                    shape: 142,
-                    required: false,
-                },
-                Member {
-                    name: "DefaultRedirectURI",
-                    shape: 488,
-                    required: false,
-                },
-                Member {
-                    name: "EnablePropagateAdditionalUserContextData",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "EnableTokenRevocation",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "ExplicitAuthFlows",
-                    shape: 298,
-                    required: false,
-                },
-                Member {
-                    name: "IdTokenValidity",
-                    shape: 356,
-                    required: false,
-                },
-                Member {
-                    name: "LogoutURLs",
-                    shape: 437,
-                    required: false,
-                },
-                Member {
-                    name: "PreventUserExistenceErrors",
-                    shape: 475,
-                    required: false,
-                },
-                Member {
-                    name: "PublishSecretsInAWSSecretsManager",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "ReadAttributes",
-                    shape: 143,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshTokenRotation",
-                    shape: 490,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshTokenValidity",
-                    shape: 491,
-                    required: false,
-                },
-                Member {
-                    name: "SupportedIdentityProviders",
-                    shape: 599,
-                    required: false,
-                },
-                Member {
-                    name: "TokenValidityUnits",
-                    shape: 617,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "WriteAttributes",
-                    shape: 143,
-                    required: false,
-                },
+                Member { name: "AccessTokenValidity", shape: 2, required: false },
+                Member { name: "AllowedOAuthFlows", shape: 456, required: false },
+                Member { name: "AllowedOAuthFlowsUserPoolClient", shape: 114, required: false },
+                Member { name: "AllowedOAuthScopes", shape: 541, required: false },
+                Member { name: "AnalyticsConfiguration", shape: 84, required: false },
+                Member { name: "AuthSessionValidity", shape: 110, required: false },
+                Member { name: "CallbackURLs", shape: 125, required: false },
+                Member { name: "ClientId", shape: 138, required: true },
+                Member { name: "ClientName", shape: 142, required: false },
+                Member { name: "DefaultRedirectURI", shape: 488, required: false },
+                Member { name: "EnablePropagateAdditionalUserContextData", shape: 728, required: false },
+                Member { name: "EnableTokenRevocation", shape: 728, required: false },
+                Member { name: "ExplicitAuthFlows", shape: 298, required: false },
+                Member { name: "IdTokenValidity", shape: 356, required: false },
+                Member { name: "LogoutURLs", shape: 437, required: false },
+                Member { name: "PreventUserExistenceErrors", shape: 475, required: false },
+                Member { name: "PublishSecretsInAWSSecretsManager", shape: 728, required: false },
+                Member { name: "ReadAttributes", shape: 143, required: false },
+                Member { name: "RefreshTokenRotation", shape: 490, required: false },
+                Member { name: "RefreshTokenValidity", shape: 491, required: false },
+                Member { name: "SupportedIdentityProviders", shape: 599, required: false },
+                Member { name: "TokenValidityUnits", shape: 617, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "WriteAttributes", shape: 143, required: false },
             ],
         },
     },
     Shape {
         name: "UpdateUserPoolClientResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolClient",
-                shape: 679,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolClient", shape: 679, required: false }] },
     },
     Shape {
         name: "UpdateUserPoolDomainRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CustomDomainConfig",
-                    shape: 198,
-                    required: false,
-                },
-                Member {
-                    name: "Domain",
-                    shape: 267,
-                    required: true,
-                },
-                Member {
-                    name: "ManagedLoginVersion",
-                    shape: 729,
-                    required: false,
-                },
-                Member {
-                    name: "Routing",
-                    shape: 531,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "CustomDomainConfig", shape: 198, required: false },
+                Member { name: "Domain", shape: 267, required: true },
+                Member { name: "ManagedLoginVersion", shape: 729, required: false },
+                Member { name: "Routing", shape: 531, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
@@ -19412,21 +11076,9 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CloudFrontDomain",
-                    shape: 267,
-                    required: false,
-                },
-                Member {
-                    name: "ManagedLoginVersion",
-                    shape: 729,
-                    required: false,
-                },
-                Member {
-                    name: "Routing",
-                    shape: 531,
-                    required: false,
-                },
+                Member { name: "CloudFrontDomain", shape: 267, required: false },
+                Member { name: "ManagedLoginVersion", shape: 729, required: false },
+                Member { name: "Routing", shape: 531, required: false },
             ],
         },
     },
@@ -19435,182 +11087,56 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RegionName",
-                    shape: 493,
-                    required: true,
-                },
-                Member {
-                    name: "Status",
-                    shape: 647,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
+                Member { name: "RegionName", shape: 493, required: true },
+                Member { name: "Status", shape: 647, required: true },
+                Member { name: "UserPoolId", shape: 681, required: true },
             ],
         },
     },
     Shape {
         name: "UpdateUserPoolReplicaResponse",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "UserPoolReplica",
-                shape: 687,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "UserPoolReplica", shape: 687, required: false }] },
     },
     Shape {
         name: "UpdateUserPoolRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccountRecoverySetting",
-                    shape: 3,
-                    required: false,
-                },
-                Member {
-                    name: "AcrConfiguration",
-                    shape: 9,
-                    required: false,
-                },
-                Member {
-                    name: "AdminCreateUserConfig",
-                    shape: 22,
-                    required: false,
-                },
-                Member {
-                    name: "AutoVerifiedAttributes",
-                    shape: 706,
-                    required: false,
-                },
-                Member {
-                    name: "DcrConfiguration",
-                    shape: 204,
-                    required: false,
-                },
-                Member {
-                    name: "DeletionProtection",
-                    shape: 226,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceConfiguration",
-                    shape: 256,
-                    required: false,
-                },
-                Member {
-                    name: "EmailConfiguration",
-                    shape: 271,
-                    required: false,
-                },
-                Member {
-                    name: "EmailVerificationMessage",
-                    shape: 281,
-                    required: false,
-                },
-                Member {
-                    name: "EmailVerificationSubject",
-                    shape: 283,
-                    required: false,
-                },
-                Member {
-                    name: "IssuerConfiguration",
-                    shape: 382,
-                    required: false,
-                },
-                Member {
-                    name: "KeyConfiguration",
-                    shape: 384,
-                    required: false,
-                },
-                Member {
-                    name: "LambdaConfig",
-                    shape: 385,
-                    required: false,
-                },
-                Member {
-                    name: "MfaConfiguration",
-                    shape: 683,
-                    required: false,
-                },
-                Member {
-                    name: "Policies",
-                    shape: 685,
-                    required: false,
-                },
-                Member {
-                    name: "PoolName",
-                    shape: 684,
-                    required: false,
-                },
-                Member {
-                    name: "SmsAuthenticationMessage",
-                    shape: 582,
-                    required: false,
-                },
-                Member {
-                    name: "SmsConfiguration",
-                    shape: 579,
-                    required: false,
-                },
-                Member {
-                    name: "SmsVerificationMessage",
-                    shape: 582,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributeUpdateSettings",
-                    shape: 662,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolAddOns",
-                    shape: 676,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: true,
-                },
-                Member {
-                    name: "UserPoolTags",
-                    shape: 690,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolTier",
-                    shape: 691,
-                    required: false,
-                },
-                Member {
-                    name: "VerificationMessageTemplate",
-                    shape: 704,
-                    required: false,
-                },
+                Member { name: "AccountRecoverySetting", shape: 3, required: false },
+                Member { name: "AcrConfiguration", shape: 9, required: false },
+                Member { name: "AdminCreateUserConfig", shape: 22, required: false },
+                Member { name: "AutoVerifiedAttributes", shape: 706, required: false },
+                Member { name: "DcrConfiguration", shape: 204, required: false },
+                Member { name: "DeletionProtection", shape: 226, required: false },
+                Member { name: "DeviceConfiguration", shape: 256, required: false },
+                Member { name: "EmailConfiguration", shape: 271, required: false },
+                Member { name: "EmailVerificationMessage", shape: 281, required: false },
+                Member { name: "EmailVerificationSubject", shape: 283, required: false },
+                Member { name: "IssuerConfiguration", shape: 382, required: false },
+                Member { name: "KeyConfiguration", shape: 384, required: false },
+                Member { name: "LambdaConfig", shape: 385, required: false },
+                Member { name: "MfaConfiguration", shape: 683, required: false },
+                Member { name: "Policies", shape: 685, required: false },
+                Member { name: "PoolName", shape: 684, required: false },
+                Member { name: "SmsAuthenticationMessage", shape: 582, required: false },
+                Member { name: "SmsConfiguration", shape: 579, required: false },
+                Member { name: "SmsVerificationMessage", shape: 582, required: false },
+                Member { name: "UserAttributeUpdateSettings", shape: 662, required: false },
+                Member { name: "UserPoolAddOns", shape: 676, required: false },
+                Member { name: "UserPoolId", shape: 681, required: true },
+                Member { name: "UserPoolTags", shape: 690, required: false },
+                Member { name: "UserPoolTier", shape: 691, required: false },
+                Member { name: "VerificationMessageTemplate", shape: 704, required: false },
             ],
         },
     },
-    Shape {
-        name: "UpdateUserPoolResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "UpdateUserPoolResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "UserAttributeUpdateSettingsType",
         sensitive: false,
         kind: Kind::Structure {
-            members: &[Member {
-                name: "AttributesRequireVerificationBeforeUpdate",
-                shape: 102,
-                required: false,
-            }],
+            members: &[Member { name: "AttributesRequireVerificationBeforeUpdate", shape: 102, required: false }],
         },
     },
     Shape {
@@ -19618,59 +11144,30 @@ pub static SHAPES: &[Shape] = &[
         sensitive: true,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "EncodedData",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "IpAddress",
-                    shape: 598,
-                    required: false,
-                },
+                Member { name: "EncodedData", shape: 598, required: false },
+                Member { name: "IpAddress", shape: 598, required: false },
             ],
         },
     },
     Shape {
         name: "UserFilterType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: Some(256), pattern: None, enum_values: &[] },
     },
     Shape {
         name: "UserImportInProgressException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UserImportJobIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some("import-[0-9a-zA-Z-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(55), pattern: Some("import-[0-9a-zA-Z-]+"), enum_values: &[] },
     },
     Shape {
         name: "UserImportJobNameType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w\\s+=,.@-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w\\s+=,.@-]+"), enum_values: &[] },
     },
     Shape {
         name: "UserImportJobStatusType",
@@ -19679,16 +11176,7 @@ pub static SHAPES: &[Shape] = &[
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                "Created",
-                "Pending",
-                "InProgress",
-                "Stopping",
-                "Expired",
-                "Stopped",
-                "Failed",
-                "Succeeded",
-            ],
+            enum_values: &["Created", "Pending", "InProgress", "Stopping", "Expired", "Stopped", "Failed", "Succeeded"],
         },
     },
     Shape {
@@ -19696,156 +11184,56 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CloudWatchLogsRoleArn",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "CompletionDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "CompletionMessage",
-                    shape: 160,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "FailedUsers",
-                    shape: 438,
-                    required: false,
-                },
-                Member {
-                    name: "ImportedUsers",
-                    shape: 438,
-                    required: false,
-                },
-                Member {
-                    name: "JobId",
-                    shape: 666,
-                    required: false,
-                },
-                Member {
-                    name: "JobName",
-                    shape: 667,
-                    required: false,
-                },
-                Member {
-                    name: "PasswordHashingAlgorithm",
-                    shape: 462,
-                    required: false,
-                },
-                Member {
-                    name: "PreSignedUrl",
-                    shape: 470,
-                    required: false,
-                },
-                Member {
-                    name: "SkippedUsers",
-                    shape: 438,
-                    required: false,
-                },
-                Member {
-                    name: "StartDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "Status",
-                    shape: 668,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "CloudWatchLogsRoleArn", shape: 86, required: false },
+                Member { name: "CompletionDate", shape: 203, required: false },
+                Member { name: "CompletionMessage", shape: 160, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "FailedUsers", shape: 438, required: false },
+                Member { name: "ImportedUsers", shape: 438, required: false },
+                Member { name: "JobId", shape: 666, required: false },
+                Member { name: "JobName", shape: 667, required: false },
+                Member { name: "PasswordHashingAlgorithm", shape: 462, required: false },
+                Member { name: "PreSignedUrl", shape: 470, required: false },
+                Member { name: "SkippedUsers", shape: 438, required: false },
+                Member { name: "StartDate", shape: 203, required: false },
+                Member { name: "Status", shape: 668, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
     Shape {
         name: "UserImportJobsListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 669,
-            min: Some(1),
-            max: Some(50),
-        },
+        kind: Kind::List { member: 669, min: Some(1), max: Some(50) },
     },
     Shape {
         name: "UserLambdaValidationException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "UserMFASettingListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 598,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "UserMFASettingListType", sensitive: false, kind: Kind::List { member: 598, min: None, max: None } },
     Shape {
         name: "UserNotConfirmedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UserNotFoundException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UserPoolAddOnNotEnabledException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UserPoolAddOnsType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AdvancedSecurityAdditionalFlows",
-                    shape: 77,
-                    required: false,
-                },
-                Member {
-                    name: "AdvancedSecurityMode",
-                    shape: 79,
-                    required: true,
-                },
+                Member { name: "AdvancedSecurityAdditionalFlows", shape: 77, required: false },
+                Member { name: "AdvancedSecurityMode", shape: 79, required: true },
             ],
         },
     },
@@ -19854,178 +11242,46 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "ClientName",
-                    shape: 142,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "ClientName", shape: 142, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
             ],
         },
     },
-    Shape {
-        name: "UserPoolClientListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 677,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "UserPoolClientListType", sensitive: false, kind: Kind::List { member: 677, min: None, max: None } },
     Shape {
         name: "UserPoolClientType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessTokenValidity",
-                    shape: 2,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthFlows",
-                    shape: 456,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthFlowsUserPoolClient",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "AllowedOAuthScopes",
-                    shape: 541,
-                    required: false,
-                },
-                Member {
-                    name: "AnalyticsConfiguration",
-                    shape: 84,
-                    required: false,
-                },
-                Member {
-                    name: "AuthSessionValidity",
-                    shape: 110,
-                    required: false,
-                },
-                Member {
-                    name: "CallbackURLs",
-                    shape: 125,
-                    required: false,
-                },
-                Member {
-                    name: "ClientId",
-                    shape: 138,
-                    required: false,
-                },
-                Member {
-                    name: "ClientName",
-                    shape: 142,
-                    required: false,
-                },
-                Member {
-                    name: "ClientSecret",
-                    shape: 150,
-                    required: false,
-                },
-                Member {
-                    name: "ClientSecretArn",
-                    shape: 146,
-                    required: false,
-                },
-                Member {
-                    name: "ClientType",
-                    shape: 151,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "DefaultRedirectURI",
-                    shape: 488,
-                    required: false,
-                },
-                Member {
-                    name: "EnablePropagateAdditionalUserContextData",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "EnableTokenRevocation",
-                    shape: 728,
-                    required: false,
-                },
-                Member {
-                    name: "ExplicitAuthFlows",
-                    shape: 298,
-                    required: false,
-                },
-                Member {
-                    name: "IdTokenValidity",
-                    shape: 356,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "LogoutURLs",
-                    shape: 437,
-                    required: false,
-                },
-                Member {
-                    name: "PreventUserExistenceErrors",
-                    shape: 475,
-                    required: false,
-                },
-                Member {
-                    name: "ReadAttributes",
-                    shape: 143,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshTokenRotation",
-                    shape: 490,
-                    required: false,
-                },
-                Member {
-                    name: "RefreshTokenValidity",
-                    shape: 491,
-                    required: false,
-                },
-                Member {
-                    name: "SupportedIdentityProviders",
-                    shape: 599,
-                    required: false,
-                },
-                Member {
-                    name: "TokenValidityUnits",
-                    shape: 617,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolId",
-                    shape: 681,
-                    required: false,
-                },
-                Member {
-                    name: "WriteAttributes",
-                    shape: 143,
-                    required: false,
-                },
+                Member { name: "AccessTokenValidity", shape: 2, required: false },
+                Member { name: "AllowedOAuthFlows", shape: 456, required: false },
+                Member { name: "AllowedOAuthFlowsUserPoolClient", shape: 114, required: false },
+                Member { name: "AllowedOAuthScopes", shape: 541, required: false },
+                Member { name: "AnalyticsConfiguration", shape: 84, required: false },
+                Member { name: "AuthSessionValidity", shape: 110, required: false },
+                Member { name: "CallbackURLs", shape: 125, required: false },
+                Member { name: "ClientId", shape: 138, required: false },
+                Member { name: "ClientName", shape: 142, required: false },
+                Member { name: "ClientSecret", shape: 150, required: false },
+                Member { name: "ClientSecretArn", shape: 146, required: false },
+                Member { name: "ClientType", shape: 151, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "DefaultRedirectURI", shape: 488, required: false },
+                Member { name: "EnablePropagateAdditionalUserContextData", shape: 728, required: false },
+                Member { name: "EnableTokenRevocation", shape: 728, required: false },
+                Member { name: "ExplicitAuthFlows", shape: 298, required: false },
+                Member { name: "IdTokenValidity", shape: 356, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "LogoutURLs", shape: 437, required: false },
+                Member { name: "PreventUserExistenceErrors", shape: 475, required: false },
+                Member { name: "ReadAttributes", shape: 143, required: false },
+                Member { name: "RefreshTokenRotation", shape: 490, required: false },
+                Member { name: "RefreshTokenValidity", shape: 491, required: false },
+                Member { name: "SupportedIdentityProviders", shape: 599, required: false },
+                Member { name: "TokenValidityUnits", shape: 617, required: false },
+                Member { name: "UserPoolId", shape: 681, required: false },
+                Member { name: "WriteAttributes", shape: 143, required: false },
             ],
         },
     },
@@ -20034,396 +11290,126 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "Id",
-                    shape: 681,
-                    required: false,
-                },
-                Member {
-                    name: "LambdaConfig",
-                    shape: 385,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "Name",
-                    shape: 684,
-                    required: false,
-                },
-                Member {
-                    name: "ReplicaRegions",
-                    shape: 495,
-                    required: false,
-                },
-                Member {
-                    name: "Status",
-                    shape: 593,
-                    required: false,
-                },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "Id", shape: 681, required: false },
+                Member { name: "LambdaConfig", shape: 385, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "Name", shape: 684, required: false },
+                Member { name: "ReplicaRegions", shape: 495, required: false },
+                Member { name: "Status", shape: 593, required: false },
             ],
         },
     },
     Shape {
         name: "UserPoolIdType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some("[\\w-]+_[0-9a-zA-Z]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(55), pattern: Some("[\\w-]+_[0-9a-zA-Z]+"), enum_values: &[] },
     },
-    Shape {
-        name: "UserPoolListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 680,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "UserPoolListType", sensitive: false, kind: Kind::List { member: 680, min: None, max: None } },
     Shape {
         name: "UserPoolMfaType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["OFF", "ON", "OPTIONAL"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["OFF", "ON", "OPTIONAL"] },
     },
     Shape {
         name: "UserPoolNameType",
         sensitive: false,
-        kind: Kind::String {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some("[\\w\\s+=,.@-]+"),
-            enum_values: &[],
-        },
+        kind: Kind::String { min: Some(1), max: Some(128), pattern: Some("[\\w\\s+=,.@-]+"), enum_values: &[] },
     },
     Shape {
         name: "UserPoolPolicyType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "PasswordPolicy",
-                    shape: 466,
-                    required: false,
-                },
-                Member {
-                    name: "SignInPolicy",
-                    shape: 575,
-                    required: false,
-                },
+                Member { name: "PasswordPolicy", shape: 466, required: false },
+                Member { name: "SignInPolicy", shape: 575, required: false },
             ],
         },
     },
-    Shape {
-        name: "UserPoolReplicaListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 687,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "UserPoolReplicaListType", sensitive: false, kind: Kind::List { member: 687, min: None, max: None } },
     Shape {
         name: "UserPoolReplicaType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "RegionName",
-                    shape: 493,
-                    required: false,
-                },
-                Member {
-                    name: "Role",
-                    shape: 496,
-                    required: false,
-                },
-                Member {
-                    name: "Status",
-                    shape: 497,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolArn",
-                    shape: 86,
-                    required: false,
-                },
+                Member { name: "RegionName", shape: 493, required: false },
+                Member { name: "Role", shape: 496, required: false },
+                Member { name: "Status", shape: 497, required: false },
+                Member { name: "UserPoolArn", shape: 86, required: false },
             ],
         },
     },
     Shape {
         name: "UserPoolTaggingException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "UserPoolTagsListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 600,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "UserPoolTagsListType", sensitive: false, kind: Kind::List { member: 600, min: None, max: None } },
     Shape {
         name: "UserPoolTagsType",
         sensitive: false,
-        kind: Kind::Map {
-            key: 600,
-            value: 603,
-            min: None,
-            max: None,
-        },
+        kind: Kind::Map { key: 600, value: 603, min: None, max: None },
     },
     Shape {
         name: "UserPoolTierType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["LITE", "ESSENTIALS", "PLUS"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["LITE", "ESSENTIALS", "PLUS"] },
     },
     Shape {
         name: "UserPoolTokenSessionConfigType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "MaxPerUser",
-                shape: 445,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "MaxPerUser", shape: 445, required: true }] },
     },
     Shape {
         name: "UserPoolType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccountRecoverySetting",
-                    shape: 3,
-                    required: false,
-                },
-                Member {
-                    name: "AcrConfiguration",
-                    shape: 9,
-                    required: false,
-                },
-                Member {
-                    name: "AdminCreateUserConfig",
-                    shape: 22,
-                    required: false,
-                },
-                Member {
-                    name: "AliasAttributes",
-                    shape: 81,
-                    required: false,
-                },
-                Member {
-                    name: "Arn",
-                    shape: 86,
-                    required: false,
-                },
-                Member {
-                    name: "AutoVerifiedAttributes",
-                    shape: 706,
-                    required: false,
-                },
-                Member {
-                    name: "CreationDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "CustomDomain",
-                    shape: 267,
-                    required: false,
-                },
-                Member {
-                    name: "DcrConfiguration",
-                    shape: 204,
-                    required: false,
-                },
-                Member {
-                    name: "DeletionProtection",
-                    shape: 226,
-                    required: false,
-                },
-                Member {
-                    name: "DeviceConfiguration",
-                    shape: 256,
-                    required: false,
-                },
-                Member {
-                    name: "Domain",
-                    shape: 267,
-                    required: false,
-                },
-                Member {
-                    name: "EmailConfiguration",
-                    shape: 271,
-                    required: false,
-                },
-                Member {
-                    name: "EmailConfigurationFailure",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "EmailVerificationMessage",
-                    shape: 281,
-                    required: false,
-                },
-                Member {
-                    name: "EmailVerificationSubject",
-                    shape: 283,
-                    required: false,
-                },
-                Member {
-                    name: "EstimatedNumberOfUsers",
-                    shape: 369,
-                    required: false,
-                },
-                Member {
-                    name: "Id",
-                    shape: 681,
-                    required: false,
-                },
-                Member {
-                    name: "IssuerConfiguration",
-                    shape: 382,
-                    required: false,
-                },
-                Member {
-                    name: "KeyConfiguration",
-                    shape: 384,
-                    required: false,
-                },
-                Member {
-                    name: "LambdaConfig",
-                    shape: 385,
-                    required: false,
-                },
-                Member {
-                    name: "LastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "MfaConfiguration",
-                    shape: 683,
-                    required: false,
-                },
-                Member {
-                    name: "Name",
-                    shape: 684,
-                    required: false,
-                },
-                Member {
-                    name: "Policies",
-                    shape: 685,
-                    required: false,
-                },
-                Member {
-                    name: "SchemaAttributes",
-                    shape: 539,
-                    required: false,
-                },
-                Member {
-                    name: "SmsAuthenticationMessage",
-                    shape: 582,
-                    required: false,
-                },
-                Member {
-                    name: "SmsConfiguration",
-                    shape: 579,
-                    required: false,
-                },
-                Member {
-                    name: "SmsConfigurationFailure",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "SmsVerificationMessage",
-                    shape: 582,
-                    required: false,
-                },
-                Member {
-                    name: "Status",
-                    shape: 593,
-                    required: false,
-                },
-                Member {
-                    name: "UserAttributeUpdateSettings",
-                    shape: 662,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolAddOns",
-                    shape: 676,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolTags",
-                    shape: 690,
-                    required: false,
-                },
-                Member {
-                    name: "UserPoolTier",
-                    shape: 691,
-                    required: false,
-                },
-                Member {
-                    name: "UsernameAttributes",
-                    shape: 699,
-                    required: false,
-                },
-                Member {
-                    name: "UsernameConfiguration",
-                    shape: 700,
-                    required: false,
-                },
-                Member {
-                    name: "VerificationMessageTemplate",
-                    shape: 704,
-                    required: false,
-                },
+                Member { name: "AccountRecoverySetting", shape: 3, required: false },
+                Member { name: "AcrConfiguration", shape: 9, required: false },
+                Member { name: "AdminCreateUserConfig", shape: 22, required: false },
+                Member { name: "AliasAttributes", shape: 81, required: false },
+                Member { name: "Arn", shape: 86, required: false },
+                Member { name: "AutoVerifiedAttributes", shape: 706, required: false },
+                Member { name: "CreationDate", shape: 203, required: false },
+                Member { name: "CustomDomain", shape: 267, required: false },
+                Member { name: "DcrConfiguration", shape: 204, required: false },
+                Member { name: "DeletionProtection", shape: 226, required: false },
+                Member { name: "DeviceConfiguration", shape: 256, required: false },
+                Member { name: "Domain", shape: 267, required: false },
+                Member { name: "EmailConfiguration", shape: 271, required: false },
+                Member { name: "EmailConfigurationFailure", shape: 598, required: false },
+                Member { name: "EmailVerificationMessage", shape: 281, required: false },
+                Member { name: "EmailVerificationSubject", shape: 283, required: false },
+                Member { name: "EstimatedNumberOfUsers", shape: 369, required: false },
+                Member { name: "Id", shape: 681, required: false },
+                Member { name: "IssuerConfiguration", shape: 382, required: false },
+                Member { name: "KeyConfiguration", shape: 384, required: false },
+                Member { name: "LambdaConfig", shape: 385, required: false },
+                Member { name: "LastModifiedDate", shape: 203, required: false },
+                Member { name: "MfaConfiguration", shape: 683, required: false },
+                Member { name: "Name", shape: 684, required: false },
+                Member { name: "Policies", shape: 685, required: false },
+                Member { name: "SchemaAttributes", shape: 539, required: false },
+                Member { name: "SmsAuthenticationMessage", shape: 582, required: false },
+                Member { name: "SmsConfiguration", shape: 579, required: false },
+                Member { name: "SmsConfigurationFailure", shape: 598, required: false },
+                Member { name: "SmsVerificationMessage", shape: 582, required: false },
+                Member { name: "Status", shape: 593, required: false },
+                Member { name: "UserAttributeUpdateSettings", shape: 662, required: false },
+                Member { name: "UserPoolAddOns", shape: 676, required: false },
+                Member { name: "UserPoolTags", shape: 690, required: false },
+                Member { name: "UserPoolTier", shape: 691, required: false },
+                Member { name: "UsernameAttributes", shape: 699, required: false },
+                Member { name: "UsernameConfiguration", shape: 700, required: false },
+                Member { name: "VerificationMessageTemplate", shape: 704, required: false },
             ],
         },
     },
     Shape {
         name: "UserSessionTrackingType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["ENABLED", "DISABLED"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["ENABLED", "DISABLED"] },
     },
     Shape {
         name: "UserStatusType",
@@ -20449,94 +11435,40 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Attributes",
-                    shape: 95,
-                    required: false,
-                },
-                Member {
-                    name: "Enabled",
-                    shape: 114,
-                    required: false,
-                },
-                Member {
-                    name: "MFAOptions",
-                    shape: 440,
-                    required: false,
-                },
-                Member {
-                    name: "UserCreateDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "UserLastModifiedDate",
-                    shape: 203,
-                    required: false,
-                },
-                Member {
-                    name: "UserStatus",
-                    shape: 695,
-                    required: false,
-                },
-                Member {
-                    name: "Username",
-                    shape: 702,
-                    required: false,
-                },
+                Member { name: "Attributes", shape: 95, required: false },
+                Member { name: "Enabled", shape: 114, required: false },
+                Member { name: "MFAOptions", shape: 440, required: false },
+                Member { name: "UserCreateDate", shape: 203, required: false },
+                Member { name: "UserLastModifiedDate", shape: 203, required: false },
+                Member { name: "UserStatus", shape: 695, required: false },
+                Member { name: "Username", shape: 702, required: false },
             ],
         },
     },
     Shape {
         name: "UserVerificationType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["required", "preferred"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["required", "preferred"] },
     },
     Shape {
         name: "UsernameAttributeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["phone_number", "email"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["phone_number", "email"] },
     },
     Shape {
         name: "UsernameAttributesListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 698,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 698, min: None, max: None },
     },
     Shape {
         name: "UsernameConfigurationType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "CaseSensitive",
-                shape: 728,
-                required: true,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "CaseSensitive", shape: 728, required: true }] },
     },
     Shape {
         name: "UsernameExistsException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "UsernameType",
@@ -20548,97 +11480,40 @@ pub static SHAPES: &[Shape] = &[
             enum_values: &[],
         },
     },
-    Shape {
-        name: "UsersListType",
-        sensitive: false,
-        kind: Kind::List {
-            member: 696,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "UsersListType", sensitive: false, kind: Kind::List { member: 696, min: None, max: None } },
     Shape {
         name: "VerificationMessageTemplateType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "DefaultEmailOption",
-                    shape: 205,
-                    required: false,
-                },
-                Member {
-                    name: "EmailMessage",
-                    shape: 281,
-                    required: false,
-                },
-                Member {
-                    name: "EmailMessageByLink",
-                    shape: 280,
-                    required: false,
-                },
-                Member {
-                    name: "EmailSubject",
-                    shape: 283,
-                    required: false,
-                },
-                Member {
-                    name: "EmailSubjectByLink",
-                    shape: 282,
-                    required: false,
-                },
-                Member {
-                    name: "SmsMessage",
-                    shape: 582,
-                    required: false,
-                },
+                Member { name: "DefaultEmailOption", shape: 205, required: false },
+                Member { name: "EmailMessage", shape: 281, required: false },
+                Member { name: "EmailMessageByLink", shape: 280, required: false },
+                Member { name: "EmailSubject", shape: 283, required: false },
+                Member { name: "EmailSubjectByLink", shape: 282, required: false },
+                Member { name: "SmsMessage", shape: 582, required: false },
             ],
         },
     },
     Shape {
         name: "VerifiedAttributeType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["phone_number", "email"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["phone_number", "email"] },
     },
     Shape {
         name: "VerifiedAttributesListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 705,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 705, min: None, max: None },
     },
     Shape {
         name: "VerifySoftwareTokenRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: false,
-                },
-                Member {
-                    name: "FriendlyDeviceName",
-                    shape: 598,
-                    required: false,
-                },
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "UserCode",
-                    shape: 584,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: false },
+                Member { name: "FriendlyDeviceName", shape: 598, required: false },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "UserCode", shape: 584, required: true },
             ],
         },
     },
@@ -20647,139 +11522,66 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "Session",
-                    shape: 556,
-                    required: false,
-                },
-                Member {
-                    name: "Status",
-                    shape: 709,
-                    required: false,
-                },
+                Member { name: "Session", shape: 556, required: false },
+                Member { name: "Status", shape: 709, required: false },
             ],
         },
     },
     Shape {
         name: "VerifySoftwareTokenResponseType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &["SUCCESS", "ERROR"],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &["SUCCESS", "ERROR"] },
     },
     Shape {
         name: "VerifyUserAttributeRequest",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AccessToken",
-                    shape: 615,
-                    required: true,
-                },
-                Member {
-                    name: "AttributeName",
-                    shape: 99,
-                    required: true,
-                },
-                Member {
-                    name: "Code",
-                    shape: 172,
-                    required: true,
-                },
+                Member { name: "AccessToken", shape: 615, required: true },
+                Member { name: "AttributeName", shape: 99, required: true },
+                Member { name: "Code", shape: 172, required: true },
             ],
         },
     },
-    Shape {
-        name: "VerifyUserAttributeResponse",
-        sensitive: false,
-        kind: Kind::Structure { members: &[] },
-    },
+    Shape { name: "VerifyUserAttributeResponse", sensitive: false, kind: Kind::Structure { members: &[] } },
     Shape {
         name: "WebAuthnAuthenticatorAttachmentType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "WebAuthnAuthenticatorTransportType",
         sensitive: false,
-        kind: Kind::String {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-        },
+        kind: Kind::String { min: None, max: None, pattern: None, enum_values: &[] },
     },
     Shape {
         name: "WebAuthnAuthenticatorTransportsList",
         sensitive: false,
-        kind: Kind::List {
-            member: 713,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 713, min: None, max: None },
     },
     Shape {
         name: "WebAuthnChallengeNotFoundException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "WebAuthnClientMismatchException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "WebAuthnConfigurationMissingException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "WebAuthnConfigurationType",
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "FactorConfiguration",
-                    shape: 723,
-                    required: false,
-                },
-                Member {
-                    name: "RelyingPartyId",
-                    shape: 494,
-                    required: false,
-                },
-                Member {
-                    name: "UserVerification",
-                    shape: 697,
-                    required: false,
-                },
+                Member { name: "FactorConfiguration", shape: 723, required: false },
+                Member { name: "RelyingPartyId", shape: 494, required: false },
+                Member { name: "UserVerification", shape: 697, required: false },
             ],
         },
     },
@@ -20788,66 +11590,29 @@ pub static SHAPES: &[Shape] = &[
         sensitive: false,
         kind: Kind::Structure {
             members: &[
-                Member {
-                    name: "AuthenticatorAttachment",
-                    shape: 712,
-                    required: false,
-                },
-                Member {
-                    name: "AuthenticatorTransports",
-                    shape: 714,
-                    required: true,
-                },
-                Member {
-                    name: "CreatedAt",
-                    shape: 203,
-                    required: true,
-                },
-                Member {
-                    name: "CredentialId",
-                    shape: 598,
-                    required: true,
-                },
-                Member {
-                    name: "FriendlyCredentialName",
-                    shape: 598,
-                    required: true,
-                },
-                Member {
-                    name: "RelyingPartyId",
-                    shape: 598,
-                    required: true,
-                },
+                Member { name: "AuthenticatorAttachment", shape: 712, required: false },
+                Member { name: "AuthenticatorTransports", shape: 714, required: true },
+                Member { name: "CreatedAt", shape: 203, required: true },
+                Member { name: "CredentialId", shape: 598, required: true },
+                Member { name: "FriendlyCredentialName", shape: 598, required: true },
+                Member { name: "RelyingPartyId", shape: 598, required: true },
             ],
         },
     },
     Shape {
         name: "WebAuthnCredentialDescriptionListType",
         sensitive: false,
-        kind: Kind::List {
-            member: 719,
-            min: None,
-            max: None,
-        },
+        kind: Kind::List { member: 719, min: None, max: None },
     },
     Shape {
         name: "WebAuthnCredentialNotSupportedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "WebAuthnCredentialsQueryLimitType",
         sensitive: false,
-        kind: Kind::Integer {
-            min: Some(0),
-            max: Some(20),
-        },
+        kind: Kind::Integer { min: Some(0), max: Some(20) },
     },
     Shape {
         name: "WebAuthnFactorConfigurationType",
@@ -20862,990 +11627,202 @@ pub static SHAPES: &[Shape] = &[
     Shape {
         name: "WebAuthnMfaSettingsType",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "Enabled",
-                shape: 114,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "Enabled", shape: 114, required: false }] },
     },
     Shape {
         name: "WebAuthnNotEnabledException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "WebAuthnOriginNotAllowedException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
     Shape {
         name: "WebAuthnRelyingPartyMismatchException",
         sensitive: false,
-        kind: Kind::Structure {
-            members: &[Member {
-                name: "message",
-                shape: 448,
-                required: false,
-            }],
-        },
+        kind: Kind::Structure { members: &[Member { name: "message", shape: 448, required: false }] },
     },
-    Shape {
-        name: "WrappedBooleanType",
-        sensitive: false,
-        kind: Kind::Boolean,
-    },
-    Shape {
-        name: "WrappedIntegerType",
-        sensitive: false,
-        kind: Kind::Integer {
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: "WrappedBooleanType", sensitive: false, kind: Kind::Boolean },
+    Shape { name: "WrappedIntegerType", sensitive: false, kind: Kind::Integer { min: None, max: None } },
 ];
 
 /// Every operation of the model, in name order.
 pub static OPERATIONS: &[Operation] = &[
-    Operation {
-        name: "AddCustomAttributes",
-        input: Some(15),
-        output: Some(16),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AddUserPoolClientSecret",
-        input: Some(17),
-        output: Some(18),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminAddUserToGroup",
-        input: Some(19),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminConfirmSignUp",
-        input: Some(20),
-        output: Some(21),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminCreateUser",
-        input: Some(23),
-        output: Some(24),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminDeleteSoftwareToken",
-        input: Some(26),
-        output: Some(27),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminDeleteUser",
-        input: Some(30),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminDeleteUserAttributes",
-        input: Some(28),
-        output: Some(29),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminDisableProviderForUser",
-        input: Some(31),
-        output: Some(32),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminDisableUser",
-        input: Some(33),
-        output: Some(34),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminEnableUser",
-        input: Some(35),
-        output: Some(36),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminForgetDevice",
-        input: Some(37),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminGetDevice",
-        input: Some(38),
-        output: Some(39),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminGetUser",
-        input: Some(42),
-        output: Some(43),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminGetUserAuthFactors",
-        input: Some(40),
-        output: Some(41),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminInitiateAuth",
-        input: Some(44),
-        output: Some(45),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminLinkProviderForUser",
-        input: Some(46),
-        output: Some(47),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminListDevices",
-        input: Some(48),
-        output: Some(49),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminListGroupsForUser",
-        input: Some(50),
-        output: Some(51),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminListUserAuthEvents",
-        input: Some(52),
-        output: Some(53),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminListUserSessions",
-        input: Some(54),
-        output: Some(55),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminRemoveUserFromGroup",
-        input: Some(56),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminResetUserPassword",
-        input: Some(57),
-        output: Some(58),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminRespondToAuthChallenge",
-        input: Some(59),
-        output: Some(60),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminRevokeUserSession",
-        input: Some(61),
-        output: Some(62),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminSetUserMFAPreference",
-        input: Some(63),
-        output: Some(64),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminSetUserPassword",
-        input: Some(65),
-        output: Some(66),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminSetUserSettings",
-        input: Some(67),
-        output: Some(68),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminUpdateAuthEventFeedback",
-        input: Some(69),
-        output: Some(70),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminUpdateDeviceStatus",
-        input: Some(71),
-        output: Some(72),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminUpdateUserAttributes",
-        input: Some(73),
-        output: Some(74),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AdminUserGlobalSignOut",
-        input: Some(75),
-        output: Some(76),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "AssociateSoftwareToken",
-        input: Some(92),
-        output: Some(93),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "CancelPointInTimeRecovery",
-        input: Some(126),
-        output: Some(127),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ChangePassword",
-        input: Some(135),
-        output: Some(136),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "CompleteWebAuthnRegistration",
-        input: Some(158),
-        output: Some(159),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "ConfirmDevice",
-        input: Some(166),
-        output: Some(167),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "ConfirmForgotPassword",
-        input: Some(168),
-        output: Some(169),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "ConfirmSignUp",
-        input: Some(170),
-        output: Some(171),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "CreateCIMDPolicy",
-        input: Some(174),
-        output: Some(175),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateGroup",
-        input: Some(176),
-        output: Some(177),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateIdentityProvider",
-        input: Some(178),
-        output: Some(179),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateManagedLoginBranding",
-        input: Some(180),
-        output: Some(181),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateResourceServer",
-        input: Some(182),
-        output: Some(183),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateTerms",
-        input: Some(184),
-        output: Some(185),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateUserImportJob",
-        input: Some(186),
-        output: Some(187),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateUserPool",
-        input: Some(194),
-        output: Some(195),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateUserPoolClient",
-        input: Some(188),
-        output: Some(189),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateUserPoolDomain",
-        input: Some(190),
-        output: Some(191),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "CreateUserPoolReplica",
-        input: Some(192),
-        output: Some(193),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteCIMDPolicy",
-        input: Some(206),
-        output: Some(207),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteGroup",
-        input: Some(208),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteIdentityProvider",
-        input: Some(209),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteManagedLoginBranding",
-        input: Some(210),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteResourceServer",
-        input: Some(211),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteTerms",
-        input: Some(212),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteUser",
-        input: Some(223),
-        output: None,
-        unauthenticated: true,
-    },
-    Operation {
-        name: "DeleteUserAttributes",
-        input: Some(213),
-        output: Some(214),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "DeleteUserPool",
-        input: Some(222),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteUserPoolClient",
-        input: Some(215),
-        output: None,
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteUserPoolClientSecret",
-        input: Some(216),
-        output: Some(217),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteUserPoolDomain",
-        input: Some(218),
-        output: Some(219),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteUserPoolReplica",
-        input: Some(220),
-        output: Some(221),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DeleteWebAuthnCredential",
-        input: Some(224),
-        output: Some(225),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "DescribeCIMDPolicy",
-        input: Some(229),
-        output: Some(230),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeIdentityProvider",
-        input: Some(231),
-        output: Some(232),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeManagedLoginBranding",
-        input: Some(235),
-        output: Some(236),
-        unauthenticated: false,
-    },
+    Operation { name: "AddCustomAttributes", input: Some(15), output: Some(16), unauthenticated: false },
+    Operation { name: "AddUserPoolClientSecret", input: Some(17), output: Some(18), unauthenticated: false },
+    Operation { name: "AdminAddUserToGroup", input: Some(19), output: None, unauthenticated: false },
+    Operation { name: "AdminConfirmSignUp", input: Some(20), output: Some(21), unauthenticated: false },
+    Operation { name: "AdminCreateUser", input: Some(23), output: Some(24), unauthenticated: false },
+    Operation { name: "AdminDeleteSoftwareToken", input: Some(26), output: Some(27), unauthenticated: false },
+    Operation { name: "AdminDeleteUser", input: Some(30), output: None, unauthenticated: false },
+    Operation { name: "AdminDeleteUserAttributes", input: Some(28), output: Some(29), unauthenticated: false },
+    Operation { name: "AdminDisableProviderForUser", input: Some(31), output: Some(32), unauthenticated: false },
+    Operation { name: "AdminDisableUser", input: Some(33), output: Some(34), unauthenticated: false },
+    Operation { name: "AdminEnableUser", input: Some(35), output: Some(36), unauthenticated: false },
+    Operation { name: "AdminForgetDevice", input: Some(37), output: None, unauthenticated: false },
+    Operation { name: "AdminGetDevice", input: Some(38), output: Some(39), unauthenticated: false },
+    Operation { name: "AdminGetUser", input: Some(42), output: Some(43), unauthenticated: false },
+    Operation { name: "AdminGetUserAuthFactors", input: Some(40), output: Some(41), unauthenticated: false },
+    Operation { name: "AdminInitiateAuth", input: Some(44), output: Some(45), unauthenticated: false },
+    Operation { name: "AdminLinkProviderForUser", input: Some(46), output: Some(47), unauthenticated: false },
+    Operation { name: "AdminListDevices", input: Some(48), output: Some(49), unauthenticated: false },
+    Operation { name: "AdminListGroupsForUser", input: Some(50), output: Some(51), unauthenticated: false },
+    Operation { name: "AdminListUserAuthEvents", input: Some(52), output: Some(53), unauthenticated: false },
+    Operation { name: "AdminListUserSessions", input: Some(54), output: Some(55), unauthenticated: false },
+    Operation { name: "AdminRemoveUserFromGroup", input: Some(56), output: None, unauthenticated: false },
+    Operation { name: "AdminResetUserPassword", input: Some(57), output: Some(58), unauthenticated: false },
+    Operation { name: "AdminRespondToAuthChallenge", input: Some(59), output: Some(60), unauthenticated: false },
+    Operation { name: "AdminRevokeUserSession", input: Some(61), output: Some(62), unauthenticated: false },
+    Operation { name: "AdminSetUserMFAPreference", input: Some(63), output: Some(64), unauthenticated: false },
+    Operation { name: "AdminSetUserPassword", input: Some(65), output: Some(66), unauthenticated: false },
+    Operation { name: "AdminSetUserSettings", input: Some(67), output: Some(68), unauthenticated: false },
+    Operation { name: "AdminUpdateAuthEventFeedback", input: Some(69), output: Some(70), unauthenticated: false },
+    Operation { name: "AdminUpdateDeviceStatus", input: Some(71), output: Some(72), unauthenticated: false },
+    Operation { name: "AdminUpdateUserAttributes", input: Some(73), output: Some(74), unauthenticated: false },
+    Operation { name: "AdminUserGlobalSignOut", input: Some(75), output: Some(76), unauthenticated: false },
+    Operation { name: "AssociateSoftwareToken", input: Some(92), output: Some(93), unauthenticated: true },
+    Operation { name: "CancelPointInTimeRecovery", input: Some(126), output: Some(127), unauthenticated: false },
+    Operation { name: "ChangePassword", input: Some(135), output: Some(136), unauthenticated: true },
+    Operation { name: "CompleteWebAuthnRegistration", input: Some(158), output: Some(159), unauthenticated: true },
+    Operation { name: "ConfirmDevice", input: Some(166), output: Some(167), unauthenticated: true },
+    Operation { name: "ConfirmForgotPassword", input: Some(168), output: Some(169), unauthenticated: true },
+    Operation { name: "ConfirmSignUp", input: Some(170), output: Some(171), unauthenticated: true },
+    Operation { name: "CreateCIMDPolicy", input: Some(174), output: Some(175), unauthenticated: false },
+    Operation { name: "CreateGroup", input: Some(176), output: Some(177), unauthenticated: false },
+    Operation { name: "CreateIdentityProvider", input: Some(178), output: Some(179), unauthenticated: false },
+    Operation { name: "CreateManagedLoginBranding", input: Some(180), output: Some(181), unauthenticated: false },
+    Operation { name: "CreateResourceServer", input: Some(182), output: Some(183), unauthenticated: false },
+    Operation { name: "CreateTerms", input: Some(184), output: Some(185), unauthenticated: false },
+    Operation { name: "CreateUserImportJob", input: Some(186), output: Some(187), unauthenticated: false },
+    Operation { name: "CreateUserPool", input: Some(194), output: Some(195), unauthenticated: false },
+    Operation { name: "CreateUserPoolClient", input: Some(188), output: Some(189), unauthenticated: false },
+    Operation { name: "CreateUserPoolDomain", input: Some(190), output: Some(191), unauthenticated: false },
+    Operation { name: "CreateUserPoolReplica", input: Some(192), output: Some(193), unauthenticated: false },
+    Operation { name: "DeleteCIMDPolicy", input: Some(206), output: Some(207), unauthenticated: false },
+    Operation { name: "DeleteGroup", input: Some(208), output: None, unauthenticated: false },
+    Operation { name: "DeleteIdentityProvider", input: Some(209), output: None, unauthenticated: false },
+    Operation { name: "DeleteManagedLoginBranding", input: Some(210), output: None, unauthenticated: false },
+    Operation { name: "DeleteResourceServer", input: Some(211), output: None, unauthenticated: false },
+    Operation { name: "DeleteTerms", input: Some(212), output: None, unauthenticated: false },
+    Operation { name: "DeleteUser", input: Some(223), output: None, unauthenticated: true },
+    Operation { name: "DeleteUserAttributes", input: Some(213), output: Some(214), unauthenticated: true },
+    Operation { name: "DeleteUserPool", input: Some(222), output: None, unauthenticated: false },
+    Operation { name: "DeleteUserPoolClient", input: Some(215), output: None, unauthenticated: false },
+    Operation { name: "DeleteUserPoolClientSecret", input: Some(216), output: Some(217), unauthenticated: false },
+    Operation { name: "DeleteUserPoolDomain", input: Some(218), output: Some(219), unauthenticated: false },
+    Operation { name: "DeleteUserPoolReplica", input: Some(220), output: Some(221), unauthenticated: false },
+    Operation { name: "DeleteWebAuthnCredential", input: Some(224), output: Some(225), unauthenticated: true },
+    Operation { name: "DescribeCIMDPolicy", input: Some(229), output: Some(230), unauthenticated: false },
+    Operation { name: "DescribeIdentityProvider", input: Some(231), output: Some(232), unauthenticated: false },
+    Operation { name: "DescribeManagedLoginBranding", input: Some(235), output: Some(236), unauthenticated: false },
     Operation {
         name: "DescribeManagedLoginBrandingByClient",
         input: Some(233),
         output: Some(234),
         unauthenticated: false,
     },
-    Operation {
-        name: "DescribePointInTimeRecovery",
-        input: Some(237),
-        output: Some(238),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeResourceServer",
-        input: Some(239),
-        output: Some(240),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeRiskConfiguration",
-        input: Some(241),
-        output: Some(242),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeTerms",
-        input: Some(245),
-        output: Some(246),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeTermsByClient",
-        input: Some(243),
-        output: Some(244),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeUserImportJob",
-        input: Some(247),
-        output: Some(248),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeUserPool",
-        input: Some(253),
-        output: Some(254),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeUserPoolClient",
-        input: Some(249),
-        output: Some(250),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "DescribeUserPoolDomain",
-        input: Some(251),
-        output: Some(252),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ForgetDevice",
-        input: Some(307),
-        output: None,
-        unauthenticated: true,
-    },
-    Operation {
-        name: "ForgotPassword",
-        input: Some(308),
-        output: Some(309),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetCSVHeader",
-        input: Some(311),
-        output: Some(312),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetClientToken",
-        input: Some(313),
-        output: Some(314),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetDerivedToken",
-        input: Some(315),
-        output: Some(316),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetDevice",
-        input: Some(318),
-        output: Some(319),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetGroup",
-        input: Some(320),
-        output: Some(321),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetIdentityProviderByIdentifier",
-        input: Some(322),
-        output: Some(323),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetLogDeliveryConfiguration",
-        input: Some(324),
-        output: Some(325),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetProvisionedLimit",
-        input: Some(326),
-        output: Some(327),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetSigningCertificate",
-        input: Some(328),
-        output: Some(329),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetTokensFromRefreshToken",
-        input: Some(330),
-        output: Some(331),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetUICustomization",
-        input: Some(332),
-        output: Some(333),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetUser",
-        input: Some(344),
-        output: Some(345),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetUserAttributeVerificationCode",
-        input: Some(334),
-        output: Some(335),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "GetUserAuthFactors",
-        input: Some(336),
-        output: Some(337),
-        unauthenticated: true,
-    },
+    Operation { name: "DescribePointInTimeRecovery", input: Some(237), output: Some(238), unauthenticated: false },
+    Operation { name: "DescribeResourceServer", input: Some(239), output: Some(240), unauthenticated: false },
+    Operation { name: "DescribeRiskConfiguration", input: Some(241), output: Some(242), unauthenticated: false },
+    Operation { name: "DescribeTerms", input: Some(245), output: Some(246), unauthenticated: false },
+    Operation { name: "DescribeTermsByClient", input: Some(243), output: Some(244), unauthenticated: false },
+    Operation { name: "DescribeUserImportJob", input: Some(247), output: Some(248), unauthenticated: false },
+    Operation { name: "DescribeUserPool", input: Some(253), output: Some(254), unauthenticated: false },
+    Operation { name: "DescribeUserPoolClient", input: Some(249), output: Some(250), unauthenticated: false },
+    Operation { name: "DescribeUserPoolDomain", input: Some(251), output: Some(252), unauthenticated: false },
+    Operation { name: "ForgetDevice", input: Some(307), output: None, unauthenticated: true },
+    Operation { name: "ForgotPassword", input: Some(308), output: Some(309), unauthenticated: true },
+    Operation { name: "GetCSVHeader", input: Some(311), output: Some(312), unauthenticated: false },
+    Operation { name: "GetClientToken", input: Some(313), output: Some(314), unauthenticated: false },
+    Operation { name: "GetDerivedToken", input: Some(315), output: Some(316), unauthenticated: false },
+    Operation { name: "GetDevice", input: Some(318), output: Some(319), unauthenticated: true },
+    Operation { name: "GetGroup", input: Some(320), output: Some(321), unauthenticated: false },
+    Operation { name: "GetIdentityProviderByIdentifier", input: Some(322), output: Some(323), unauthenticated: false },
+    Operation { name: "GetLogDeliveryConfiguration", input: Some(324), output: Some(325), unauthenticated: false },
+    Operation { name: "GetProvisionedLimit", input: Some(326), output: Some(327), unauthenticated: false },
+    Operation { name: "GetSigningCertificate", input: Some(328), output: Some(329), unauthenticated: false },
+    Operation { name: "GetTokensFromRefreshToken", input: Some(330), output: Some(331), unauthenticated: true },
+    Operation { name: "GetUICustomization", input: Some(332), output: Some(333), unauthenticated: false },
+    Operation { name: "GetUser", input: Some(344), output: Some(345), unauthenticated: true },
+    Operation { name: "GetUserAttributeVerificationCode", input: Some(334), output: Some(335), unauthenticated: true },
+    Operation { name: "GetUserAuthFactors", input: Some(336), output: Some(337), unauthenticated: true },
     Operation {
         name: "GetUserPoolClientSessionConfiguration",
         input: Some(338),
         output: Some(339),
         unauthenticated: false,
     },
-    Operation {
-        name: "GetUserPoolMfaConfig",
-        input: Some(340),
-        output: Some(341),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GetUserPoolSessionConfiguration",
-        input: Some(342),
-        output: Some(343),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "GlobalSignOut",
-        input: Some(346),
-        output: Some(347),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "InitiateAuth",
-        input: Some(365),
-        output: Some(366),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "InitiatePointInTimeRecovery",
-        input: Some(367),
-        output: Some(368),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListCIMDPolicies",
-        input: Some(393),
-        output: Some(394),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListClientMetadataURLs",
-        input: Some(395),
-        output: Some(396),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListDevices",
-        input: Some(397),
-        output: Some(398),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "ListGroups",
-        input: Some(399),
-        output: Some(400),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListIdentityProviders",
-        input: Some(401),
-        output: Some(402),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListPointInTimeRecoveries",
-        input: Some(404),
-        output: Some(405),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListResourceServers",
-        input: Some(408),
-        output: Some(409),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListTagsForResource",
-        input: Some(410),
-        output: Some(411),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListTerms",
-        input: Some(412),
-        output: Some(414),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListUserImportJobs",
-        input: Some(415),
-        output: Some(416),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListUserPoolClientSecrets",
-        input: Some(417),
-        output: Some(418),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListUserPoolClients",
-        input: Some(419),
-        output: Some(420),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListUserPoolReplicas",
-        input: Some(421),
-        output: Some(422),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListUserPools",
-        input: Some(423),
-        output: Some(424),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListUserSessions",
-        input: Some(425),
-        output: Some(426),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "ListUsers",
-        input: Some(429),
-        output: Some(430),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListUsersInGroup",
-        input: Some(427),
-        output: Some(428),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "ListWebAuthnCredentials",
-        input: Some(431),
-        output: Some(432),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "ResendConfirmationCode",
-        input: Some(498),
-        output: Some(499),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "RespondToAuthChallenge",
-        input: Some(512),
-        output: Some(513),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "RevokeToken",
-        input: Some(523),
-        output: Some(524),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "RevokeUserSession",
-        input: Some(525),
-        output: Some(526),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "SetLogDeliveryConfiguration",
-        input: Some(559),
-        output: Some(560),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "SetRiskConfiguration",
-        input: Some(561),
-        output: Some(562),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "SetUICustomization",
-        input: Some(563),
-        output: Some(564),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "SetUserMFAPreference",
-        input: Some(565),
-        output: Some(566),
-        unauthenticated: true,
-    },
+    Operation { name: "GetUserPoolMfaConfig", input: Some(340), output: Some(341), unauthenticated: false },
+    Operation { name: "GetUserPoolSessionConfiguration", input: Some(342), output: Some(343), unauthenticated: false },
+    Operation { name: "GlobalSignOut", input: Some(346), output: Some(347), unauthenticated: true },
+    Operation { name: "InitiateAuth", input: Some(365), output: Some(366), unauthenticated: true },
+    Operation { name: "InitiatePointInTimeRecovery", input: Some(367), output: Some(368), unauthenticated: false },
+    Operation { name: "ListCIMDPolicies", input: Some(393), output: Some(394), unauthenticated: false },
+    Operation { name: "ListClientMetadataURLs", input: Some(395), output: Some(396), unauthenticated: false },
+    Operation { name: "ListDevices", input: Some(397), output: Some(398), unauthenticated: true },
+    Operation { name: "ListGroups", input: Some(399), output: Some(400), unauthenticated: false },
+    Operation { name: "ListIdentityProviders", input: Some(401), output: Some(402), unauthenticated: false },
+    Operation { name: "ListPointInTimeRecoveries", input: Some(404), output: Some(405), unauthenticated: false },
+    Operation { name: "ListResourceServers", input: Some(408), output: Some(409), unauthenticated: false },
+    Operation { name: "ListTagsForResource", input: Some(410), output: Some(411), unauthenticated: false },
+    Operation { name: "ListTerms", input: Some(412), output: Some(414), unauthenticated: false },
+    Operation { name: "ListUserImportJobs", input: Some(415), output: Some(416), unauthenticated: false },
+    Operation { name: "ListUserPoolClientSecrets", input: Some(417), output: Some(418), unauthenticated: false },
+    Operation { name: "ListUserPoolClients", input: Some(419), output: Some(420), unauthenticated: false },
+    Operation { name: "ListUserPoolReplicas", input: Some(421), output: Some(422), unauthenticated: false },
+    Operation { name: "ListUserPools", input: Some(423), output: Some(424), unauthenticated: false },
+    Operation { name: "ListUserSessions", input: Some(425), output: Some(426), unauthenticated: true },
+    Operation { name: "ListUsers", input: Some(429), output: Some(430), unauthenticated: false },
+    Operation { name: "ListUsersInGroup", input: Some(427), output: Some(428), unauthenticated: false },
+    Operation { name: "ListWebAuthnCredentials", input: Some(431), output: Some(432), unauthenticated: true },
+    Operation { name: "ResendConfirmationCode", input: Some(498), output: Some(499), unauthenticated: true },
+    Operation { name: "RespondToAuthChallenge", input: Some(512), output: Some(513), unauthenticated: true },
+    Operation { name: "RevokeToken", input: Some(523), output: Some(524), unauthenticated: true },
+    Operation { name: "RevokeUserSession", input: Some(525), output: Some(526), unauthenticated: true },
+    Operation { name: "SetLogDeliveryConfiguration", input: Some(559), output: Some(560), unauthenticated: false },
+    Operation { name: "SetRiskConfiguration", input: Some(561), output: Some(562), unauthenticated: false },
+    Operation { name: "SetUICustomization", input: Some(563), output: Some(564), unauthenticated: false },
+    Operation { name: "SetUserMFAPreference", input: Some(565), output: Some(566), unauthenticated: true },
     Operation {
         name: "SetUserPoolClientSessionConfiguration",
         input: Some(567),
         output: Some(568),
         unauthenticated: false,
     },
-    Operation {
-        name: "SetUserPoolMfaConfig",
-        input: Some(569),
-        output: Some(570),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "SetUserPoolSessionConfiguration",
-        input: Some(571),
-        output: Some(572),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "SetUserSettings",
-        input: Some(573),
-        output: Some(574),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "SignUp",
-        input: Some(576),
-        output: Some(577),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "StartPointInTimeRecovery",
-        input: Some(587),
-        output: Some(588),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "StartUserImportJob",
-        input: Some(589),
-        output: Some(590),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "StartWebAuthnRegistration",
-        input: Some(591),
-        output: Some(592),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "StopUserImportJob",
-        input: Some(594),
-        output: Some(595),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "TagResource",
-        input: Some(601),
-        output: Some(602),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UntagResource",
-        input: Some(629),
-        output: Some(630),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateAuthEventFeedback",
-        input: Some(631),
-        output: Some(632),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "UpdateCIMDPolicy",
-        input: Some(633),
-        output: Some(634),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateClientMetadataURLState",
-        input: Some(635),
-        output: Some(636),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateDeviceStatus",
-        input: Some(637),
-        output: Some(638),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "UpdateGroup",
-        input: Some(639),
-        output: Some(640),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateIdentityProvider",
-        input: Some(641),
-        output: Some(642),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateManagedLoginBranding",
-        input: Some(643),
-        output: Some(644),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateProvisionedLimit",
-        input: Some(645),
-        output: Some(646),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateResourceServer",
-        input: Some(648),
-        output: Some(649),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateTerms",
-        input: Some(650),
-        output: Some(651),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateUserAttributes",
-        input: Some(652),
-        output: Some(653),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "UpdateUserPool",
-        input: Some(660),
-        output: Some(661),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateUserPoolClient",
-        input: Some(654),
-        output: Some(655),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateUserPoolDomain",
-        input: Some(656),
-        output: Some(657),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "UpdateUserPoolReplica",
-        input: Some(658),
-        output: Some(659),
-        unauthenticated: false,
-    },
-    Operation {
-        name: "VerifySoftwareToken",
-        input: Some(707),
-        output: Some(708),
-        unauthenticated: true,
-    },
-    Operation {
-        name: "VerifyUserAttribute",
-        input: Some(710),
-        output: Some(711),
-        unauthenticated: true,
-    },
+    Operation { name: "SetUserPoolMfaConfig", input: Some(569), output: Some(570), unauthenticated: false },
+    Operation { name: "SetUserPoolSessionConfiguration", input: Some(571), output: Some(572), unauthenticated: false },
+    Operation { name: "SetUserSettings", input: Some(573), output: Some(574), unauthenticated: true },
+    Operation { name: "SignUp", input: Some(576), output: Some(577), unauthenticated: true },
+    Operation { name: "StartPointInTimeRecovery", input: Some(587), output: Some(588), unauthenticated: false },
+    Operation { name: "StartUserImportJob", input: Some(589), output: Some(590), unauthenticated: false },
+    Operation { name: "StartWebAuthnRegistration", input: Some(591), output: Some(592), unauthenticated: true },
+    Operation { name: "StopUserImportJob", input: Some(594), output: Some(595), unauthenticated: false },
+    Operation { name: "TagResource", input: Some(601), output: Some(602), unauthenticated: false },
+    Operation { name: "UntagResource", input: Some(629), output: Some(630), unauthenticated: false },
+    Operation { name: "UpdateAuthEventFeedback", input: Some(631), output: Some(632), unauthenticated: true },
+    Operation { name: "UpdateCIMDPolicy", input: Some(633), output: Some(634), unauthenticated: false },
+    Operation { name: "UpdateClientMetadataURLState", input: Some(635), output: Some(636), unauthenticated: false },
+    Operation { name: "UpdateDeviceStatus", input: Some(637), output: Some(638), unauthenticated: true },
+    Operation { name: "UpdateGroup", input: Some(639), output: Some(640), unauthenticated: false },
+    Operation { name: "UpdateIdentityProvider", input: Some(641), output: Some(642), unauthenticated: false },
+    Operation { name: "UpdateManagedLoginBranding", input: Some(643), output: Some(644), unauthenticated: false },
+    Operation { name: "UpdateProvisionedLimit", input: Some(645), output: Some(646), unauthenticated: false },
+    Operation { name: "UpdateResourceServer", input: Some(648), output: Some(649), unauthenticated: false },
+    Operation { name: "UpdateTerms", input: Some(650), output: Some(651), unauthenticated: false },
+    Operation { name: "UpdateUserAttributes", input: Some(652), output: Some(653), unauthenticated: true },
+    Operation { name: "UpdateUserPool", input: Some(660), output: Some(661), unauthenticated: false },
+    Operation { name: "UpdateUserPoolClient", input: Some(654), output: Some(655), unauthenticated: false },
+    Operation { name: "UpdateUserPoolDomain", input: Some(656), output: Some(657), unauthenticated: false },
+    Operation { name: "UpdateUserPoolReplica", input: Some(658), output: Some(659), unauthenticated: false },
+    Operation { name: "VerifySoftwareToken", input: Some(707), output: Some(708), unauthenticated: true },
+    Operation { name: "VerifyUserAttribute", input: Some(710), output: Some(711), unauthenticated: true },
 ];
 
 /// The service as the validator and dispatcher see it.
-pub static SERVICE: Service = Service {
-    target_prefix: "AWSCognitoIdentityProviderService",
-    shapes: SHAPES,
-    operations: OPERATIONS,
-};
+pub static SERVICE: Service =
+    Service { target_prefix: "AWSCognitoIdentityProviderService", shapes: SHAPES, operations: OPERATIONS };
 
 /// One method per operation. Each defaults to the error that names the operation as not
 /// implemented, so an implementation overrides exactly what it supports.
@@ -21868,11 +11845,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("AddUserPoolClientSecret"))
     }
-    fn admin_add_user_to_group(
-        &self,
-        ctx: &RequestContext,
-        input: AdminAddUserToGroupRequest,
-    ) -> Result<(), ApiError> {
+    fn admin_add_user_to_group(&self, ctx: &RequestContext, input: AdminAddUserToGroupRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("AdminAddUserToGroup"))
@@ -21904,11 +11877,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("AdminDeleteSoftwareToken"))
     }
-    fn admin_delete_user(
-        &self,
-        ctx: &RequestContext,
-        input: AdminDeleteUserRequest,
-    ) -> Result<(), ApiError> {
+    fn admin_delete_user(&self, ctx: &RequestContext, input: AdminDeleteUserRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("AdminDeleteUser"))
@@ -21949,11 +11918,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("AdminEnableUser"))
     }
-    fn admin_forget_device(
-        &self,
-        ctx: &RequestContext,
-        input: AdminForgetDeviceRequest,
-    ) -> Result<(), ApiError> {
+    fn admin_forget_device(&self, ctx: &RequestContext, input: AdminForgetDeviceRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("AdminForgetDevice"))
@@ -22210,11 +12175,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("CreateCIMDPolicy"))
     }
-    fn create_group(
-        &self,
-        ctx: &RequestContext,
-        input: CreateGroupRequest,
-    ) -> Result<CreateGroupResponse, ApiError> {
+    fn create_group(&self, ctx: &RequestContext, input: CreateGroupRequest) -> Result<CreateGroupResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("CreateGroup"))
@@ -22246,11 +12207,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("CreateResourceServer"))
     }
-    fn create_terms(
-        &self,
-        ctx: &RequestContext,
-        input: CreateTermsRequest,
-    ) -> Result<CreateTermsResponse, ApiError> {
+    fn create_terms(&self, ctx: &RequestContext, input: CreateTermsRequest) -> Result<CreateTermsResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("CreateTerms"))
@@ -22309,11 +12266,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("DeleteCIMDPolicy"))
     }
-    fn delete_group(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteGroupRequest,
-    ) -> Result<(), ApiError> {
+    fn delete_group(&self, ctx: &RequestContext, input: DeleteGroupRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("DeleteGroup"))
@@ -22336,20 +12289,12 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("DeleteManagedLoginBranding"))
     }
-    fn delete_resource_server(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteResourceServerRequest,
-    ) -> Result<(), ApiError> {
+    fn delete_resource_server(&self, ctx: &RequestContext, input: DeleteResourceServerRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("DeleteResourceServer"))
     }
-    fn delete_terms(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteTermsRequest,
-    ) -> Result<(), ApiError> {
+    fn delete_terms(&self, ctx: &RequestContext, input: DeleteTermsRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("DeleteTerms"))
@@ -22368,11 +12313,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("DeleteUserAttributes"))
     }
-    fn delete_user_pool(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserPoolRequest,
-    ) -> Result<(), ApiError> {
+    fn delete_user_pool(&self, ctx: &RequestContext, input: DeleteUserPoolRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("DeleteUserPool"))
@@ -22456,9 +12397,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
     ) -> Result<DescribeManagedLoginBrandingByClientResponse, ApiError> {
         let _ = ctx;
         let _ = input;
-        Err(ApiError::not_implemented(
-            "DescribeManagedLoginBrandingByClient",
-        ))
+        Err(ApiError::not_implemented("DescribeManagedLoginBrandingByClient"))
     }
     fn describe_point_in_time_recovery(
         &self,
@@ -22541,11 +12480,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("DescribeUserPoolDomain"))
     }
-    fn forget_device(
-        &self,
-        ctx: &RequestContext,
-        input: ForgetDeviceRequest,
-    ) -> Result<(), ApiError> {
+    fn forget_device(&self, ctx: &RequestContext, input: ForgetDeviceRequest) -> Result<(), ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("ForgetDevice"))
@@ -22586,20 +12521,12 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("GetDerivedToken"))
     }
-    fn get_device(
-        &self,
-        ctx: &RequestContext,
-        input: GetDeviceRequest,
-    ) -> Result<GetDeviceResponse, ApiError> {
+    fn get_device(&self, ctx: &RequestContext, input: GetDeviceRequest) -> Result<GetDeviceResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("GetDevice"))
     }
-    fn get_group(
-        &self,
-        ctx: &RequestContext,
-        input: GetGroupRequest,
-    ) -> Result<GetGroupResponse, ApiError> {
+    fn get_group(&self, ctx: &RequestContext, input: GetGroupRequest) -> Result<GetGroupResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("GetGroup"))
@@ -22658,11 +12585,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("GetUICustomization"))
     }
-    fn get_user(
-        &self,
-        ctx: &RequestContext,
-        input: GetUserRequest,
-    ) -> Result<GetUserResponse, ApiError> {
+    fn get_user(&self, ctx: &RequestContext, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("GetUser"))
@@ -22674,9 +12597,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
     ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
         let _ = ctx;
         let _ = input;
-        Err(ApiError::not_implemented(
-            "GetUserAttributeVerificationCode",
-        ))
+        Err(ApiError::not_implemented("GetUserAttributeVerificationCode"))
     }
     fn get_user_auth_factors(
         &self,
@@ -22694,9 +12615,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
     ) -> Result<GetUserPoolClientSessionConfigurationResponse, ApiError> {
         let _ = ctx;
         let _ = input;
-        Err(ApiError::not_implemented(
-            "GetUserPoolClientSessionConfiguration",
-        ))
+        Err(ApiError::not_implemented("GetUserPoolClientSessionConfiguration"))
     }
     fn get_user_pool_mfa_config(
         &self,
@@ -22761,20 +12680,12 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("ListClientMetadataURLs"))
     }
-    fn list_devices(
-        &self,
-        ctx: &RequestContext,
-        input: ListDevicesRequest,
-    ) -> Result<ListDevicesResponse, ApiError> {
+    fn list_devices(&self, ctx: &RequestContext, input: ListDevicesRequest) -> Result<ListDevicesResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("ListDevices"))
     }
-    fn list_groups(
-        &self,
-        ctx: &RequestContext,
-        input: ListGroupsRequest,
-    ) -> Result<ListGroupsResponse, ApiError> {
+    fn list_groups(&self, ctx: &RequestContext, input: ListGroupsRequest) -> Result<ListGroupsResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("ListGroups"))
@@ -22815,11 +12726,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("ListTagsForResource"))
     }
-    fn list_terms(
-        &self,
-        ctx: &RequestContext,
-        input: ListTermsRequest,
-    ) -> Result<ListTermsResponse, ApiError> {
+    fn list_terms(&self, ctx: &RequestContext, input: ListTermsRequest) -> Result<ListTermsResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("ListTerms"))
@@ -22878,11 +12785,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("ListUserSessions"))
     }
-    fn list_users(
-        &self,
-        ctx: &RequestContext,
-        input: ListUsersRequest,
-    ) -> Result<ListUsersResponse, ApiError> {
+    fn list_users(&self, ctx: &RequestContext, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("ListUsers"))
@@ -22923,11 +12826,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("RespondToAuthChallenge"))
     }
-    fn revoke_token(
-        &self,
-        ctx: &RequestContext,
-        input: RevokeTokenRequest,
-    ) -> Result<RevokeTokenResponse, ApiError> {
+    fn revoke_token(&self, ctx: &RequestContext, input: RevokeTokenRequest) -> Result<RevokeTokenResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("RevokeToken"))
@@ -22984,9 +12883,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
     ) -> Result<SetUserPoolClientSessionConfigurationResponse, ApiError> {
         let _ = ctx;
         let _ = input;
-        Err(ApiError::not_implemented(
-            "SetUserPoolClientSessionConfiguration",
-        ))
+        Err(ApiError::not_implemented("SetUserPoolClientSessionConfiguration"))
     }
     fn set_user_pool_mfa_config(
         &self,
@@ -23015,11 +12912,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("SetUserSettings"))
     }
-    fn sign_up(
-        &self,
-        ctx: &RequestContext,
-        input: SignUpRequest,
-    ) -> Result<SignUpResponse, ApiError> {
+    fn sign_up(&self, ctx: &RequestContext, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("SignUp"))
@@ -23060,11 +12953,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("StopUserImportJob"))
     }
-    fn tag_resource(
-        &self,
-        ctx: &RequestContext,
-        input: TagResourceRequest,
-    ) -> Result<TagResourceResponse, ApiError> {
+    fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<TagResourceResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("TagResource"))
@@ -23114,11 +13003,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("UpdateDeviceStatus"))
     }
-    fn update_group(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateGroupRequest,
-    ) -> Result<UpdateGroupResponse, ApiError> {
+    fn update_group(&self, ctx: &RequestContext, input: UpdateGroupRequest) -> Result<UpdateGroupResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("UpdateGroup"))
@@ -23159,11 +13044,7 @@ pub trait CognitoIdentityProvider: Send + Sync {
         let _ = input;
         Err(ApiError::not_implemented("UpdateResourceServer"))
     }
-    fn update_terms(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateTermsRequest,
-    ) -> Result<UpdateTermsResponse, ApiError> {
+    fn update_terms(&self, ctx: &RequestContext, input: UpdateTermsRequest) -> Result<UpdateTermsResponse, ApiError> {
         let _ = ctx;
         let _ = input;
         Err(ApiError::not_implemented("UpdateTerms"))
@@ -23245,463 +13126,342 @@ pub fn dispatch(
         "AddCustomAttributes" => {
             crate::encode(&handler.add_custom_attributes(ctx, crate::decode(&SERVICE, 15, body)?)?)
         }
-        "AddUserPoolClientSecret" => crate::encode(
-            &handler.add_user_pool_client_secret(ctx, crate::decode(&SERVICE, 17, body)?)?,
-        ),
-        "AdminAddUserToGroup" => crate::encode(
-            &handler.admin_add_user_to_group(ctx, crate::decode(&SERVICE, 19, body)?)?,
-        ),
-        "AdminConfirmSignUp" => {
-            crate::encode(&handler.admin_confirm_sign_up(ctx, crate::decode(&SERVICE, 20, body)?)?)
+        "AddUserPoolClientSecret" => {
+            crate::encode(&handler.add_user_pool_client_secret(ctx, crate::decode(&SERVICE, 17, body)?)?)
         }
-        "AdminCreateUser" => {
-            crate::encode(&handler.admin_create_user(ctx, crate::decode(&SERVICE, 23, body)?)?)
+        "AdminAddUserToGroup" => {
+            crate::encode(&handler.admin_add_user_to_group(ctx, crate::decode(&SERVICE, 19, body)?)?)
         }
-        "AdminDeleteSoftwareToken" => crate::encode(
-            &handler.admin_delete_software_token(ctx, crate::decode(&SERVICE, 26, body)?)?,
-        ),
-        "AdminDeleteUser" => {
-            crate::encode(&handler.admin_delete_user(ctx, crate::decode(&SERVICE, 30, body)?)?)
+        "AdminConfirmSignUp" => crate::encode(&handler.admin_confirm_sign_up(ctx, crate::decode(&SERVICE, 20, body)?)?),
+        "AdminCreateUser" => crate::encode(&handler.admin_create_user(ctx, crate::decode(&SERVICE, 23, body)?)?),
+        "AdminDeleteSoftwareToken" => {
+            crate::encode(&handler.admin_delete_software_token(ctx, crate::decode(&SERVICE, 26, body)?)?)
         }
-        "AdminDeleteUserAttributes" => crate::encode(
-            &handler.admin_delete_user_attributes(ctx, crate::decode(&SERVICE, 28, body)?)?,
-        ),
-        "AdminDisableProviderForUser" => crate::encode(
-            &handler.admin_disable_provider_for_user(ctx, crate::decode(&SERVICE, 31, body)?)?,
-        ),
-        "AdminDisableUser" => {
-            crate::encode(&handler.admin_disable_user(ctx, crate::decode(&SERVICE, 33, body)?)?)
+        "AdminDeleteUser" => crate::encode(&handler.admin_delete_user(ctx, crate::decode(&SERVICE, 30, body)?)?),
+        "AdminDeleteUserAttributes" => {
+            crate::encode(&handler.admin_delete_user_attributes(ctx, crate::decode(&SERVICE, 28, body)?)?)
         }
-        "AdminEnableUser" => {
-            crate::encode(&handler.admin_enable_user(ctx, crate::decode(&SERVICE, 35, body)?)?)
+        "AdminDisableProviderForUser" => {
+            crate::encode(&handler.admin_disable_provider_for_user(ctx, crate::decode(&SERVICE, 31, body)?)?)
         }
-        "AdminForgetDevice" => {
-            crate::encode(&handler.admin_forget_device(ctx, crate::decode(&SERVICE, 37, body)?)?)
+        "AdminDisableUser" => crate::encode(&handler.admin_disable_user(ctx, crate::decode(&SERVICE, 33, body)?)?),
+        "AdminEnableUser" => crate::encode(&handler.admin_enable_user(ctx, crate::decode(&SERVICE, 35, body)?)?),
+        "AdminForgetDevice" => crate::encode(&handler.admin_forget_device(ctx, crate::decode(&SERVICE, 37, body)?)?),
+        "AdminGetDevice" => crate::encode(&handler.admin_get_device(ctx, crate::decode(&SERVICE, 38, body)?)?),
+        "AdminGetUser" => crate::encode(&handler.admin_get_user(ctx, crate::decode(&SERVICE, 42, body)?)?),
+        "AdminGetUserAuthFactors" => {
+            crate::encode(&handler.admin_get_user_auth_factors(ctx, crate::decode(&SERVICE, 40, body)?)?)
         }
-        "AdminGetDevice" => {
-            crate::encode(&handler.admin_get_device(ctx, crate::decode(&SERVICE, 38, body)?)?)
+        "AdminInitiateAuth" => crate::encode(&handler.admin_initiate_auth(ctx, crate::decode(&SERVICE, 44, body)?)?),
+        "AdminLinkProviderForUser" => {
+            crate::encode(&handler.admin_link_provider_for_user(ctx, crate::decode(&SERVICE, 46, body)?)?)
         }
-        "AdminGetUser" => {
-            crate::encode(&handler.admin_get_user(ctx, crate::decode(&SERVICE, 42, body)?)?)
+        "AdminListDevices" => crate::encode(&handler.admin_list_devices(ctx, crate::decode(&SERVICE, 48, body)?)?),
+        "AdminListGroupsForUser" => {
+            crate::encode(&handler.admin_list_groups_for_user(ctx, crate::decode(&SERVICE, 50, body)?)?)
         }
-        "AdminGetUserAuthFactors" => crate::encode(
-            &handler.admin_get_user_auth_factors(ctx, crate::decode(&SERVICE, 40, body)?)?,
-        ),
-        "AdminInitiateAuth" => {
-            crate::encode(&handler.admin_initiate_auth(ctx, crate::decode(&SERVICE, 44, body)?)?)
+        "AdminListUserAuthEvents" => {
+            crate::encode(&handler.admin_list_user_auth_events(ctx, crate::decode(&SERVICE, 52, body)?)?)
         }
-        "AdminLinkProviderForUser" => crate::encode(
-            &handler.admin_link_provider_for_user(ctx, crate::decode(&SERVICE, 46, body)?)?,
-        ),
-        "AdminListDevices" => {
-            crate::encode(&handler.admin_list_devices(ctx, crate::decode(&SERVICE, 48, body)?)?)
+        "AdminListUserSessions" => {
+            crate::encode(&handler.admin_list_user_sessions(ctx, crate::decode(&SERVICE, 54, body)?)?)
         }
-        "AdminListGroupsForUser" => crate::encode(
-            &handler.admin_list_groups_for_user(ctx, crate::decode(&SERVICE, 50, body)?)?,
-        ),
-        "AdminListUserAuthEvents" => crate::encode(
-            &handler.admin_list_user_auth_events(ctx, crate::decode(&SERVICE, 52, body)?)?,
-        ),
-        "AdminListUserSessions" => crate::encode(
-            &handler.admin_list_user_sessions(ctx, crate::decode(&SERVICE, 54, body)?)?,
-        ),
-        "AdminRemoveUserFromGroup" => crate::encode(
-            &handler.admin_remove_user_from_group(ctx, crate::decode(&SERVICE, 56, body)?)?,
-        ),
-        "AdminResetUserPassword" => crate::encode(
-            &handler.admin_reset_user_password(ctx, crate::decode(&SERVICE, 57, body)?)?,
-        ),
-        "AdminRespondToAuthChallenge" => crate::encode(
-            &handler.admin_respond_to_auth_challenge(ctx, crate::decode(&SERVICE, 59, body)?)?,
-        ),
-        "AdminRevokeUserSession" => crate::encode(
-            &handler.admin_revoke_user_session(ctx, crate::decode(&SERVICE, 61, body)?)?,
-        ),
-        "AdminSetUserMFAPreference" => crate::encode(
-            &handler.admin_set_user_mfa_preference(ctx, crate::decode(&SERVICE, 63, body)?)?,
-        ),
-        "AdminSetUserPassword" => crate::encode(
-            &handler.admin_set_user_password(ctx, crate::decode(&SERVICE, 65, body)?)?,
-        ),
-        "AdminSetUserSettings" => crate::encode(
-            &handler.admin_set_user_settings(ctx, crate::decode(&SERVICE, 67, body)?)?,
-        ),
-        "AdminUpdateAuthEventFeedback" => crate::encode(
-            &handler.admin_update_auth_event_feedback(ctx, crate::decode(&SERVICE, 69, body)?)?,
-        ),
-        "AdminUpdateDeviceStatus" => crate::encode(
-            &handler.admin_update_device_status(ctx, crate::decode(&SERVICE, 71, body)?)?,
-        ),
-        "AdminUpdateUserAttributes" => crate::encode(
-            &handler.admin_update_user_attributes(ctx, crate::decode(&SERVICE, 73, body)?)?,
-        ),
-        "AdminUserGlobalSignOut" => crate::encode(
-            &handler.admin_user_global_sign_out(ctx, crate::decode(&SERVICE, 75, body)?)?,
-        ),
-        "AssociateSoftwareToken" => crate::encode(
-            &handler.associate_software_token(ctx, crate::decode(&SERVICE, 92, body)?)?,
-        ),
-        "CancelPointInTimeRecovery" => crate::encode(
-            &handler.cancel_point_in_time_recovery(ctx, crate::decode(&SERVICE, 126, body)?)?,
-        ),
-        "ChangePassword" => {
-            crate::encode(&handler.change_password(ctx, crate::decode(&SERVICE, 135, body)?)?)
+        "AdminRemoveUserFromGroup" => {
+            crate::encode(&handler.admin_remove_user_from_group(ctx, crate::decode(&SERVICE, 56, body)?)?)
         }
-        "CompleteWebAuthnRegistration" => crate::encode(
-            &handler.complete_web_authn_registration(ctx, crate::decode(&SERVICE, 158, body)?)?,
-        ),
-        "ConfirmDevice" => {
-            crate::encode(&handler.confirm_device(ctx, crate::decode(&SERVICE, 166, body)?)?)
+        "AdminResetUserPassword" => {
+            crate::encode(&handler.admin_reset_user_password(ctx, crate::decode(&SERVICE, 57, body)?)?)
         }
-        "ConfirmForgotPassword" => crate::encode(
-            &handler.confirm_forgot_password(ctx, crate::decode(&SERVICE, 168, body)?)?,
-        ),
-        "ConfirmSignUp" => {
-            crate::encode(&handler.confirm_sign_up(ctx, crate::decode(&SERVICE, 170, body)?)?)
+        "AdminRespondToAuthChallenge" => {
+            crate::encode(&handler.admin_respond_to_auth_challenge(ctx, crate::decode(&SERVICE, 59, body)?)?)
         }
-        "CreateCIMDPolicy" => {
-            crate::encode(&handler.create_cimd_policy(ctx, crate::decode(&SERVICE, 174, body)?)?)
+        "AdminRevokeUserSession" => {
+            crate::encode(&handler.admin_revoke_user_session(ctx, crate::decode(&SERVICE, 61, body)?)?)
         }
-        "CreateGroup" => {
-            crate::encode(&handler.create_group(ctx, crate::decode(&SERVICE, 176, body)?)?)
+        "AdminSetUserMFAPreference" => {
+            crate::encode(&handler.admin_set_user_mfa_preference(ctx, crate::decode(&SERVICE, 63, body)?)?)
         }
-        "CreateIdentityProvider" => crate::encode(
-            &handler.create_identity_provider(ctx, crate::decode(&SERVICE, 178, body)?)?,
-        ),
-        "CreateManagedLoginBranding" => crate::encode(
-            &handler.create_managed_login_branding(ctx, crate::decode(&SERVICE, 180, body)?)?,
-        ),
-        "CreateResourceServer" => crate::encode(
-            &handler.create_resource_server(ctx, crate::decode(&SERVICE, 182, body)?)?,
-        ),
-        "CreateTerms" => {
-            crate::encode(&handler.create_terms(ctx, crate::decode(&SERVICE, 184, body)?)?)
+        "AdminSetUserPassword" => {
+            crate::encode(&handler.admin_set_user_password(ctx, crate::decode(&SERVICE, 65, body)?)?)
         }
-        "CreateUserImportJob" => crate::encode(
-            &handler.create_user_import_job(ctx, crate::decode(&SERVICE, 186, body)?)?,
-        ),
-        "CreateUserPool" => {
-            crate::encode(&handler.create_user_pool(ctx, crate::decode(&SERVICE, 194, body)?)?)
+        "AdminSetUserSettings" => {
+            crate::encode(&handler.admin_set_user_settings(ctx, crate::decode(&SERVICE, 67, body)?)?)
         }
-        "CreateUserPoolClient" => crate::encode(
-            &handler.create_user_pool_client(ctx, crate::decode(&SERVICE, 188, body)?)?,
-        ),
-        "CreateUserPoolDomain" => crate::encode(
-            &handler.create_user_pool_domain(ctx, crate::decode(&SERVICE, 190, body)?)?,
-        ),
-        "CreateUserPoolReplica" => crate::encode(
-            &handler.create_user_pool_replica(ctx, crate::decode(&SERVICE, 192, body)?)?,
-        ),
-        "DeleteCIMDPolicy" => {
-            crate::encode(&handler.delete_cimd_policy(ctx, crate::decode(&SERVICE, 206, body)?)?)
+        "AdminUpdateAuthEventFeedback" => {
+            crate::encode(&handler.admin_update_auth_event_feedback(ctx, crate::decode(&SERVICE, 69, body)?)?)
         }
-        "DeleteGroup" => {
-            crate::encode(&handler.delete_group(ctx, crate::decode(&SERVICE, 208, body)?)?)
+        "AdminUpdateDeviceStatus" => {
+            crate::encode(&handler.admin_update_device_status(ctx, crate::decode(&SERVICE, 71, body)?)?)
         }
-        "DeleteIdentityProvider" => crate::encode(
-            &handler.delete_identity_provider(ctx, crate::decode(&SERVICE, 209, body)?)?,
-        ),
-        "DeleteManagedLoginBranding" => crate::encode(
-            &handler.delete_managed_login_branding(ctx, crate::decode(&SERVICE, 210, body)?)?,
-        ),
-        "DeleteResourceServer" => crate::encode(
-            &handler.delete_resource_server(ctx, crate::decode(&SERVICE, 211, body)?)?,
-        ),
-        "DeleteTerms" => {
-            crate::encode(&handler.delete_terms(ctx, crate::decode(&SERVICE, 212, body)?)?)
+        "AdminUpdateUserAttributes" => {
+            crate::encode(&handler.admin_update_user_attributes(ctx, crate::decode(&SERVICE, 73, body)?)?)
         }
-        "DeleteUser" => {
-            crate::encode(&handler.delete_user(ctx, crate::decode(&SERVICE, 223, body)?)?)
+        "AdminUserGlobalSignOut" => {
+            crate::encode(&handler.admin_user_global_sign_out(ctx, crate::decode(&SERVICE, 75, body)?)?)
         }
-        "DeleteUserAttributes" => crate::encode(
-            &handler.delete_user_attributes(ctx, crate::decode(&SERVICE, 213, body)?)?,
-        ),
-        "DeleteUserPool" => {
-            crate::encode(&handler.delete_user_pool(ctx, crate::decode(&SERVICE, 222, body)?)?)
+        "AssociateSoftwareToken" => {
+            crate::encode(&handler.associate_software_token(ctx, crate::decode(&SERVICE, 92, body)?)?)
         }
-        "DeleteUserPoolClient" => crate::encode(
-            &handler.delete_user_pool_client(ctx, crate::decode(&SERVICE, 215, body)?)?,
-        ),
-        "DeleteUserPoolClientSecret" => crate::encode(
-            &handler.delete_user_pool_client_secret(ctx, crate::decode(&SERVICE, 216, body)?)?,
-        ),
-        "DeleteUserPoolDomain" => crate::encode(
-            &handler.delete_user_pool_domain(ctx, crate::decode(&SERVICE, 218, body)?)?,
-        ),
-        "DeleteUserPoolReplica" => crate::encode(
-            &handler.delete_user_pool_replica(ctx, crate::decode(&SERVICE, 220, body)?)?,
-        ),
-        "DeleteWebAuthnCredential" => crate::encode(
-            &handler.delete_web_authn_credential(ctx, crate::decode(&SERVICE, 224, body)?)?,
-        ),
-        "DescribeCIMDPolicy" => {
-            crate::encode(&handler.describe_cimd_policy(ctx, crate::decode(&SERVICE, 229, body)?)?)
+        "CancelPointInTimeRecovery" => {
+            crate::encode(&handler.cancel_point_in_time_recovery(ctx, crate::decode(&SERVICE, 126, body)?)?)
         }
-        "DescribeIdentityProvider" => crate::encode(
-            &handler.describe_identity_provider(ctx, crate::decode(&SERVICE, 231, body)?)?,
-        ),
-        "DescribeManagedLoginBranding" => crate::encode(
-            &handler.describe_managed_login_branding(ctx, crate::decode(&SERVICE, 235, body)?)?,
-        ),
+        "ChangePassword" => crate::encode(&handler.change_password(ctx, crate::decode(&SERVICE, 135, body)?)?),
+        "CompleteWebAuthnRegistration" => {
+            crate::encode(&handler.complete_web_authn_registration(ctx, crate::decode(&SERVICE, 158, body)?)?)
+        }
+        "ConfirmDevice" => crate::encode(&handler.confirm_device(ctx, crate::decode(&SERVICE, 166, body)?)?),
+        "ConfirmForgotPassword" => {
+            crate::encode(&handler.confirm_forgot_password(ctx, crate::decode(&SERVICE, 168, body)?)?)
+        }
+        "ConfirmSignUp" => crate::encode(&handler.confirm_sign_up(ctx, crate::decode(&SERVICE, 170, body)?)?),
+        "CreateCIMDPolicy" => crate::encode(&handler.create_cimd_policy(ctx, crate::decode(&SERVICE, 174, body)?)?),
+        "CreateGroup" => crate::encode(&handler.create_group(ctx, crate::decode(&SERVICE, 176, body)?)?),
+        "CreateIdentityProvider" => {
+            crate::encode(&handler.create_identity_provider(ctx, crate::decode(&SERVICE, 178, body)?)?)
+        }
+        "CreateManagedLoginBranding" => {
+            crate::encode(&handler.create_managed_login_branding(ctx, crate::decode(&SERVICE, 180, body)?)?)
+        }
+        "CreateResourceServer" => {
+            crate::encode(&handler.create_resource_server(ctx, crate::decode(&SERVICE, 182, body)?)?)
+        }
+        "CreateTerms" => crate::encode(&handler.create_terms(ctx, crate::decode(&SERVICE, 184, body)?)?),
+        "CreateUserImportJob" => {
+            crate::encode(&handler.create_user_import_job(ctx, crate::decode(&SERVICE, 186, body)?)?)
+        }
+        "CreateUserPool" => crate::encode(&handler.create_user_pool(ctx, crate::decode(&SERVICE, 194, body)?)?),
+        "CreateUserPoolClient" => {
+            crate::encode(&handler.create_user_pool_client(ctx, crate::decode(&SERVICE, 188, body)?)?)
+        }
+        "CreateUserPoolDomain" => {
+            crate::encode(&handler.create_user_pool_domain(ctx, crate::decode(&SERVICE, 190, body)?)?)
+        }
+        "CreateUserPoolReplica" => {
+            crate::encode(&handler.create_user_pool_replica(ctx, crate::decode(&SERVICE, 192, body)?)?)
+        }
+        "DeleteCIMDPolicy" => crate::encode(&handler.delete_cimd_policy(ctx, crate::decode(&SERVICE, 206, body)?)?),
+        "DeleteGroup" => crate::encode(&handler.delete_group(ctx, crate::decode(&SERVICE, 208, body)?)?),
+        "DeleteIdentityProvider" => {
+            crate::encode(&handler.delete_identity_provider(ctx, crate::decode(&SERVICE, 209, body)?)?)
+        }
+        "DeleteManagedLoginBranding" => {
+            crate::encode(&handler.delete_managed_login_branding(ctx, crate::decode(&SERVICE, 210, body)?)?)
+        }
+        "DeleteResourceServer" => {
+            crate::encode(&handler.delete_resource_server(ctx, crate::decode(&SERVICE, 211, body)?)?)
+        }
+        "DeleteTerms" => crate::encode(&handler.delete_terms(ctx, crate::decode(&SERVICE, 212, body)?)?),
+        "DeleteUser" => crate::encode(&handler.delete_user(ctx, crate::decode(&SERVICE, 223, body)?)?),
+        "DeleteUserAttributes" => {
+            crate::encode(&handler.delete_user_attributes(ctx, crate::decode(&SERVICE, 213, body)?)?)
+        }
+        "DeleteUserPool" => crate::encode(&handler.delete_user_pool(ctx, crate::decode(&SERVICE, 222, body)?)?),
+        "DeleteUserPoolClient" => {
+            crate::encode(&handler.delete_user_pool_client(ctx, crate::decode(&SERVICE, 215, body)?)?)
+        }
+        "DeleteUserPoolClientSecret" => {
+            crate::encode(&handler.delete_user_pool_client_secret(ctx, crate::decode(&SERVICE, 216, body)?)?)
+        }
+        "DeleteUserPoolDomain" => {
+            crate::encode(&handler.delete_user_pool_domain(ctx, crate::decode(&SERVICE, 218, body)?)?)
+        }
+        "DeleteUserPoolReplica" => {
+            crate::encode(&handler.delete_user_pool_replica(ctx, crate::decode(&SERVICE, 220, body)?)?)
+        }
+        "DeleteWebAuthnCredential" => {
+            crate::encode(&handler.delete_web_authn_credential(ctx, crate::decode(&SERVICE, 224, body)?)?)
+        }
+        "DescribeCIMDPolicy" => crate::encode(&handler.describe_cimd_policy(ctx, crate::decode(&SERVICE, 229, body)?)?),
+        "DescribeIdentityProvider" => {
+            crate::encode(&handler.describe_identity_provider(ctx, crate::decode(&SERVICE, 231, body)?)?)
+        }
+        "DescribeManagedLoginBranding" => {
+            crate::encode(&handler.describe_managed_login_branding(ctx, crate::decode(&SERVICE, 235, body)?)?)
+        }
         "DescribeManagedLoginBrandingByClient" => {
-            crate::encode(&handler.describe_managed_login_branding_by_client(
-                ctx,
-                crate::decode(&SERVICE, 233, body)?,
-            )?)
+            crate::encode(&handler.describe_managed_login_branding_by_client(ctx, crate::decode(&SERVICE, 233, body)?)?)
         }
-        "DescribePointInTimeRecovery" => crate::encode(
-            &handler.describe_point_in_time_recovery(ctx, crate::decode(&SERVICE, 237, body)?)?,
-        ),
-        "DescribeResourceServer" => crate::encode(
-            &handler.describe_resource_server(ctx, crate::decode(&SERVICE, 239, body)?)?,
-        ),
-        "DescribeRiskConfiguration" => crate::encode(
-            &handler.describe_risk_configuration(ctx, crate::decode(&SERVICE, 241, body)?)?,
-        ),
-        "DescribeTerms" => {
-            crate::encode(&handler.describe_terms(ctx, crate::decode(&SERVICE, 245, body)?)?)
+        "DescribePointInTimeRecovery" => {
+            crate::encode(&handler.describe_point_in_time_recovery(ctx, crate::decode(&SERVICE, 237, body)?)?)
         }
-        "DescribeTermsByClient" => crate::encode(
-            &handler.describe_terms_by_client(ctx, crate::decode(&SERVICE, 243, body)?)?,
-        ),
-        "DescribeUserImportJob" => crate::encode(
-            &handler.describe_user_import_job(ctx, crate::decode(&SERVICE, 247, body)?)?,
-        ),
-        "DescribeUserPool" => {
-            crate::encode(&handler.describe_user_pool(ctx, crate::decode(&SERVICE, 253, body)?)?)
+        "DescribeResourceServer" => {
+            crate::encode(&handler.describe_resource_server(ctx, crate::decode(&SERVICE, 239, body)?)?)
         }
-        "DescribeUserPoolClient" => crate::encode(
-            &handler.describe_user_pool_client(ctx, crate::decode(&SERVICE, 249, body)?)?,
-        ),
-        "DescribeUserPoolDomain" => crate::encode(
-            &handler.describe_user_pool_domain(ctx, crate::decode(&SERVICE, 251, body)?)?,
-        ),
-        "ForgetDevice" => {
-            crate::encode(&handler.forget_device(ctx, crate::decode(&SERVICE, 307, body)?)?)
+        "DescribeRiskConfiguration" => {
+            crate::encode(&handler.describe_risk_configuration(ctx, crate::decode(&SERVICE, 241, body)?)?)
         }
-        "ForgotPassword" => {
-            crate::encode(&handler.forgot_password(ctx, crate::decode(&SERVICE, 308, body)?)?)
+        "DescribeTerms" => crate::encode(&handler.describe_terms(ctx, crate::decode(&SERVICE, 245, body)?)?),
+        "DescribeTermsByClient" => {
+            crate::encode(&handler.describe_terms_by_client(ctx, crate::decode(&SERVICE, 243, body)?)?)
         }
-        "GetCSVHeader" => {
-            crate::encode(&handler.get_csv_header(ctx, crate::decode(&SERVICE, 311, body)?)?)
+        "DescribeUserImportJob" => {
+            crate::encode(&handler.describe_user_import_job(ctx, crate::decode(&SERVICE, 247, body)?)?)
         }
-        "GetClientToken" => {
-            crate::encode(&handler.get_client_token(ctx, crate::decode(&SERVICE, 313, body)?)?)
+        "DescribeUserPool" => crate::encode(&handler.describe_user_pool(ctx, crate::decode(&SERVICE, 253, body)?)?),
+        "DescribeUserPoolClient" => {
+            crate::encode(&handler.describe_user_pool_client(ctx, crate::decode(&SERVICE, 249, body)?)?)
         }
-        "GetDerivedToken" => {
-            crate::encode(&handler.get_derived_token(ctx, crate::decode(&SERVICE, 315, body)?)?)
+        "DescribeUserPoolDomain" => {
+            crate::encode(&handler.describe_user_pool_domain(ctx, crate::decode(&SERVICE, 251, body)?)?)
         }
-        "GetDevice" => {
-            crate::encode(&handler.get_device(ctx, crate::decode(&SERVICE, 318, body)?)?)
-        }
+        "ForgetDevice" => crate::encode(&handler.forget_device(ctx, crate::decode(&SERVICE, 307, body)?)?),
+        "ForgotPassword" => crate::encode(&handler.forgot_password(ctx, crate::decode(&SERVICE, 308, body)?)?),
+        "GetCSVHeader" => crate::encode(&handler.get_csv_header(ctx, crate::decode(&SERVICE, 311, body)?)?),
+        "GetClientToken" => crate::encode(&handler.get_client_token(ctx, crate::decode(&SERVICE, 313, body)?)?),
+        "GetDerivedToken" => crate::encode(&handler.get_derived_token(ctx, crate::decode(&SERVICE, 315, body)?)?),
+        "GetDevice" => crate::encode(&handler.get_device(ctx, crate::decode(&SERVICE, 318, body)?)?),
         "GetGroup" => crate::encode(&handler.get_group(ctx, crate::decode(&SERVICE, 320, body)?)?),
-        "GetIdentityProviderByIdentifier" => crate::encode(
-            &handler
-                .get_identity_provider_by_identifier(ctx, crate::decode(&SERVICE, 322, body)?)?,
-        ),
-        "GetLogDeliveryConfiguration" => crate::encode(
-            &handler.get_log_delivery_configuration(ctx, crate::decode(&SERVICE, 324, body)?)?,
-        ),
+        "GetIdentityProviderByIdentifier" => {
+            crate::encode(&handler.get_identity_provider_by_identifier(ctx, crate::decode(&SERVICE, 322, body)?)?)
+        }
+        "GetLogDeliveryConfiguration" => {
+            crate::encode(&handler.get_log_delivery_configuration(ctx, crate::decode(&SERVICE, 324, body)?)?)
+        }
         "GetProvisionedLimit" => {
             crate::encode(&handler.get_provisioned_limit(ctx, crate::decode(&SERVICE, 326, body)?)?)
         }
-        "GetSigningCertificate" => crate::encode(
-            &handler.get_signing_certificate(ctx, crate::decode(&SERVICE, 328, body)?)?,
-        ),
-        "GetTokensFromRefreshToken" => crate::encode(
-            &handler.get_tokens_from_refresh_token(ctx, crate::decode(&SERVICE, 330, body)?)?,
-        ),
-        "GetUICustomization" => {
-            crate::encode(&handler.get_ui_customization(ctx, crate::decode(&SERVICE, 332, body)?)?)
+        "GetSigningCertificate" => {
+            crate::encode(&handler.get_signing_certificate(ctx, crate::decode(&SERVICE, 328, body)?)?)
         }
+        "GetTokensFromRefreshToken" => {
+            crate::encode(&handler.get_tokens_from_refresh_token(ctx, crate::decode(&SERVICE, 330, body)?)?)
+        }
+        "GetUICustomization" => crate::encode(&handler.get_ui_customization(ctx, crate::decode(&SERVICE, 332, body)?)?),
         "GetUser" => crate::encode(&handler.get_user(ctx, crate::decode(&SERVICE, 344, body)?)?),
-        "GetUserAttributeVerificationCode" => crate::encode(
-            &handler
-                .get_user_attribute_verification_code(ctx, crate::decode(&SERVICE, 334, body)?)?,
-        ),
+        "GetUserAttributeVerificationCode" => {
+            crate::encode(&handler.get_user_attribute_verification_code(ctx, crate::decode(&SERVICE, 334, body)?)?)
+        }
         "GetUserAuthFactors" => {
             crate::encode(&handler.get_user_auth_factors(ctx, crate::decode(&SERVICE, 336, body)?)?)
         }
-        "GetUserPoolClientSessionConfiguration" => {
-            crate::encode(&handler.get_user_pool_client_session_configuration(
-                ctx,
-                crate::decode(&SERVICE, 338, body)?,
-            )?)
-        }
-        "GetUserPoolMfaConfig" => crate::encode(
-            &handler.get_user_pool_mfa_config(ctx, crate::decode(&SERVICE, 340, body)?)?,
+        "GetUserPoolClientSessionConfiguration" => crate::encode(
+            &handler.get_user_pool_client_session_configuration(ctx, crate::decode(&SERVICE, 338, body)?)?,
         ),
-        "GetUserPoolSessionConfiguration" => crate::encode(
-            &handler
-                .get_user_pool_session_configuration(ctx, crate::decode(&SERVICE, 342, body)?)?,
-        ),
-        "GlobalSignOut" => {
-            crate::encode(&handler.global_sign_out(ctx, crate::decode(&SERVICE, 346, body)?)?)
+        "GetUserPoolMfaConfig" => {
+            crate::encode(&handler.get_user_pool_mfa_config(ctx, crate::decode(&SERVICE, 340, body)?)?)
         }
-        "InitiateAuth" => {
-            crate::encode(&handler.initiate_auth(ctx, crate::decode(&SERVICE, 365, body)?)?)
+        "GetUserPoolSessionConfiguration" => {
+            crate::encode(&handler.get_user_pool_session_configuration(ctx, crate::decode(&SERVICE, 342, body)?)?)
         }
-        "InitiatePointInTimeRecovery" => crate::encode(
-            &handler.initiate_point_in_time_recovery(ctx, crate::decode(&SERVICE, 367, body)?)?,
-        ),
-        "ListCIMDPolicies" => {
-            crate::encode(&handler.list_cimd_policies(ctx, crate::decode(&SERVICE, 393, body)?)?)
+        "GlobalSignOut" => crate::encode(&handler.global_sign_out(ctx, crate::decode(&SERVICE, 346, body)?)?),
+        "InitiateAuth" => crate::encode(&handler.initiate_auth(ctx, crate::decode(&SERVICE, 365, body)?)?),
+        "InitiatePointInTimeRecovery" => {
+            crate::encode(&handler.initiate_point_in_time_recovery(ctx, crate::decode(&SERVICE, 367, body)?)?)
         }
-        "ListClientMetadataURLs" => crate::encode(
-            &handler.list_client_metadata_urls(ctx, crate::decode(&SERVICE, 395, body)?)?,
-        ),
-        "ListDevices" => {
-            crate::encode(&handler.list_devices(ctx, crate::decode(&SERVICE, 397, body)?)?)
+        "ListCIMDPolicies" => crate::encode(&handler.list_cimd_policies(ctx, crate::decode(&SERVICE, 393, body)?)?),
+        "ListClientMetadataURLs" => {
+            crate::encode(&handler.list_client_metadata_urls(ctx, crate::decode(&SERVICE, 395, body)?)?)
         }
-        "ListGroups" => {
-            crate::encode(&handler.list_groups(ctx, crate::decode(&SERVICE, 399, body)?)?)
+        "ListDevices" => crate::encode(&handler.list_devices(ctx, crate::decode(&SERVICE, 397, body)?)?),
+        "ListGroups" => crate::encode(&handler.list_groups(ctx, crate::decode(&SERVICE, 399, body)?)?),
+        "ListIdentityProviders" => {
+            crate::encode(&handler.list_identity_providers(ctx, crate::decode(&SERVICE, 401, body)?)?)
         }
-        "ListIdentityProviders" => crate::encode(
-            &handler.list_identity_providers(ctx, crate::decode(&SERVICE, 401, body)?)?,
-        ),
-        "ListPointInTimeRecoveries" => crate::encode(
-            &handler.list_point_in_time_recoveries(ctx, crate::decode(&SERVICE, 404, body)?)?,
-        ),
+        "ListPointInTimeRecoveries" => {
+            crate::encode(&handler.list_point_in_time_recoveries(ctx, crate::decode(&SERVICE, 404, body)?)?)
+        }
         "ListResourceServers" => {
             crate::encode(&handler.list_resource_servers(ctx, crate::decode(&SERVICE, 408, body)?)?)
         }
-        "ListTagsForResource" => crate::encode(
-            &handler.list_tags_for_resource(ctx, crate::decode(&SERVICE, 410, body)?)?,
-        ),
-        "ListTerms" => {
-            crate::encode(&handler.list_terms(ctx, crate::decode(&SERVICE, 412, body)?)?)
+        "ListTagsForResource" => {
+            crate::encode(&handler.list_tags_for_resource(ctx, crate::decode(&SERVICE, 410, body)?)?)
         }
+        "ListTerms" => crate::encode(&handler.list_terms(ctx, crate::decode(&SERVICE, 412, body)?)?),
         "ListUserImportJobs" => {
             crate::encode(&handler.list_user_import_jobs(ctx, crate::decode(&SERVICE, 415, body)?)?)
         }
-        "ListUserPoolClientSecrets" => crate::encode(
-            &handler.list_user_pool_client_secrets(ctx, crate::decode(&SERVICE, 417, body)?)?,
-        ),
-        "ListUserPoolClients" => crate::encode(
-            &handler.list_user_pool_clients(ctx, crate::decode(&SERVICE, 419, body)?)?,
-        ),
-        "ListUserPoolReplicas" => crate::encode(
-            &handler.list_user_pool_replicas(ctx, crate::decode(&SERVICE, 421, body)?)?,
-        ),
-        "ListUserPools" => {
-            crate::encode(&handler.list_user_pools(ctx, crate::decode(&SERVICE, 423, body)?)?)
+        "ListUserPoolClientSecrets" => {
+            crate::encode(&handler.list_user_pool_client_secrets(ctx, crate::decode(&SERVICE, 417, body)?)?)
         }
-        "ListUserSessions" => {
-            crate::encode(&handler.list_user_sessions(ctx, crate::decode(&SERVICE, 425, body)?)?)
+        "ListUserPoolClients" => {
+            crate::encode(&handler.list_user_pool_clients(ctx, crate::decode(&SERVICE, 419, body)?)?)
         }
-        "ListUsers" => {
-            crate::encode(&handler.list_users(ctx, crate::decode(&SERVICE, 429, body)?)?)
+        "ListUserPoolReplicas" => {
+            crate::encode(&handler.list_user_pool_replicas(ctx, crate::decode(&SERVICE, 421, body)?)?)
         }
-        "ListUsersInGroup" => {
-            crate::encode(&handler.list_users_in_group(ctx, crate::decode(&SERVICE, 427, body)?)?)
+        "ListUserPools" => crate::encode(&handler.list_user_pools(ctx, crate::decode(&SERVICE, 423, body)?)?),
+        "ListUserSessions" => crate::encode(&handler.list_user_sessions(ctx, crate::decode(&SERVICE, 425, body)?)?),
+        "ListUsers" => crate::encode(&handler.list_users(ctx, crate::decode(&SERVICE, 429, body)?)?),
+        "ListUsersInGroup" => crate::encode(&handler.list_users_in_group(ctx, crate::decode(&SERVICE, 427, body)?)?),
+        "ListWebAuthnCredentials" => {
+            crate::encode(&handler.list_web_authn_credentials(ctx, crate::decode(&SERVICE, 431, body)?)?)
         }
-        "ListWebAuthnCredentials" => crate::encode(
-            &handler.list_web_authn_credentials(ctx, crate::decode(&SERVICE, 431, body)?)?,
-        ),
-        "ResendConfirmationCode" => crate::encode(
-            &handler.resend_confirmation_code(ctx, crate::decode(&SERVICE, 498, body)?)?,
-        ),
-        "RespondToAuthChallenge" => crate::encode(
-            &handler.respond_to_auth_challenge(ctx, crate::decode(&SERVICE, 512, body)?)?,
-        ),
-        "RevokeToken" => {
-            crate::encode(&handler.revoke_token(ctx, crate::decode(&SERVICE, 523, body)?)?)
+        "ResendConfirmationCode" => {
+            crate::encode(&handler.resend_confirmation_code(ctx, crate::decode(&SERVICE, 498, body)?)?)
         }
-        "RevokeUserSession" => {
-            crate::encode(&handler.revoke_user_session(ctx, crate::decode(&SERVICE, 525, body)?)?)
+        "RespondToAuthChallenge" => {
+            crate::encode(&handler.respond_to_auth_challenge(ctx, crate::decode(&SERVICE, 512, body)?)?)
         }
-        "SetLogDeliveryConfiguration" => crate::encode(
-            &handler.set_log_delivery_configuration(ctx, crate::decode(&SERVICE, 559, body)?)?,
-        ),
-        "SetRiskConfiguration" => crate::encode(
-            &handler.set_risk_configuration(ctx, crate::decode(&SERVICE, 561, body)?)?,
-        ),
-        "SetUICustomization" => {
-            crate::encode(&handler.set_ui_customization(ctx, crate::decode(&SERVICE, 563, body)?)?)
+        "RevokeToken" => crate::encode(&handler.revoke_token(ctx, crate::decode(&SERVICE, 523, body)?)?),
+        "RevokeUserSession" => crate::encode(&handler.revoke_user_session(ctx, crate::decode(&SERVICE, 525, body)?)?),
+        "SetLogDeliveryConfiguration" => {
+            crate::encode(&handler.set_log_delivery_configuration(ctx, crate::decode(&SERVICE, 559, body)?)?)
         }
-        "SetUserMFAPreference" => crate::encode(
-            &handler.set_user_mfa_preference(ctx, crate::decode(&SERVICE, 565, body)?)?,
-        ),
-        "SetUserPoolClientSessionConfiguration" => {
-            crate::encode(&handler.set_user_pool_client_session_configuration(
-                ctx,
-                crate::decode(&SERVICE, 567, body)?,
-            )?)
+        "SetRiskConfiguration" => {
+            crate::encode(&handler.set_risk_configuration(ctx, crate::decode(&SERVICE, 561, body)?)?)
         }
-        "SetUserPoolMfaConfig" => crate::encode(
-            &handler.set_user_pool_mfa_config(ctx, crate::decode(&SERVICE, 569, body)?)?,
-        ),
-        "SetUserPoolSessionConfiguration" => crate::encode(
-            &handler
-                .set_user_pool_session_configuration(ctx, crate::decode(&SERVICE, 571, body)?)?,
-        ),
-        "SetUserSettings" => {
-            crate::encode(&handler.set_user_settings(ctx, crate::decode(&SERVICE, 573, body)?)?)
+        "SetUICustomization" => crate::encode(&handler.set_ui_customization(ctx, crate::decode(&SERVICE, 563, body)?)?),
+        "SetUserMFAPreference" => {
+            crate::encode(&handler.set_user_mfa_preference(ctx, crate::decode(&SERVICE, 565, body)?)?)
         }
+        "SetUserPoolClientSessionConfiguration" => crate::encode(
+            &handler.set_user_pool_client_session_configuration(ctx, crate::decode(&SERVICE, 567, body)?)?,
+        ),
+        "SetUserPoolMfaConfig" => {
+            crate::encode(&handler.set_user_pool_mfa_config(ctx, crate::decode(&SERVICE, 569, body)?)?)
+        }
+        "SetUserPoolSessionConfiguration" => {
+            crate::encode(&handler.set_user_pool_session_configuration(ctx, crate::decode(&SERVICE, 571, body)?)?)
+        }
+        "SetUserSettings" => crate::encode(&handler.set_user_settings(ctx, crate::decode(&SERVICE, 573, body)?)?),
         "SignUp" => crate::encode(&handler.sign_up(ctx, crate::decode(&SERVICE, 576, body)?)?),
-        "StartPointInTimeRecovery" => crate::encode(
-            &handler.start_point_in_time_recovery(ctx, crate::decode(&SERVICE, 587, body)?)?,
-        ),
+        "StartPointInTimeRecovery" => {
+            crate::encode(&handler.start_point_in_time_recovery(ctx, crate::decode(&SERVICE, 587, body)?)?)
+        }
         "StartUserImportJob" => {
             crate::encode(&handler.start_user_import_job(ctx, crate::decode(&SERVICE, 589, body)?)?)
         }
-        "StartWebAuthnRegistration" => crate::encode(
-            &handler.start_web_authn_registration(ctx, crate::decode(&SERVICE, 591, body)?)?,
-        ),
-        "StopUserImportJob" => {
-            crate::encode(&handler.stop_user_import_job(ctx, crate::decode(&SERVICE, 594, body)?)?)
+        "StartWebAuthnRegistration" => {
+            crate::encode(&handler.start_web_authn_registration(ctx, crate::decode(&SERVICE, 591, body)?)?)
         }
-        "TagResource" => {
-            crate::encode(&handler.tag_resource(ctx, crate::decode(&SERVICE, 601, body)?)?)
+        "StopUserImportJob" => crate::encode(&handler.stop_user_import_job(ctx, crate::decode(&SERVICE, 594, body)?)?),
+        "TagResource" => crate::encode(&handler.tag_resource(ctx, crate::decode(&SERVICE, 601, body)?)?),
+        "UntagResource" => crate::encode(&handler.untag_resource(ctx, crate::decode(&SERVICE, 629, body)?)?),
+        "UpdateAuthEventFeedback" => {
+            crate::encode(&handler.update_auth_event_feedback(ctx, crate::decode(&SERVICE, 631, body)?)?)
         }
-        "UntagResource" => {
-            crate::encode(&handler.untag_resource(ctx, crate::decode(&SERVICE, 629, body)?)?)
+        "UpdateCIMDPolicy" => crate::encode(&handler.update_cimd_policy(ctx, crate::decode(&SERVICE, 633, body)?)?),
+        "UpdateClientMetadataURLState" => {
+            crate::encode(&handler.update_client_metadata_url_state(ctx, crate::decode(&SERVICE, 635, body)?)?)
         }
-        "UpdateAuthEventFeedback" => crate::encode(
-            &handler.update_auth_event_feedback(ctx, crate::decode(&SERVICE, 631, body)?)?,
-        ),
-        "UpdateCIMDPolicy" => {
-            crate::encode(&handler.update_cimd_policy(ctx, crate::decode(&SERVICE, 633, body)?)?)
+        "UpdateDeviceStatus" => crate::encode(&handler.update_device_status(ctx, crate::decode(&SERVICE, 637, body)?)?),
+        "UpdateGroup" => crate::encode(&handler.update_group(ctx, crate::decode(&SERVICE, 639, body)?)?),
+        "UpdateIdentityProvider" => {
+            crate::encode(&handler.update_identity_provider(ctx, crate::decode(&SERVICE, 641, body)?)?)
         }
-        "UpdateClientMetadataURLState" => crate::encode(
-            &handler.update_client_metadata_url_state(ctx, crate::decode(&SERVICE, 635, body)?)?,
-        ),
-        "UpdateDeviceStatus" => {
-            crate::encode(&handler.update_device_status(ctx, crate::decode(&SERVICE, 637, body)?)?)
+        "UpdateManagedLoginBranding" => {
+            crate::encode(&handler.update_managed_login_branding(ctx, crate::decode(&SERVICE, 643, body)?)?)
         }
-        "UpdateGroup" => {
-            crate::encode(&handler.update_group(ctx, crate::decode(&SERVICE, 639, body)?)?)
+        "UpdateProvisionedLimit" => {
+            crate::encode(&handler.update_provisioned_limit(ctx, crate::decode(&SERVICE, 645, body)?)?)
         }
-        "UpdateIdentityProvider" => crate::encode(
-            &handler.update_identity_provider(ctx, crate::decode(&SERVICE, 641, body)?)?,
-        ),
-        "UpdateManagedLoginBranding" => crate::encode(
-            &handler.update_managed_login_branding(ctx, crate::decode(&SERVICE, 643, body)?)?,
-        ),
-        "UpdateProvisionedLimit" => crate::encode(
-            &handler.update_provisioned_limit(ctx, crate::decode(&SERVICE, 645, body)?)?,
-        ),
-        "UpdateResourceServer" => crate::encode(
-            &handler.update_resource_server(ctx, crate::decode(&SERVICE, 648, body)?)?,
-        ),
-        "UpdateTerms" => {
-            crate::encode(&handler.update_terms(ctx, crate::decode(&SERVICE, 650, body)?)?)
+        "UpdateResourceServer" => {
+            crate::encode(&handler.update_resource_server(ctx, crate::decode(&SERVICE, 648, body)?)?)
         }
-        "UpdateUserAttributes" => crate::encode(
-            &handler.update_user_attributes(ctx, crate::decode(&SERVICE, 652, body)?)?,
-        ),
-        "UpdateUserPool" => {
-            crate::encode(&handler.update_user_pool(ctx, crate::decode(&SERVICE, 660, body)?)?)
+        "UpdateTerms" => crate::encode(&handler.update_terms(ctx, crate::decode(&SERVICE, 650, body)?)?),
+        "UpdateUserAttributes" => {
+            crate::encode(&handler.update_user_attributes(ctx, crate::decode(&SERVICE, 652, body)?)?)
         }
-        "UpdateUserPoolClient" => crate::encode(
-            &handler.update_user_pool_client(ctx, crate::decode(&SERVICE, 654, body)?)?,
-        ),
-        "UpdateUserPoolDomain" => crate::encode(
-            &handler.update_user_pool_domain(ctx, crate::decode(&SERVICE, 656, body)?)?,
-        ),
-        "UpdateUserPoolReplica" => crate::encode(
-            &handler.update_user_pool_replica(ctx, crate::decode(&SERVICE, 658, body)?)?,
-        ),
+        "UpdateUserPool" => crate::encode(&handler.update_user_pool(ctx, crate::decode(&SERVICE, 660, body)?)?),
+        "UpdateUserPoolClient" => {
+            crate::encode(&handler.update_user_pool_client(ctx, crate::decode(&SERVICE, 654, body)?)?)
+        }
+        "UpdateUserPoolDomain" => {
+            crate::encode(&handler.update_user_pool_domain(ctx, crate::decode(&SERVICE, 656, body)?)?)
+        }
+        "UpdateUserPoolReplica" => {
+            crate::encode(&handler.update_user_pool_replica(ctx, crate::decode(&SERVICE, 658, body)?)?)
+        }
         "VerifySoftwareToken" => {
             crate::encode(&handler.verify_software_token(ctx, crate::decode(&SERVICE, 707, body)?)?)
         }
