@@ -22,7 +22,7 @@ use cognate_proto::identity::CognitoIdentity;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
 /// Everything a request handler can reach.
 pub struct AppState {
@@ -56,7 +56,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods(Any)
-        .allow_headers(Any)
+        .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([
             "x-amzn-requestid".parse().unwrap(),
             "x-amzn-errortype".parse().unwrap(),

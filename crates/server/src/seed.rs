@@ -18,7 +18,7 @@
 //! [[pool.client]]
 //! id = "testclientid"
 //! name = "TestClient"
-//! secret = "optional-fixed-secret"
+//! secret = "aFixedSecretOf24CharsOrMore"   # optional; at least 24 of [A-Za-z0-9_+]
 //! [pool.client.settings]
 //! ExplicitAuthFlows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 //!

@@ -1,0 +1,149 @@
+//! The AWS JSON protocol: targets, content types, malformed input and error shapes.
+
+use crate::testkit::{Cognate, failure};
+use serde_json::json;
+
+#[tokio::test]
+async fn validation_errors_are_worded_as_aws_words_them() {
+    let cognate = Cognate::start();
+    let r = cognate.call("DescribeUserPool", json!({}));
+    assert_eq!(r.status, 400);
+    assert_eq!(r.type_name(), "InvalidParameterException");
+    assert_eq!(r.error_type.as_deref(), Some("InvalidParameterException:"));
+    assert_eq!(
+        r.message(),
+        "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null"
+    );
+
+    // Two problems with one member are both reported, length before pattern; sensitive
+    // values (the username) are never echoed.
+    let r = cognate.call("AdminGetUser", json!({"UserPoolId": "us-east-1_abc", "Username": ""}));
+    assert_eq!(
+        r.message(),
+        "2 validation errors detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+         Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
+    );
+
+    // Nested paths and enum sets, as in captured Cognito messages.
+    let r = cognate.call("CreateUserPool", json!({"PoolName": "p", "MfaConfiguration": "SOMETIMES"}));
+    assert_eq!(
+        r.message(),
+        "1 validation error detected: Value 'SOMETIMES' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OPTIONAL, OFF, ON]"
+    );
+    let r = cognate
+        .call("CreateUserPool", json!({"PoolName": "p", "Policies": {"PasswordPolicy": {"MinimumLength": 200}}}));
+    assert_eq!(
+        r.message(),
+        "1 validation error detected: Value '200' at 'policies.passwordPolicy.minimumLength' failed to satisfy constraint: Member must have value less than or equal to 99"
+    );
+    let r = cognate.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": "us-east-1_abc", "Username": "u", "UserAttributes": [{"Value": "x"}]}),
+    );
+    assert_eq!(
+        r.message(),
+        "1 validation error detected: Value null at 'userAttributes.1.member.name' failed to satisfy constraint: Member must not be null"
+    );
+
+    // The SDK reads the same code and message.
+    let (code, message) = failure(cognate.client().describe_user_pool().user_pool_id("not a pool id").send().await);
+    assert_eq!(code, "InvalidParameterException");
+    assert!(message.starts_with("1 validation error detected: Value 'not a pool id' at 'userPoolId'"), "{message}");
+}
+
+#[tokio::test]
+async fn unknown_targets_and_bad_bodies() {
+    let cognate = Cognate::start();
+    let json11 = Some("application/x-amz-json-1.1");
+
+    for target in
+        [Some("AWSCognitoIdentityProviderService.NoSuchThing"), Some("Nope.ListUserPools"), Some("ListUserPools"), None]
+    {
+        let r = cognate.post(target, json11, b"{}");
+        assert_eq!((r.status, r.type_name()), (400, "UnknownOperationException"), "{target:?}");
+        assert!(r.body.get("message").is_none());
+    }
+
+    let list = Some("AWSCognitoIdentityProviderService.ListUserPools");
+    let r = cognate.post(list, json11, b"{not json");
+    assert_eq!((r.status, r.type_name()), (400, "SerializationException"));
+    let r = cognate.post(list, json11, b"");
+    assert_eq!((r.status, r.type_name()), (400, "SerializationException"));
+    let r = cognate.post(list, json11, b"[1]");
+    assert_eq!(r.message(), "Start of list found where not expected");
+    let r = cognate.post(list, json11, br#"{"MaxResults": "ten"}"#);
+    assert_eq!(
+        (r.type_name(), r.message()),
+        ("SerializationException", "STRING_VALUE can not be converted to an Integer")
+    );
+    let r = cognate.post(list, json11, br#"{"MaxResults": 10.5}"#);
+    assert_eq!(r.type_name(), "SerializationException");
+    let r = cognate.call("CreateUserPool", json!({"PoolName": {"a": 1}}));
+    assert_eq!(r.message(), "Start of structure or map found where not expected.");
+
+    // JSON 1.0 and a charset are accepted; a body that is not the AWS JSON protocol is not.
+    let r = cognate.post(list, Some("application/x-amz-json-1.0; charset=utf-8"), br#"{"MaxResults": 5}"#);
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = cognate.post(list, Some("text/plain"), br#"{"MaxResults": 5}"#);
+    assert_eq!((r.status, r.type_name()), (404, "UnknownOperationException"));
+
+    // A model operation cognate does not implement yet names itself.
+    let r = cognate.call("GetUICustomization", json!({"UserPoolId": "us-east-1_abc"}));
+    assert_eq!(r.type_name(), "UnsupportedOperationException");
+    assert!(r.message().contains("GetUICustomization"), "{}", r.message());
+    let r = cognate.post(Some("AWSCognitoIdentityService.ListIdentityPools"), json11, br#"{"MaxResults": 5}"#);
+    assert_eq!(r.type_name(), "UnsupportedOperationException");
+
+    // Every response has a request id.
+    assert!(r.request_id.as_deref().is_some_and(|id| id.len() == 36));
+}
+
+#[tokio::test]
+async fn bad_input_changes_nothing_and_the_server_keeps_serving() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let pool = client.create_user_pool().pool_name("keep").send().await.unwrap().user_pool.unwrap();
+    let pool_id = pool.id.unwrap();
+
+    let huge = vec![b' '; 10 * 1024 * 1024];
+    let r = cognate.post(
+        Some("AWSCognitoIdentityProviderService.CreateUserPool"),
+        Some("application/x-amz-json-1.1"),
+        &huge,
+    );
+    assert_eq!((r.status, r.type_name()), (413, "SerializationException"));
+
+    // A request that fails half-way (a later attribute breaks the schema) writes nothing.
+    let r = cognate.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "half", "UserAttributes": [
+            {"Name": "email", "Value": "half@example.com"}, {"Name": "custom:nope", "Value": "x"}]}),
+    );
+    assert_eq!(r.type_name(), "InvalidParameterException");
+    let r = cognate.call("CreateUserPool", json!({"PoolName": 7}));
+    assert_eq!(r.type_name(), "SerializationException");
+
+    let users = client.list_users().user_pool_id(&pool_id).send().await.unwrap();
+    assert!(users.users().is_empty());
+    let pools = client.list_user_pools().max_results(60).send().await.unwrap();
+    assert_eq!(pools.user_pools().len(), 1);
+    assert_eq!(cognate.get("/_cognate/health"), (200, json!({"status": "ok"})));
+}
+
+#[tokio::test]
+async fn cors_preflight_is_answered() {
+    let cognate = Cognate::start();
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let resp = agent
+        .options(&cognate.url)
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type,x-amz-target,x-amz-user-agent")
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let allow = resp.headers().get("access-control-allow-origin").unwrap().to_str().unwrap();
+    assert_eq!(allow, "*");
+    let headers = resp.headers().get("access-control-allow-headers").unwrap().to_str().unwrap().to_lowercase();
+    assert!(headers.contains("x-amz-target"), "{headers}");
+}
