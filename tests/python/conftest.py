@@ -1,0 +1,77 @@
+"""Starts the cognate binary once per session and resets it before every test.
+
+The binary is $COGNATE_BIN (default: target/debug/cognate, which `cargo test` builds). Clients
+reach it the way a team's own tests would: through AWS_ENDPOINT_URL, with dummy credentials.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import threading
+import urllib.request
+
+import boto3
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _start(args):
+    binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
+    proc = subprocess.Popen(
+        [binary, "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COGNATE_LOG": "info"},
+    )
+    url = None
+    for line in proc.stdout:
+        if "listening on " in line:
+            url = line.split("listening on ")[1].split()[0]
+            break
+    if url is None:
+        proc.kill()
+        raise RuntimeError("cognate did not start")
+    # Keep draining the log so the server never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def cognate_url():
+    proc, url = _start(["--ephemeral"])
+    os.environ["AWS_ENDPOINT_URL"] = url
+    os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+    os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+    os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+    yield url
+    proc.kill()
+    proc.wait()
+
+
+@pytest.fixture(autouse=True)
+def fresh_state(cognate_url):
+    """Every test starts from an empty cognate, through moto's reset path."""
+    req = urllib.request.Request(cognate_url + "/moto-api/reset", method="POST")
+    with urllib.request.urlopen(req) as resp:
+        assert json.load(resp)["status"] == "reset"
+
+
+@pytest.fixture
+def idp(cognate_url):
+    return boto3.client("cognito-idp", region_name="us-east-1")
+
+
+def raw(url, target, body, content_type="application/x-amz-json-1.1"):
+    """A request no SDK would send: returns (status, headers, parsed body)."""
+    headers = {"Content-Type": content_type}
+    if target:
+        headers["X-Amz-Target"] = target
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req) as resp:
+            return resp.status, resp.headers, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, json.loads(e.read() or b"null")
