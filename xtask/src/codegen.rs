@@ -54,6 +54,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
 
     let mut stale = Vec::new();
     for (name, code) in &files {
+        let code = &rustfmt(root, code)?;
         let path = out_dir.join(name);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != *code {
@@ -70,6 +71,25 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         return Err(format!("generated code is stale: {}; run `cargo xtask codegen`", stale.join(", ")));
     }
     Ok(())
+}
+
+/// Formats generated code as `cargo fmt` would, so the committed files stay formatted.
+fn rustfmt(root: &Path, code: &str) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--config-path"])
+        .arg(root.join("rustfmt.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running rustfmt: {e}"))?;
+    child.stdin.take().unwrap().write_all(code.as_bytes()).map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err("rustfmt failed on generated code".into());
+    }
+    String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }
 
 fn load_model(path: &Path) -> Result<Value, String> {
