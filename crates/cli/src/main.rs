@@ -1,7 +1,7 @@
 //! The `cognate` binary.
 
 use clap::{Parser, Subcommand};
-use cognate_core::idp::Settings;
+use cognate_core::idp::{IssuerStyle, Settings};
 use cognate_server::{ServeConfig, serve};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -43,6 +43,14 @@ struct ServeArgs {
     /// Account id used in ARNs.
     #[arg(long, env = "COGNATE_ACCOUNT_ID", default_value = "000000000000")]
     account_id: String,
+    /// The URL clients reach cognate at, for token issuers and discovery (default: from the
+    /// Host header of each request).
+    #[arg(long, env = "COGNATE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The issuer tokens carry: `local` (<public URL>/<poolId>, discoverable) or `aws`
+    /// (https://cognito-idp.<region>.amazonaws.com/<poolId>).
+    #[arg(long, env = "COGNATE_ISSUER", default_value = "local", value_parser = ["local", "aws"])]
+    issuer: String,
 }
 
 fn main() -> ExitCode {
@@ -60,7 +68,12 @@ fn main() -> ExitCode {
                 addr: SocketAddr::new(args.host, args.port),
                 data_dir: (!args.ephemeral).then_some(args.data_dir),
                 seed_file: args.seed,
-                settings: Settings { default_region: args.region, account_id: args.account_id },
+                settings: Settings {
+                    default_region: args.region,
+                    account_id: args.account_id,
+                    issuer: if args.issuer == "aws" { IssuerStyle::Aws } else { IssuerStyle::Local },
+                },
+                public_url: args.public_url,
             };
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(r) => r,

@@ -100,3 +100,9 @@ impl<R: Random + ?Sized> RandomExt for R {
 
 pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Where new RSA-2048 signing keys come from (PKCS#8 DER). Making one takes about a hundred
+/// milliseconds, so production keeps a reserve made in the background.
+pub trait KeySource: Send + Sync {
+    fn rsa_2048_pkcs8(&self) -> Vec<u8>;
+}

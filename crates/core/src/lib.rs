@@ -12,3 +12,4 @@ pub mod env;
 pub mod idp;
 pub mod password;
 pub mod store;
+pub mod tokens;

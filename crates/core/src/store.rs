@@ -9,6 +9,7 @@
 //! [`UserRecord::index_entries`].
 
 use crate::password::PasswordVerifier;
+use crate::tokens::PoolKeys;
 use cognate_proto::ApiError;
 use cognate_proto::idp::{AttributeType, GroupType, UserPoolClientType, UserPoolType, UserStatusType};
 use serde::{Deserialize, Serialize};
@@ -109,12 +110,94 @@ pub trait Tx {
         limit: usize,
     ) -> StoreResult<Page<UserRecord>>;
 
+    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<PoolKeys>>;
+    fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()>;
+
+    fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>>;
+    fn put_session(&mut self, session: &AuthSession) -> StoreResult<()>;
+    fn delete_session(&mut self, id: &str) -> StoreResult<()>;
+
+    fn family(&mut self, pool_id: &str, origin_jti: &str) -> StoreResult<Option<TokenFamily>>;
+    fn put_family(&mut self, family: &TokenFamily) -> StoreResult<()>;
+    /// Marks every token family of a user revoked.
+    fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()>;
+
+    fn push_message(&mut self, message: &OutboxMessage) -> StoreResult<()>;
+    /// Messages matching `query`, newest first.
+    fn messages(&mut self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// Drops sessions and token families that expired before `now` (epoch seconds).
+    fn purge_expired(&mut self, now: f64) -> StoreResult<()>;
+
     /// Forgets everything.
     fn clear(&mut self) -> StoreResult<()>;
 }
 
-/// A user as cognate keeps them.
+/// A sign-in waiting for the answer to a challenge. Single use: taken when answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthSession {
+    pub id: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub user_key: String,
+    pub challenge: String,
+    pub expires: f64,
+}
+
+/// The tokens that descend from one sign-in: its refresh token and every access and ID token
+/// minted from it share `origin_jti`. Revoking the family revokes them all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenFamily {
+    pub origin_jti: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub user_key: String,
+    pub auth_time: i64,
+    /// When the refresh token expires; the family is forgotten after that.
+    pub expires: f64,
+    pub revoked: bool,
+    /// The refresh token currently valid (changes when rotation is on).
+    pub refresh_id: String,
+    /// The refresh token it replaced, accepted until `previous_valid_until`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_refresh_id: Option<String>,
+    #[serde(default)]
+    pub previous_valid_until: f64,
+}
+
+/// An email or SMS Cognito would have sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxMessage {
+    pub id: String,
+    pub pool_id: String,
+    pub username: String,
+    /// EMAIL or SMS.
+    pub medium: String,
+    pub destination: String,
+    /// What prompted it: SignUp, ResendCode, ForgotPassword, AdminCreateUser,
+    /// UpdateUserAttribute, VerifyUserAttribute.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub message: String,
+    /// The code or temporary password the message carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Epoch milliseconds.
+    pub sent_at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutboxQuery {
+    pub pool_id: Option<String>,
+    pub username: Option<String>,
+    pub destination: Option<String>,
+    pub limit: usize,
+}
+
+/// A user as cognate keeps them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserRecord {
     /// The lookup key: the username, lower-cased when the pool's usernames are case-insensitive.
     pub key: String,
@@ -131,6 +214,29 @@ pub struct UserRecord {
     /// When the current temporary password was issued (FORCE_CHANGE_PASSWORD users).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporary_password_issued: Option<f64>,
+    /// Failed password attempts since the last success (see [`crate::idp`]'s lockout).
+    #[serde(default)]
+    pub failed_attempts: u32,
+    #[serde(default)]
+    pub last_failure: f64,
+    #[serde(default)]
+    pub locked_until: f64,
+    /// Codes sent and not yet used, by purpose (`signup`, `forgot`, `verify:email`, ...).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub codes: std::collections::BTreeMap<String, PendingCode>,
+}
+
+/// A verification code sent to the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub code: String,
+    pub expires: f64,
+    /// The attribute the code was sent to, which using it verifies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// For attribute changes that wait on verification: the value to apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_value: Option<String>,
 }
 
 /// The attributes ListUsers can filter on, named as its filter grammar names them.

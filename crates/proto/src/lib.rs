@@ -24,6 +24,8 @@ pub struct RequestContext {
     /// From the SigV4 credential scope, when the request was signed.
     pub region: Option<String>,
     pub request_id: String,
+    /// Where the client reached cognate (`http://host:port`), for issuers and discovery.
+    pub base_url: Option<String>,
 }
 
 /// Validates `body` against input shape `shape` of `service`, then decodes it.

@@ -6,7 +6,7 @@
 //! both always agree. Every response carries `x-amzn-RequestId`.
 
 use crate::AppState;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -75,10 +75,7 @@ async fn process(
         Some((IDENTITY_PREFIX, op)) if identity::SERVICE.operation(op).is_some() => (Service::Identity, op.to_string()),
         _ => return Err(ApiError::unknown_operation()),
     };
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| ApiError {
-        status: 413,
-        ..ApiError::serialization(Some(format!("Request body exceeds the maximum of {MAX_BODY} bytes.")))
-    })?;
+    let bytes = read_body(body).await?;
     let body: Value = match serde_json::from_slice(&bytes) {
         Ok(v @ Value::Object(_)) => v,
         Ok(Value::Array(_)) => {
@@ -86,7 +83,11 @@ async fn process(
         }
         _ => return Err(ApiError::serialization(None)),
     };
-    let ctx = RequestContext { region: region_of(headers, &body), request_id: request_id.to_string() };
+    let ctx = RequestContext {
+        region: region_of(headers, &body),
+        request_id: request_id.to_string(),
+        base_url: state.base_url(headers),
+    };
     let state = state.clone();
     tokio::task::spawn_blocking(move || match service {
         Service::Idp => idp::dispatch(state.idp.as_ref(), &ctx, &op, &body),
@@ -97,6 +98,29 @@ async fn process(
         tracing::error!("operation panicked: {e}");
         Err(ApiError::internal_error("An internal error occurred."))
     })
+}
+
+/// The body, up to [`MAX_BODY`]. A larger one is read to its end and dropped before the
+/// answer goes out, so the client sees the error rather than a connection reset.
+async fn read_body(body: Body) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let too_large = || ApiError {
+        status: 413,
+        ..ApiError::serialization(Some(format!("Request body exceeds the maximum of {MAX_BODY} bytes.")))
+    };
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::serialization(None))?;
+        seen += chunk.len();
+        if seen <= MAX_BODY {
+            bytes.extend_from_slice(&chunk);
+        } else if seen > 16 * MAX_BODY {
+            break;
+        }
+    }
+    if seen > MAX_BODY { Err(too_large()) } else { Ok(bytes) }
 }
 
 /// The region of a request: the SigV4 credential scope when signed, else the prefix of the

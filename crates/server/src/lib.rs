@@ -12,10 +12,11 @@ mod aws_json;
 pub mod seed;
 pub mod system;
 mod testing;
+mod wellknown;
 
 use axum::Router;
 use axum::routing::{get, post};
-use cognate_core::env::{Clock, Random};
+use cognate_core::env::{KeySource, Random};
 use cognate_core::idp::{Settings, UserPools};
 use cognate_core::store::Store;
 use cognate_proto::identity::CognitoIdentity;
@@ -30,8 +31,12 @@ pub struct AppState {
     pub identity: Arc<dyn CognitoIdentity>,
     pub store: Arc<dyn Store>,
     pub rng: Arc<dyn Random>,
+    /// The clock every operation reads; tests may move it forward.
+    pub clock: Arc<system::SystemClock>,
     /// Re-applied after every reset.
     pub seed: Option<seed::Seed>,
+    /// The URL clients use to reach cognate, when it differs from what they send as Host.
+    pub public_url: Option<String>,
 }
 
 /// Identity pools are not implemented yet: every operation answers that it is not.
@@ -41,13 +46,24 @@ impl CognitoIdentity for IdentityPoolsNotYet {}
 impl AppState {
     pub fn new(
         store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
+        clock: Arc<system::SystemClock>,
         rng: Arc<dyn Random>,
+        keys: Arc<dyn KeySource>,
         settings: Settings,
         seed: Option<seed::Seed>,
+        public_url: Option<String>,
     ) -> Self {
-        let idp = Arc::new(UserPools::new(store.clone(), clock, rng.clone(), settings));
-        Self { idp, identity: Arc::new(IdentityPoolsNotYet), store, rng, seed }
+        let idp = Arc::new(UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings));
+        Self { idp, identity: Arc::new(IdentityPoolsNotYet), store, rng, clock, seed, public_url }
+    }
+
+    /// Where the client reached cognate: the configured public URL, else the Host it used.
+    pub fn base_url(&self, headers: &axum::http::HeaderMap) -> Option<String> {
+        if let Some(url) = &self.public_url {
+            return Some(url.trim_end_matches('/').to_string());
+        }
+        let host = headers.get("host").and_then(|h| h.to_str().ok())?;
+        Some(format!("http://{host}"))
     }
 }
 
@@ -66,7 +82,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .max_age(std::time::Duration::from_secs(600));
     Router::new()
         .route("/", post(aws_json::handle))
+        .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
+        .route("/{pool_id}/.well-known/openid-configuration", get(wellknown::openid_configuration))
         .route("/_cognate/health", get(testing::health))
+        .route("/_cognate/outbox", get(testing::outbox))
+        .route("/_cognate/clock", get(testing::clock).post(testing::advance_clock))
         .route("/_cognate/reset", post(testing::reset))
         .route("/moto-api/reset", post(testing::reset))
         .layer(cors)
@@ -81,6 +101,7 @@ pub struct ServeConfig {
     pub data_dir: Option<PathBuf>,
     pub seed_file: Option<PathBuf>,
     pub settings: Settings,
+    pub public_url: Option<String>,
 }
 
 /// Opens the store, applies the seed, binds and serves until Ctrl-C or SIGTERM.
@@ -95,10 +116,12 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
     };
     let state = Arc::new(AppState::new(
         store,
-        Arc::new(system::SystemClock),
+        Arc::new(system::SystemClock::default()),
         Arc::new(system::OsRandom),
+        Arc::new(system::KeyReserve::new(8)),
         config.settings.clone(),
         seed,
+        config.public_url.clone(),
     ));
     if let Some(seed) = &state.seed {
         let applied = {

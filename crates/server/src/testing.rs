@@ -28,3 +28,56 @@ pub async fn reset(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Valu
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": "error", "message": e.to_string()}))),
     }
 }
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxParams {
+    #[serde(alias = "pool_id")]
+    pool_id: Option<String>,
+    username: Option<String>,
+    destination: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Every message cognate would have sent, newest first: `?poolId=&username=&destination=`.
+pub async fn outbox(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(p): axum::extract::Query<OutboxParams>,
+) -> (StatusCode, Json<Value>) {
+    let query = cognate_core::store::OutboxQuery {
+        pool_id: p.pool_id,
+        username: p.username,
+        destination: p.destination,
+        limit: p.limit.unwrap_or(100).min(10_000),
+    };
+    match tokio::task::spawn_blocking(move || state.idp.outbox(&query)).await {
+        Ok(Ok(messages)) => (StatusCode::OK, Json(json!({"messages": messages}))),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": e.to_string()}))),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": e.to_string()}))),
+    }
+}
+
+fn clock_state(state: &AppState) -> Value {
+    use cognate_core::env::Clock;
+    json!({"now": state.clock.now_millis() as f64 / 1000.0})
+}
+
+/// The time cognate believes it is (epoch seconds).
+pub async fn clock(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(clock_state(&state))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Advance {
+    advance_seconds: f64,
+}
+
+/// Moves cognate's clock forward: `{"advanceSeconds": 3600}`. Time never goes back.
+pub async fn advance_clock(State(state): State<Arc<AppState>>, Json(body): Json<Advance>) -> (StatusCode, Json<Value>) {
+    if !(body.advance_seconds.is_finite() && body.advance_seconds >= 0.0) {
+        return (StatusCode::BAD_REQUEST, Json(json!({"message": "advanceSeconds must be a non-negative number"})));
+    }
+    state.clock.advance((body.advance_seconds * 1000.0) as i64);
+    (StatusCode::OK, Json(clock_state(&state)))
+}

@@ -13,7 +13,10 @@
 
 #![forbid(unsafe_code)]
 
-use cognate_core::store::{Page, Store, StoreResult, Tx, UserFilter, UserRecord};
+use cognate_core::store::{
+    AuthSession, OutboxMessage, OutboxQuery, Page, Store, StoreResult, TokenFamily, Tx, UserFilter, UserRecord,
+};
+use cognate_core::tokens::PoolKeys;
 use cognate_proto::ApiError;
 use cognate_proto::idp::{GroupType, UserPoolClientType, UserPoolType};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -38,6 +41,17 @@ CREATE INDEX user_index_by_key ON user_index (pool_id, key);
 CREATE TABLE groups (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, name)) WITHOUT ROWID;
 CREATE TABLE members (pool_id TEXT NOT NULL, group_name TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (pool_id, group_name, key)) WITHOUT ROWID;
 CREATE INDEX members_by_user ON members (pool_id, key, group_name);
+CREATE TABLE keys (pool_id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sessions (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, expires REAL NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX sessions_by_expiry ON sessions (expires);
+CREATE TABLE families (
+    pool_id TEXT NOT NULL, origin_jti TEXT NOT NULL, user_key TEXT NOT NULL, expires REAL NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (pool_id, origin_jti)
+) WITHOUT ROWID;
+CREATE INDEX families_by_user ON families (pool_id, user_key);
+CREATE INDEX families_by_expiry ON families (expires);
+CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL, username TEXT NOT NULL, destination TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX outbox_by_pool ON outbox (pool_id, seq);
 "#;
 
 pub struct SqliteStore {
@@ -171,6 +185,10 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM user_index WHERE pool_id = ?1",
             "DELETE FROM groups WHERE pool_id = ?1",
             "DELETE FROM members WHERE pool_id = ?1",
+            "DELETE FROM keys WHERE pool_id = ?1",
+            "DELETE FROM sessions WHERE pool_id = ?1",
+            "DELETE FROM families WHERE pool_id = ?1",
+            "DELETE FROM outbox WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -180,7 +198,7 @@ impl Tx for SqliteTx<'_> {
     fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>> {
         let rows = self.docs(
             "SELECT id, doc FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2",
-            params![after.unwrap_or(""), limit as i64 + 1],
+            params![after.unwrap_or(""), (limit as i64).saturating_add(1)],
         )?;
         Ok(page(rows, limit))
     }
@@ -208,7 +226,7 @@ impl Tx for SqliteTx<'_> {
     fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>> {
         let rows = self.docs(
             "SELECT id, doc FROM clients WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-            params![pool_id, after.unwrap_or(""), limit as i64 + 1],
+            params![pool_id, after.unwrap_or(""), (limit as i64).saturating_add(1)],
         )?;
         Ok(page(rows, limit))
     }
@@ -251,6 +269,7 @@ impl Tx for SqliteTx<'_> {
         }
         self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
         self.exec("DELETE FROM members WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
+        self.exec("DELETE FROM families WHERE pool_id = ?1 AND user_key = ?2", [pool_id, key])?;
         Ok(())
     }
 
@@ -261,7 +280,7 @@ impl Tx for SqliteTx<'_> {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<UserRecord>> {
-        let n = limit as i64 + 1;
+        let n = (limit as i64).saturating_add(1);
         let Some(f) = filter else {
             let rows = self.docs(
                 "SELECT key, doc FROM users WHERE pool_id = ?1 AND key > ?2 ORDER BY key LIMIT ?3",
@@ -319,7 +338,7 @@ impl Tx for SqliteTx<'_> {
     fn groups(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupType>> {
         let rows = self.docs(
             "SELECT name, doc FROM groups WHERE pool_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3",
-            params![pool_id, after.unwrap_or(""), limit as i64 + 1],
+            params![pool_id, after.unwrap_or(""), (limit as i64).saturating_add(1)],
         )?;
         Ok(page(rows, limit))
     }
@@ -347,7 +366,7 @@ impl Tx for SqliteTx<'_> {
         let rows = self.docs(
             "SELECT g.name, g.doc FROM members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
              WHERE m.pool_id = ?1 AND m.key = ?2 AND m.group_name > ?3 ORDER BY m.group_name LIMIT ?4",
-            params![pool_id, user_key, after.unwrap_or(""), limit as i64 + 1],
+            params![pool_id, user_key, after.unwrap_or(""), (limit as i64).saturating_add(1)],
         )?;
         Ok(page(rows, limit))
     }
@@ -362,13 +381,93 @@ impl Tx for SqliteTx<'_> {
         let rows = self.docs(
             "SELECT u.key, u.doc FROM members m JOIN users u ON u.pool_id = m.pool_id AND u.key = m.key \
              WHERE m.pool_id = ?1 AND m.group_name = ?2 AND m.key > ?3 ORDER BY m.key LIMIT ?4",
-            params![pool_id, group, after.unwrap_or(""), limit as i64 + 1],
+            params![pool_id, group, after.unwrap_or(""), (limit as i64).saturating_add(1)],
         )?;
         Ok(page(rows, limit))
     }
 
+    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<PoolKeys>> {
+        self.doc("SELECT doc FROM keys WHERE pool_id = ?1", [pool_id])
+    }
+
+    fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()> {
+        self.exec("INSERT OR REPLACE INTO keys (pool_id, doc) VALUES (?1, ?2)", params![pool_id, to_doc(keys)?])
+            .map(drop)
+    }
+
+    fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>> {
+        self.doc("SELECT doc FROM sessions WHERE id = ?1", [id])
+    }
+
+    fn put_session(&mut self, session: &AuthSession) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO sessions (id, pool_id, expires, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![session.id, session.pool_id, session.expires, to_doc(session)?],
+        )
+        .map(drop)
+    }
+
+    fn delete_session(&mut self, id: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM sessions WHERE id = ?1", [id]).map(drop)
+    }
+
+    fn family(&mut self, pool_id: &str, origin_jti: &str) -> StoreResult<Option<TokenFamily>> {
+        self.doc("SELECT doc FROM families WHERE pool_id = ?1 AND origin_jti = ?2", [pool_id, origin_jti])
+    }
+
+    fn put_family(&mut self, f: &TokenFamily) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO families (pool_id, origin_jti, user_key, expires, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![f.pool_id, f.origin_jti, f.user_key, f.expires, to_doc(f)?],
+        )
+        .map(drop)
+    }
+
+    fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()> {
+        self.exec(
+            "UPDATE families SET doc = json_set(doc, '$.revoked', json('true')) WHERE pool_id = ?1 AND user_key = ?2",
+            [pool_id, user_key],
+        )
+        .map(drop)
+    }
+
+    fn push_message(&mut self, m: &OutboxMessage) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO outbox (pool_id, username, destination, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![m.pool_id, m.username, m.destination, to_doc(m)?],
+        )
+        .map(drop)
+    }
+
+    fn messages(&mut self, q: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>> {
+        let rows: Vec<(String, OutboxMessage)> = self.docs(
+            "SELECT CAST(seq AS TEXT), doc FROM outbox WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2) \
+             AND (?3 IS NULL OR destination = ?3) ORDER BY seq DESC LIMIT ?4",
+            params![q.pool_id, q.username, q.destination, q.limit as i64],
+        )?;
+        Ok(rows.into_iter().map(|(_, m)| m).collect())
+    }
+
+    fn purge_expired(&mut self, now: f64) -> StoreResult<()> {
+        self.exec("DELETE FROM sessions WHERE expires < ?1", [now])?;
+        self.exec("DELETE FROM families WHERE expires < ?1", [now])?;
+        Ok(())
+    }
+
     fn clear(&mut self) -> StoreResult<()> {
-        for table in ["pools", "pool_stats", "clients", "users", "user_index", "groups", "members"] {
+        for table in [
+            "pools",
+            "pool_stats",
+            "clients",
+            "users",
+            "user_index",
+            "groups",
+            "members",
+            "keys",
+            "sessions",
+            "families",
+            "outbox",
+        ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }
         Ok(())

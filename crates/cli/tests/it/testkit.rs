@@ -103,7 +103,8 @@ impl Cognate {
     }
 
     pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
-        let mut resp = ureq::get(&format!("{}{path}", self.url)).call().expect("GET answers");
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+        let mut resp = agent.get(&format!("{}{path}", self.url)).call().expect("GET answers");
         (
             resp.status().as_u16(),
             serde_json::from_str(&resp.body_mut().read_to_string().unwrap_or_default())
@@ -118,6 +119,30 @@ impl Cognate {
             serde_json::from_str(&resp.body_mut().read_to_string().unwrap_or_default())
                 .unwrap_or(serde_json::Value::Null),
         )
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance_clock(&self, seconds: u64) {
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+        let resp = agent
+            .post(&format!("{}/_cognate/clock", self.url))
+            .header("Content-Type", "application/json")
+            .send(format!(r#"{{"advanceSeconds": {seconds}}}"#).as_bytes())
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+
+    /// Outbox messages, newest first, for a query string like `username=alice`.
+    pub fn outbox(&self, query: &str) -> Vec<serde_json::Value> {
+        let (status, body) = self.get(&format!("/_cognate/outbox?{query}"));
+        assert_eq!(status, 200);
+        body["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The newest code sent to `username`.
+    pub fn last_code(&self, username: &str) -> String {
+        let messages = self.outbox(&format!("username={username}"));
+        messages.first().and_then(|m| m["code"].as_str()).expect("a message with a code").to_string()
     }
 
     /// Stops the server the hard way: no shutdown handler runs.
@@ -157,4 +182,24 @@ pub fn failure<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug, R:
 ) -> (String, String) {
     let e = result.expect_err("the call fails");
     (e.code().unwrap_or_default().to_string(), e.message().unwrap_or_default().to_string())
+}
+
+/// A JWT's header and claims, undecoded signature aside.
+pub fn jwt_parts(token: &str) -> (serde_json::Value, serde_json::Value) {
+    use base64::Engine as _;
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT has three parts");
+    let decode = |s: &str| -> serde_json::Value {
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap()
+    };
+    (decode(parts[0]), decode(parts[1]))
+}
+
+/// SECRET_HASH as the AWS docs define it: Base64(HMAC-SHA256(secret, username + client id)).
+pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    use base64::Engine as _;
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{username}{client_id}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }

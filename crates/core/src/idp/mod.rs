@@ -4,17 +4,25 @@
 //! runs as one store transaction; the submodules hold the behaviour by resource.
 
 mod attributes;
+mod auth;
 mod clients;
 mod filter;
 mod groups;
+mod issue;
+mod messages;
 mod pools;
+mod selfservice;
 mod tags;
 mod users;
 
+pub use auth::secret_hash;
+pub use issue::IssuerStyle;
+pub use messages::mask_email;
 pub use pools::standard_schema;
 
-use crate::env::{Clock, Random};
+use crate::env::{Clock, KeySource, Random};
 use crate::store::{Store, Tx, UserRecord};
+use crate::tokens::KeyCache;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognate_proto::idp::*;
@@ -28,11 +36,13 @@ pub struct Settings {
     pub default_region: String,
     /// The account id in ARNs.
     pub account_id: String,
+    /// Which issuer tokens carry.
+    pub issuer: IssuerStyle,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { default_region: "us-east-1".into(), account_id: "000000000000".into() }
+        Self { default_region: "us-east-1".into(), account_id: "000000000000".into(), issuer: IssuerStyle::Local }
     }
 }
 
@@ -41,12 +51,20 @@ pub struct UserPools {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
+    keys: Arc<dyn KeySource>,
+    key_cache: KeyCache,
     settings: Settings,
 }
 
 impl UserPools {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, rng: Arc<dyn Random>, settings: Settings) -> Self {
-        Self { store, clock, rng, settings }
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+        keys: Arc<dyn KeySource>,
+        settings: Settings,
+    ) -> Self {
+        Self { store, clock, rng, keys, key_cache: KeyCache::default(), settings }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -337,6 +355,171 @@ impl CognitoIdentityProvider for UserPools {
     ) -> Result<UntagResourceResponse, ApiError> {
         self.untag(input)
     }
+    fn initiate_auth(
+        &self,
+        ctx: &RequestContext,
+        input: InitiateAuthRequest,
+    ) -> Result<InitiateAuthResponse, ApiError> {
+        let o =
+            self.initiate(ctx, None, &input.client_id, input.auth_flow, input.auth_parameters.unwrap_or_default())?;
+        Ok(InitiateAuthResponse {
+            authentication_result: o.result,
+            challenge_name: o.challenge,
+            challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
+            session: o.session,
+            available_challenges: None,
+        })
+    }
+    fn admin_initiate_auth(
+        &self,
+        ctx: &RequestContext,
+        input: AdminInitiateAuthRequest,
+    ) -> Result<AdminInitiateAuthResponse, ApiError> {
+        let params = input.auth_parameters.unwrap_or_default();
+        let o = self.initiate(ctx, Some(&input.user_pool_id), &input.client_id, input.auth_flow, params)?;
+        Ok(AdminInitiateAuthResponse {
+            authentication_result: o.result,
+            challenge_name: o.challenge,
+            challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
+            session: o.session,
+            available_challenges: None,
+        })
+    }
+    fn respond_to_auth_challenge(
+        &self,
+        ctx: &RequestContext,
+        input: RespondToAuthChallengeRequest,
+    ) -> Result<RespondToAuthChallengeResponse, ApiError> {
+        let responses = input.challenge_responses.unwrap_or_default();
+        let o = self.respond(ctx, None, &input.client_id, input.challenge_name, input.session.as_deref(), responses)?;
+        Ok(RespondToAuthChallengeResponse {
+            authentication_result: o.result,
+            challenge_name: o.challenge,
+            challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
+            session: o.session,
+            available_challenges: None,
+        })
+    }
+    fn admin_respond_to_auth_challenge(
+        &self,
+        ctx: &RequestContext,
+        input: AdminRespondToAuthChallengeRequest,
+    ) -> Result<AdminRespondToAuthChallengeResponse, ApiError> {
+        let responses = input.challenge_responses.unwrap_or_default();
+        let o = self.respond(
+            ctx,
+            Some(&input.user_pool_id),
+            &input.client_id,
+            input.challenge_name,
+            input.session.as_deref(),
+            responses,
+        )?;
+        Ok(AdminRespondToAuthChallengeResponse {
+            authentication_result: o.result,
+            challenge_name: o.challenge,
+            challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
+            session: o.session,
+            available_challenges: None,
+        })
+    }
+    fn get_tokens_from_refresh_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetTokensFromRefreshTokenRequest,
+    ) -> Result<GetTokensFromRefreshTokenResponse, ApiError> {
+        self.tokens_from_refresh(ctx, input)
+    }
+    fn revoke_token(&self, _: &RequestContext, input: RevokeTokenRequest) -> Result<RevokeTokenResponse, ApiError> {
+        self.revoke(input)
+    }
+    fn global_sign_out(
+        &self,
+        _: &RequestContext,
+        input: GlobalSignOutRequest,
+    ) -> Result<GlobalSignOutResponse, ApiError> {
+        self.global_sign_out_(input)
+    }
+    fn admin_user_global_sign_out(
+        &self,
+        _: &RequestContext,
+        input: AdminUserGlobalSignOutRequest,
+    ) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
+        self.admin_global_sign_out(input)
+    }
+
+    fn sign_up(&self, _: &RequestContext, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
+        self.sign_up_(input)
+    }
+    fn confirm_sign_up(
+        &self,
+        _: &RequestContext,
+        input: ConfirmSignUpRequest,
+    ) -> Result<ConfirmSignUpResponse, ApiError> {
+        self.confirm_sign_up_(input)
+    }
+    fn resend_confirmation_code(
+        &self,
+        _: &RequestContext,
+        input: ResendConfirmationCodeRequest,
+    ) -> Result<ResendConfirmationCodeResponse, ApiError> {
+        self.resend_code(input)
+    }
+    fn forgot_password(
+        &self,
+        _: &RequestContext,
+        input: ForgotPasswordRequest,
+    ) -> Result<ForgotPasswordResponse, ApiError> {
+        self.forgot_password_(input)
+    }
+    fn confirm_forgot_password(
+        &self,
+        _: &RequestContext,
+        input: ConfirmForgotPasswordRequest,
+    ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
+        self.confirm_forgot_password_(input)
+    }
+    fn change_password(
+        &self,
+        _: &RequestContext,
+        input: ChangePasswordRequest,
+    ) -> Result<ChangePasswordResponse, ApiError> {
+        self.change_password_(input)
+    }
+    fn get_user(&self, _: &RequestContext, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
+        self.get_user_(input)
+    }
+    fn update_user_attributes(
+        &self,
+        _: &RequestContext,
+        input: UpdateUserAttributesRequest,
+    ) -> Result<UpdateUserAttributesResponse, ApiError> {
+        self.update_attributes_(input)
+    }
+    fn delete_user_attributes(
+        &self,
+        _: &RequestContext,
+        input: DeleteUserAttributesRequest,
+    ) -> Result<DeleteUserAttributesResponse, ApiError> {
+        self.delete_attributes_(input)
+    }
+    fn get_user_attribute_verification_code(
+        &self,
+        _: &RequestContext,
+        input: GetUserAttributeVerificationCodeRequest,
+    ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
+        self.attribute_code(input)
+    }
+    fn verify_user_attribute(
+        &self,
+        _: &RequestContext,
+        input: VerifyUserAttributeRequest,
+    ) -> Result<VerifyUserAttributeResponse, ApiError> {
+        self.verify_attribute(input)
+    }
+    fn delete_user(&self, _: &RequestContext, input: DeleteUserRequest) -> Result<(), ApiError> {
+        self.delete_self(input)
+    }
+
     fn list_tags_for_resource(
         &self,
         _: &RequestContext,

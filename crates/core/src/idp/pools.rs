@@ -288,7 +288,12 @@ impl UserPools {
             estimated_number_of_users: Some(0),
             ..Default::default()
         };
-        self.tx(|tx| tx.put_pool(&pool))?;
+        // Each pool signs with keys of its own, made now.
+        let keys = crate::tokens::PoolKeys::generate(self.keys.as_ref(), self.rng.as_ref());
+        self.tx(|tx| {
+            tx.put_pool(&pool)?;
+            tx.put_keys(&id, &keys)
+        })?;
         Ok(CreateUserPoolResponse { user_pool: Some(pool) })
     }
 

@@ -10,7 +10,7 @@ use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
 
-fn policy(pool: &UserPoolType) -> PasswordPolicyType {
+pub(super) fn policy(pool: &UserPoolType) -> PasswordPolicyType {
     pool.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy)
 }
 
@@ -51,7 +51,7 @@ fn verified(user: &UserRecord, name: &str) -> bool {
 /// Enforces that sign-in identifiers stay unique. An email or phone number used as the
 /// username belongs to one user (UsernameExistsException); a verified alias too
 /// (AliasExistsException), unless `force` moves it to this user, unverifying it on the other.
-fn claim_identifiers(
+pub(super) fn claim_identifiers(
     tx: &mut dyn Tx,
     pool: &UserPoolType,
     user: &UserRecord,
@@ -133,6 +133,8 @@ impl UserPools {
                 user.temporary_password_issued = Some(now);
                 user.modified = now;
                 tx.put_user(pool_id(&pool), &user)?;
+                let mediums = input.desired_delivery_mediums.clone().unwrap_or_default();
+                self.send_invitation(tx, &pool, &user, &mediums, &temporary)?;
                 return Ok(AdminCreateUserResponse { user: Some(user_type(&user, None)) });
             }
 
@@ -184,9 +186,14 @@ impl UserPools {
                 created: now,
                 modified: now,
                 temporary_password_issued: Some(now),
+                ..Default::default()
             };
             claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
             tx.put_user(pool_id(&pool), &user)?;
+            if input.message_action != Some(MessageActionType::Suppress) {
+                let mediums = input.desired_delivery_mediums.clone().unwrap_or_default();
+                self.send_invitation(tx, &pool, &user, &mediums, &temporary)?;
+            }
             Ok(AdminCreateUserResponse { user: Some(user_type(&user, None)) })
         })
     }
@@ -293,6 +300,10 @@ impl UserPools {
             let mut user = require_user(tx, &pool, username)?;
             user.enabled = enabled;
             user.modified = now;
+            if !enabled {
+                // Disabling a user revokes their tokens (API reference, AdminDisableUser).
+                self.sign_out_everywhere(tx, pool_id(&pool), &user)?;
+            }
             tx.put_user(pool_id(&pool), &user)
         })
     }
@@ -333,13 +344,7 @@ impl UserPools {
         self.tx(|tx| {
             let pool = load_pool(tx, &input.user_pool_id)?;
             let mut user = require_user(tx, &pool, &input.username)?;
-            let reachable = (user.attribute("email").is_some() && verified(&user, "email"))
-                || (user.attribute("phone_number").is_some() && verified(&user, "phone_number"));
-            if !reachable {
-                return Err(ApiError::invalid_parameter(
-                    "Cannot reset password for the user as there is no registered/verified email or phone_number",
-                ));
-            }
+            self.send_reset_code(tx, &pool, &mut user, "AdminResetUserPassword")?;
             if user.status == UserStatusType::Confirmed {
                 user.status = UserStatusType::ResetRequired;
             }

@@ -1,0 +1,272 @@
+//! Sign-up, confirmation, password reset and the profile operations, with the codes read from
+//! the outbox as a test would.
+
+use crate::auth::{App, app, sign_in, user};
+use crate::testkit::{Cognate, failure};
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::*;
+
+fn attr(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder().name(name).value(value).build().unwrap()
+}
+
+async fn verifying_app(client: &Client) -> App {
+    let app = app(client, |b| b).await;
+    client
+        .update_user_pool()
+        .user_pool_id(&app.pool_id)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap();
+    app
+}
+
+const PW: &str = "Sign-up!1pass";
+
+#[tokio::test]
+async fn sign_up_and_confirm() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = verifying_app(&client).await;
+
+    let signed = client
+        .sign_up()
+        .client_id(&app.client_id)
+        .username("kim")
+        .password(PW)
+        .user_attributes(attr("email", "kim@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!signed.user_confirmed());
+    assert_eq!(signed.user_sub().len(), 36);
+    let delivery = signed.code_delivery_details().unwrap();
+    assert_eq!(delivery.destination(), Some("k***@e***"));
+    assert_eq!(delivery.delivery_medium(), Some(&DeliveryMediumType::Email));
+    assert_eq!(delivery.attribute_name(), Some("email"));
+
+    let message = &cognate.outbox("username=kim")[0];
+    assert_eq!(message["subject"], "Your verification code");
+    let code = message["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    assert_eq!(message["message"], format!("Your verification code is {code}. "));
+
+    assert_eq!(
+        sign_in(&client, &app, "kim", PW).await.unwrap_err(),
+        ("UserNotConfirmedException".into(), "User is not confirmed.".into())
+    );
+    let (code_, message_) =
+        failure(client.sign_up().client_id(&app.client_id).username("kim").password(PW).send().await);
+    assert_eq!((code_.as_str(), message_.as_str()), ("UsernameExistsException", "User already exists"));
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (c, m) = failure(
+        client.confirm_sign_up().client_id(&app.client_id).username("kim").confirmation_code(wrong).send().await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("CodeMismatchException", "Invalid verification code provided, please try again.")
+    );
+
+    // A resend replaces the code.
+    client.resend_confirmation_code().client_id(&app.client_id).username("kim").send().await.unwrap();
+    let resent = cognate.last_code("kim");
+    client.confirm_sign_up().client_id(&app.client_id).username("kim").confirmation_code(&resent).send().await.unwrap();
+    let got = client.admin_get_user().user_pool_id(&app.pool_id).username("kim").send().await.unwrap();
+    assert_eq!(got.user_status(), Some(&UserStatusType::Confirmed));
+    assert!(got.user_attributes().iter().any(|a| a.name() == "email_verified" && a.value() == Some("true")));
+    assert!(sign_in(&client, &app, "kim", PW).await.is_ok());
+
+    let (c, m) = failure(
+        client.confirm_sign_up().client_id(&app.client_id).username("kim").confirmation_code(&resent).send().await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED")
+    );
+    let (c, m) = failure(client.resend_confirmation_code().client_id(&app.client_id).username("kim").send().await);
+    assert_eq!((c.as_str(), m.as_str()), ("InvalidParameterException", "User is already confirmed."));
+
+    // Sign-up checks the policy and the schema.
+    let (c, m) = failure(client.sign_up().client_id(&app.client_id).username("lee").password("weakpass").send().await);
+    assert_eq!(c, "InvalidPasswordException");
+    assert_eq!(m, "Password did not conform with policy: Password must have uppercase characters");
+}
+
+#[tokio::test]
+async fn codes_expire() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = verifying_app(&client).await;
+    client
+        .sign_up()
+        .client_id(&app.client_id)
+        .username("max")
+        .password(PW)
+        .user_attributes(attr("email", "max@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let code = cognate.last_code("max");
+    cognate.advance_clock(86_401);
+    let (c, m) = failure(
+        client.confirm_sign_up().client_id(&app.client_id).username("max").confirmation_code(&code).send().await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("ExpiredCodeException", "Invalid code provided, please request a code again.")
+    );
+}
+
+#[tokio::test]
+async fn forgot_and_change_password() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = app(&client, |b| b).await;
+    user(&client, &app.pool_id, "ned", "0ld!Password").await;
+
+    let out = client.forgot_password().client_id(&app.client_id).username("ned").send().await.unwrap();
+    assert_eq!(out.code_delivery_details().unwrap().destination(), Some("n***@e***"));
+    let code = cognate.last_code("ned");
+    let (c, _) = failure(
+        client
+            .confirm_forgot_password()
+            .client_id(&app.client_id)
+            .username("ned")
+            .confirmation_code(&code)
+            .password("weak")
+            .send()
+            .await,
+    );
+    assert_eq!(c, "InvalidPasswordException");
+    client
+        .confirm_forgot_password()
+        .client_id(&app.client_id)
+        .username("ned")
+        .confirmation_code(&code)
+        .password("N3w!Password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sign_in(&client, &app, "ned", "0ld!Password").await.unwrap_err().1, "Incorrect username or password.");
+    let tokens = sign_in(&client, &app, "ned", "N3w!Password").await.unwrap();
+
+    let access = tokens.access_token().unwrap();
+    let (c, m) = failure(
+        client
+            .change_password()
+            .access_token(access)
+            .previous_password("wrong")
+            .proposed_password("An0ther!pw")
+            .send()
+            .await,
+    );
+    assert_eq!((c.as_str(), m.as_str()), ("NotAuthorizedException", "Incorrect username or password."));
+    client
+        .change_password()
+        .access_token(access)
+        .previous_password("N3w!Password")
+        .proposed_password("An0ther!pw")
+        .send()
+        .await
+        .unwrap();
+    assert!(sign_in(&client, &app, "ned", "An0ther!pw").await.is_ok());
+
+    // Without a verified channel there is nowhere to send a code.
+    client
+        .admin_create_user()
+        .user_pool_id(&app.pool_id)
+        .username("orphan")
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let (c, m) = failure(client.forgot_password().client_id(&app.client_id).username("orphan").send().await);
+    assert_eq!(c, "InvalidParameterException");
+    assert_eq!(m, "Cannot reset password for the user as there is no registered/verified email or phone_number");
+}
+
+#[tokio::test]
+async fn profile_operations() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = verifying_app(&client).await;
+    user(&client, &app.pool_id, "oli", PW).await;
+    let tokens = sign_in(&client, &app, "oli", PW).await.unwrap();
+    let access = tokens.access_token().unwrap();
+
+    let updated = client
+        .update_user_attributes()
+        .access_token(access)
+        .user_attributes(attr("email", "oliver@example.com"))
+        .user_attributes(attr("name", "Oliver"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.code_delivery_details_list()[0].destination(), Some("o***@e***"));
+    let me = client.get_user().access_token(access).send().await.unwrap();
+    let value =
+        |n: &str| me.user_attributes().iter().find(|a| a.name() == n).and_then(|a| a.value()).map(str::to_string);
+    assert_eq!(value("email").as_deref(), Some("oliver@example.com"));
+    assert_eq!(value("email_verified").as_deref(), Some("false"));
+    assert_eq!(value("name").as_deref(), Some("Oliver"));
+
+    let code = cognate.outbox("destination=oliver@example.com")[0]["code"].as_str().unwrap().to_string();
+    client.verify_user_attribute().access_token(access).attribute_name("email").code(&code).send().await.unwrap();
+    let me = client.get_user().access_token(access).send().await.unwrap();
+    assert!(me.user_attributes().iter().any(|a| a.name() == "email_verified" && a.value() == Some("true")));
+
+    client.get_user_attribute_verification_code().access_token(access).attribute_name("email").send().await.unwrap();
+    let (c, _) = failure(
+        client.verify_user_attribute().access_token(access).attribute_name("email").code("12345x").send().await,
+    );
+    assert_eq!(c, "CodeMismatchException");
+
+    let (c, m) = failure(
+        client
+            .update_user_attributes()
+            .access_token(access)
+            .user_attributes(attr("email_verified", "true"))
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("InvalidParameterException", "Cannot modify the non-mutable attribute email_verified")
+    );
+
+    client.delete_user_attributes().access_token(access).user_attribute_names("name").send().await.unwrap();
+    let me = client.get_user().access_token(access).send().await.unwrap();
+    assert!(!me.user_attributes().iter().any(|a| a.name() == "name"));
+
+    client.delete_user().access_token(access).send().await.unwrap();
+    let (c, _) = failure(client.admin_get_user().user_pool_id(&app.pool_id).username("oli").send().await);
+    assert_eq!(c, "UserNotFoundException");
+    let (c, _) = failure(client.get_user().access_token(access).send().await);
+    assert_eq!(c, "NotAuthorizedException", "a deleted user's tokens go with them");
+}
+
+#[tokio::test]
+async fn outbox_filters() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = verifying_app(&client).await;
+    for name in ["pat", "quinn"] {
+        client
+            .sign_up()
+            .client_id(&app.client_id)
+            .username(name)
+            .password(PW)
+            .user_attributes(attr("email", &format!("{name}@example.com")))
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(cognate.outbox(&format!("poolId={}", app.pool_id)).len(), 2);
+    let pats = cognate.outbox("username=pat");
+    assert_eq!(pats.len(), 1);
+    assert_eq!(pats[0]["kind"], "SignUp");
+    assert_eq!(cognate.outbox("destination=quinn@example.com")[0]["username"], "quinn");
+    assert!(cognate.outbox("poolId=us-east-1_none").is_empty());
+}

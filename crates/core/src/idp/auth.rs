@@ -1,0 +1,505 @@
+//! Sign-in: InitiateAuth and AdminInitiateAuth with the password and refresh flows, the
+//! NEW_PASSWORD_REQUIRED challenge, GetTokensFromRefreshToken and RevokeToken, with the
+//! client's rules (allowed flows, SECRET_HASH), user status, lockout and
+//! PreventUserExistenceErrors as Cognito applies them.
+
+use super::issue::RefreshPayload;
+use super::{UserPools, load_pool, pool_name_of};
+use crate::env::RandomExt;
+use crate::password::{self, PasswordVerifier};
+use crate::store::{AuthSession, Tx, UserRecord};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use cognate_proto::idp::*;
+use cognate_proto::{ApiError, RequestContext};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+
+/// Failed attempts before Cognito starts locking a user out, and the longest lock.
+const LOCKOUT_THRESHOLD: u32 = 5;
+const LOCKOUT_MAX_SECONDS: f64 = 900.0;
+/// Failures older than this no longer count (developer guide, "Lockout behavior").
+const LOCKOUT_FORGET_SECONDS: f64 = 900.0;
+
+/// What a sign-in step answers: tokens, or a challenge to answer next.
+#[derive(Default)]
+pub(super) struct Outcome {
+    pub result: Option<AuthenticationResultType>,
+    pub challenge: Option<ChallengeNameType>,
+    pub parameters: Option<BTreeMap<String, String>>,
+    pub session: Option<String>,
+}
+
+/// Base64(HMAC-SHA256(client secret, username ‖ client id)).
+pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(username.as_bytes());
+    mac.update(client_id.as_bytes());
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Checks SECRET_HASH when the client has a secret; `usernames` are the names the hash may
+/// have been computed over.
+pub(super) fn check_secret_hash(
+    client: &UserPoolClientType,
+    given: Option<&str>,
+    usernames: &[&str],
+) -> Result<(), ApiError> {
+    let Some(secret) = client.client_secret.as_deref() else { return Ok(()) };
+    let id = client.client_id.as_deref().unwrap_or_default();
+    let Some(given) = given else {
+        return Err(ApiError::not_authorized(format!(
+            "Client {id} is configured with secret but SECRET_HASH was not received"
+        )));
+    };
+    if usernames.iter().any(|u| secret_hash(secret, u, id) == given) {
+        Ok(())
+    } else {
+        Err(ApiError::not_authorized(format!("Unable to verify secret hash for client {id}")))
+    }
+}
+
+pub(super) fn load_client(tx: &mut dyn Tx, client_id: &str) -> Result<UserPoolClientType, ApiError> {
+    tx.client(client_id)?
+        .ok_or_else(|| ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")))
+}
+
+fn allows(client: &UserPoolClientType, modern: ExplicitAuthFlowsType, legacy: Option<ExplicitAuthFlowsType>) -> bool {
+    client.explicit_auth_flows.iter().flatten().any(|f| *f == modern || Some(*f) == legacy)
+}
+
+fn prevents_existence_errors(client: &UserPoolClientType) -> bool {
+    client.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
+}
+
+fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))
+}
+
+impl UserPools {
+    /// InitiateAuth (`admin_pool` is None) and AdminInitiateAuth (the pool it names).
+    pub(super) fn initiate(
+        &self,
+        ctx: &RequestContext,
+        admin_pool: Option<&str>,
+        client_id: &str,
+        flow: AuthFlowType,
+        params: BTreeMap<String, String>,
+    ) -> Result<Outcome, ApiError> {
+        let result = self.tx(|tx| {
+            let client = load_client(tx, client_id)?;
+            let pool_id = client.user_pool_id.clone().unwrap_or_default();
+            if let Some(named) = admin_pool {
+                if named != pool_id {
+                    return Err(ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")));
+                }
+            }
+            let pool = load_pool(tx, &pool_id)?;
+            use AuthFlowType as F;
+            use ExplicitAuthFlowsType as E;
+            let not_enabled = |flow: &str| {
+                ApiError::invalid_parameter(match admin_pool {
+                    Some(_) => "Auth flow not enabled for this client".to_string(),
+                    None => format!("{flow} flow not enabled for this client"),
+                })
+            };
+            match (flow, admin_pool.is_some()) {
+                (F::UserPasswordAuth, false) => {
+                    if !allows(&client, E::AllowUserPasswordAuth, Some(E::UserPasswordAuth)) {
+                        return Err(not_enabled("USER_PASSWORD_AUTH"));
+                    }
+                    self.password_flow(tx, ctx, &pool, &client, &params)
+                }
+                (F::AdminUserPasswordAuth | F::AdminNoSrpAuth, true) => {
+                    if !allows(&client, E::AllowAdminUserPasswordAuth, Some(E::AdminNoSrpAuth)) {
+                        return Err(not_enabled(flow.as_str()));
+                    }
+                    self.password_flow(tx, ctx, &pool, &client, &params)
+                }
+                (F::RefreshTokenAuth | F::RefreshToken, _) => {
+                    let token = param(&params, "REFRESH_TOKEN")?;
+                    self.refresh_flow(
+                        tx,
+                        ctx,
+                        &pool,
+                        &client,
+                        token,
+                        Some(params.get("SECRET_HASH").map(String::as_str)),
+                        false,
+                    )
+                    .map(|(result, _)| Ok(Outcome { result: Some(result), ..Default::default() }))
+                }
+                (F::AdminUserPasswordAuth | F::AdminNoSrpAuth, false) | (F::UserPasswordAuth, true) => {
+                    Err(ApiError::invalid_parameter("Initiate Auth method not supported."))
+                }
+                (other, _) => Err(ApiError::not_implemented(&format!("the {} flow", other.as_str()))),
+            }
+        })?;
+        result
+    }
+
+    /// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH. The outer result fails the
+    /// transaction; the inner one is the answer, committed either way so that failed
+    /// attempts count.
+    fn password_flow(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Result<Outcome, ApiError>, ApiError> {
+        let username = param(params, "USERNAME")?;
+        let password = param(params, "PASSWORD")?;
+        check_secret_hash(client, params.get("SECRET_HASH").map(String::as_str), &[username])?;
+        let pool_id = pool.id.as_deref().unwrap_or_default();
+        let Some(mut user) = super::find_user(tx, pool, username)? else {
+            return Ok(Err(if prevents_existence_errors(client) {
+                ApiError::not_authorized("Incorrect username or password.")
+            } else {
+                ApiError::user_not_found("User does not exist.")
+            }));
+        };
+        if !user.enabled {
+            return Ok(Err(ApiError::not_authorized("User is disabled.")));
+        }
+        match user.status {
+            UserStatusType::Unconfirmed => return Ok(Err(ApiError::user_not_confirmed("User is not confirmed."))),
+            UserStatusType::ResetRequired => {
+                return Ok(Err(ApiError::password_reset_required("Password reset required for the user")));
+            }
+            _ => {}
+        }
+        let now = self.now();
+        if now < user.locked_until {
+            return Ok(Err(ApiError::not_authorized("Password attempts exceeded")));
+        }
+        if now - user.last_failure > LOCKOUT_FORGET_SECONDS {
+            user.failed_attempts = 0;
+        }
+        let ok = user.password.as_ref().is_some_and(|v| v.matches(pool_name_of(pool_id), &user.username, password));
+        if !ok {
+            // Five failures lock for a second, each one more doubles it, up to about 15 minutes.
+            user.failed_attempts += 1;
+            user.last_failure = now;
+            if user.failed_attempts >= LOCKOUT_THRESHOLD {
+                let exponent = (user.failed_attempts - LOCKOUT_THRESHOLD).min(20);
+                user.locked_until = now + (2f64.powi(exponent as i32)).min(LOCKOUT_MAX_SECONDS);
+            }
+            tx.put_user(pool_id, &user)?;
+            return Ok(Err(ApiError::not_authorized("Incorrect username or password.")));
+        }
+        if user.failed_attempts > 0 || user.locked_until > 0.0 {
+            user.failed_attempts = 0;
+            user.locked_until = 0.0;
+            tx.put_user(pool_id, &user)?;
+        }
+        if user.status == UserStatusType::ForceChangePassword {
+            let days = pool
+                .policies
+                .as_ref()
+                .and_then(|p| p.password_policy.as_ref())
+                .and_then(|p| p.temporary_password_validity_days)
+                .unwrap_or(7);
+            if user.temporary_password_issued.is_some_and(|t| now > t + days as f64 * 86_400.0) {
+                return Ok(Err(ApiError::not_authorized(
+                    "Temporary password has expired and must be reset by an administrator.",
+                )));
+            }
+            return Ok(Ok(self.new_password_challenge(tx, pool, client, &user)?));
+        }
+        let result = self.sign_in_tokens(tx, ctx, pool, client, &user)?;
+        Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
+    }
+
+    fn open_session(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &UserRecord,
+        challenge: ChallengeNameType,
+    ) -> Result<String, ApiError> {
+        let mut raw = [0u8; 96];
+        self.rng.fill(&mut raw);
+        let id = URL_SAFE_NO_PAD.encode(raw);
+        let minutes = client.auth_session_validity.unwrap_or(3) as f64;
+        tx.put_session(&AuthSession {
+            id: id.clone(),
+            pool_id: pool.id.clone().unwrap_or_default(),
+            client_id: client.client_id.clone().unwrap_or_default(),
+            user_key: user.key.clone(),
+            challenge: challenge.as_str().to_string(),
+            expires: self.now() + minutes * 60.0,
+        })?;
+        Ok(id)
+    }
+
+    /// NEW_PASSWORD_REQUIRED, with the parameters Cognito sends: the user's attributes (not
+    /// `sub`) and the required attributes they still lack, both as JSON strings.
+    fn new_password_challenge(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &UserRecord,
+    ) -> Result<Outcome, ApiError> {
+        let mut attrs = serde_json::Map::new();
+        for a in &user.attributes {
+            if a.name != "sub" {
+                attrs.insert(a.name.clone(), serde_json::Value::String(a.value.clone().unwrap_or_default()));
+            }
+        }
+        let missing: Vec<String> =
+            missing_required(pool, user).into_iter().map(|n| format!("userAttributes.{n}")).collect();
+        let mut parameters = BTreeMap::new();
+        parameters.insert("USER_ID_FOR_SRP".to_string(), user.username.clone());
+        parameters.insert("requiredAttributes".to_string(), serde_json::to_string(&missing).unwrap());
+        parameters.insert("userAttributes".to_string(), serde_json::Value::Object(attrs).to_string());
+        let session = self.open_session(tx, pool, client, user, ChallengeNameType::NewPasswordRequired)?;
+        Ok(Outcome {
+            challenge: Some(ChallengeNameType::NewPasswordRequired),
+            parameters: Some(parameters),
+            session: Some(session),
+            result: None,
+        })
+    }
+
+    /// RespondToAuthChallenge and AdminRespondToAuthChallenge.
+    pub(super) fn respond(
+        &self,
+        ctx: &RequestContext,
+        admin_pool: Option<&str>,
+        client_id: &str,
+        challenge: ChallengeNameType,
+        session: Option<&str>,
+        responses: BTreeMap<String, String>,
+    ) -> Result<Outcome, ApiError> {
+        let now = self.now();
+        self.tx(|tx| {
+            let client = load_client(tx, client_id)?;
+            let pool_id = client.user_pool_id.clone().unwrap_or_default();
+            if admin_pool.is_some_and(|p| p != pool_id) {
+                return Err(ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")));
+            }
+            let pool = load_pool(tx, &pool_id)?;
+            let session_id =
+                session.ok_or_else(|| ApiError::invalid_parameter("Missing required parameter Session"))?;
+            let invalid = || ApiError::not_authorized("Invalid session for the user.");
+            let stored = tx.session(session_id)?.ok_or_else(invalid)?;
+            if stored.client_id != client_id || stored.pool_id != pool_id {
+                return Err(invalid());
+            }
+            if stored.expires < now {
+                return Err(ApiError::not_authorized("Invalid session for the user, session is expired."));
+            }
+            if stored.challenge != challenge.as_str() {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Invalid challenge name, expected {}",
+                    stored.challenge
+                )));
+            }
+            let username = param(&responses, "USERNAME")?;
+            let mut user = tx.user(&pool_id, &stored.user_key)?.ok_or_else(invalid)?;
+            check_secret_hash(&client, responses.get("SECRET_HASH").map(String::as_str), &[username, &user.username])?;
+            match challenge {
+                ChallengeNameType::NewPasswordRequired => {
+                    let new_password = param(&responses, "NEW_PASSWORD")?;
+                    password::check_policy(&super::users::policy(&pool), new_password)?;
+                    self.apply_challenge_attributes(&pool, &client, &mut user, &responses)?;
+                    user.password = Some(PasswordVerifier::new(
+                        pool_name_of(&pool_id),
+                        &user.username,
+                        new_password,
+                        self.rng.as_ref(),
+                    ));
+                    user.status = UserStatusType::Confirmed;
+                    user.temporary_password_issued = None;
+                    user.modified = now;
+                    tx.put_user(&pool_id, &user)?;
+                    // A session answers once.
+                    tx.delete_session(session_id)?;
+                    let result = self.sign_in_tokens(tx, ctx, &pool, &client, &user)?;
+                    Ok(Outcome { result: Some(result), ..Default::default() })
+                }
+                other => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
+            }
+        })
+    }
+
+    /// The `userAttributes.<name>` answers of NEW_PASSWORD_REQUIRED, as Cognito checks them.
+    fn apply_challenge_attributes(
+        &self,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &mut UserRecord,
+        responses: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
+        for (key, value) in responses {
+            let Some(name) = key.strip_prefix("userAttributes.") else { continue };
+            let schema = super::pools::schema_entry(pool, name).ok_or_else(|| {
+                ApiError::invalid_parameter(format!("user.{name}: Attribute does not exist in the schema.\n"))
+            })?;
+            let writable = client.write_attributes.as_ref().is_none_or(|w| w.iter().any(|a| a == name));
+            if matches!(name, "email_verified" | "phone_number_verified" | "sub") || !writable {
+                return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {name}")));
+            }
+            if schema.mutable == Some(false) && user.attribute(name).is_some() {
+                return Err(ApiError::not_authorized(format!("Cannot modify an already provided {name}")));
+            }
+            user.set_attribute(name, value);
+        }
+        let missing = missing_required(pool, user);
+        if !missing.is_empty() {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid attributes given, {} is missing",
+                missing.join(" and ")
+            )));
+        }
+        Ok(())
+    }
+
+    /// REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken. `secret_hash` is `Some` for the
+    /// InitiateAuth form (which takes a SECRET_HASH), `None` when the caller checked the
+    /// client secret itself. With `rotate`, a new refresh token replaces the old one.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn refresh_flow(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        token: &str,
+        secret_hash: Option<Option<&str>>,
+        rotate: bool,
+    ) -> Result<(AuthenticationResultType, bool), ApiError> {
+        let pool_id = pool.id.clone().unwrap_or_default();
+        let client_id = client.client_id.clone().unwrap_or_default();
+        let invalid = || ApiError::not_authorized("Invalid Refresh Token.");
+        let keys = self.pool_keys(tx, &pool_id)?;
+        let payload: RefreshPayload =
+            keys.open(token).and_then(|p| serde_json::from_slice(&p).ok()).ok_or_else(invalid)?;
+        if payload.pool != pool_id {
+            return Err(invalid());
+        }
+        if payload.client != client_id {
+            return Err(ApiError::not_authorized("Refresh Token has different Client"));
+        }
+        let now = self.now();
+        if payload.exp < now {
+            return Err(ApiError::not_authorized("Refresh Token has expired"));
+        }
+        let mut family = match tx.family(&pool_id, &payload.fam)? {
+            Some(f) if !f.revoked => f,
+            _ => return Err(ApiError::not_authorized("Refresh Token has been revoked")),
+        };
+        let current = family.refresh_id == payload.rid;
+        let in_grace =
+            family.previous_refresh_id.as_deref() == Some(payload.rid.as_str()) && now <= family.previous_valid_until;
+        if !current && !in_grace {
+            return Err(ApiError::refresh_token_reuse(
+                "The refresh token has been replaced by refresh token rotation.",
+            ));
+        }
+        let user = tx.user(&pool_id, &payload.key)?.ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
+        if let Some(given) = secret_hash {
+            if let Some(secret) = client.client_secret.as_deref() {
+                let Some(given) = given else {
+                    return Err(ApiError::not_authorized(format!(
+                        "Client {client_id} is configured with secret but SECRET_HASH was not received"
+                    )));
+                };
+                if ![user.username.as_str(), user.sub.as_str()]
+                    .iter()
+                    .any(|u| super::auth::secret_hash(secret, u, &client_id) == given)
+                {
+                    return Err(ApiError::not_authorized(format!(
+                        "SecretHash does not match for the client: {client_id}"
+                    )));
+                }
+            }
+        }
+        if !user.enabled {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        let mut result = self.mint(tx, ctx, pool, client, &user, &family)?;
+        let rotated = rotate && current;
+        if rotated {
+            let grace = client.refresh_token_rotation.as_ref().and_then(|r| r.retry_grace_period_seconds).unwrap_or(0);
+            family.previous_refresh_id = Some(std::mem::replace(&mut family.refresh_id, self.rng.uuid_v4()));
+            family.previous_valid_until = now + grace as f64;
+            tx.put_family(&family)?;
+            result.refresh_token = Some(self.refresh_token(tx, &family)?);
+        }
+        Ok((result, rotated))
+    }
+
+    pub(super) fn tokens_from_refresh(
+        &self,
+        ctx: &RequestContext,
+        input: GetTokensFromRefreshTokenRequest,
+    ) -> Result<GetTokensFromRefreshTokenResponse, ApiError> {
+        self.tx(|tx| {
+            let client = load_client(tx, &input.client_id)?;
+            check_client_secret(&client, input.client_secret.as_deref())?;
+            let pool = load_pool(tx, client.user_pool_id.as_deref().unwrap_or_default())?;
+            let rotate = client.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == FeatureType::Enabled);
+            let (result, _) = self.refresh_flow(tx, ctx, &pool, &client, &input.refresh_token, None, rotate)?;
+            Ok(GetTokensFromRefreshTokenResponse { authentication_result: Some(result) })
+        })
+    }
+
+    /// RevokeToken: ends one refresh token's family, and so every token minted from it.
+    pub(super) fn revoke(&self, input: RevokeTokenRequest) -> Result<RevokeTokenResponse, ApiError> {
+        self.tx(|tx| {
+            let client = load_client(tx, &input.client_id)?;
+            check_client_secret(&client, input.client_secret.as_deref())?;
+            if client.enable_token_revocation == Some(false) {
+                return Err(ApiError::unsupported_operation("Token revocation is not enabled for this client."));
+            }
+            if input.token.split('.').count() == 3 {
+                return Err(ApiError::unsupported_token_type("Only refresh tokens can be revoked."));
+            }
+            let pool_id = client.user_pool_id.clone().unwrap_or_default();
+            let keys = self.pool_keys(tx, &pool_id)?;
+            let payload: Option<RefreshPayload> = keys.open(&input.token).and_then(|p| serde_json::from_slice(&p).ok());
+            // As RFC 7009 has it, a token that is not (or no longer) valid needs no revoking.
+            let Some(payload) = payload else { return Ok(RevokeTokenResponse::default()) };
+            if payload.client != input.client_id {
+                return Err(ApiError::unauthorized("The token was not issued to this client."));
+            }
+            if let Some(mut family) = tx.family(&pool_id, &payload.fam)? {
+                family.revoked = true;
+                tx.put_family(&family)?;
+            }
+            Ok(RevokeTokenResponse::default())
+        })
+    }
+}
+
+/// The client secret, for the operations that take it whole rather than as SECRET_HASH.
+fn check_client_secret(client: &UserPoolClientType, given: Option<&str>) -> Result<(), ApiError> {
+    match (client.client_secret.as_deref(), given) {
+        (None, _) => Ok(()),
+        (Some(secret), Some(given)) if secret == given => Ok(()),
+        (Some(_), _) => Err(ApiError::not_authorized(format!(
+            "Unable to verify secret hash for client {}",
+            client.client_id.as_deref().unwrap_or_default()
+        ))),
+    }
+}
+
+/// Required schema attributes the user has no value for.
+fn missing_required(pool: &UserPoolType, user: &UserRecord) -> Vec<String> {
+    pool.schema_attributes
+        .iter()
+        .flatten()
+        .filter(|s| s.required == Some(true))
+        .filter_map(|s| s.name.clone())
+        .filter(|n| n != "sub" && user.attribute(n).is_none_or(str::is_empty))
+        .collect()
+}

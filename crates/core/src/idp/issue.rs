@@ -1,0 +1,318 @@
+//! Minting tokens as Cognito makes them, and checking the access tokens operations accept.
+
+use super::{UserPools, load_pool, user_key};
+use crate::env::RandomExt;
+use crate::store::{TokenFamily, Tx, UserRecord};
+use crate::tokens::{Keys, PoolKeys, peek_claims};
+use cognate_proto::idp::*;
+use cognate_proto::{ApiError, RequestContext};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+/// The scope of tokens from the API flows (not the hosted UI).
+pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// Which issuer tokens name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IssuerStyle {
+    /// `<public base URL>/<poolId>`: where cognate can be reached, so discovery works.
+    #[default]
+    Local,
+    /// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, for verifiers that insist on it.
+    Aws,
+}
+
+/// What a refresh token carries, sealed.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct RefreshPayload {
+    pub pool: String,
+    pub client: String,
+    pub key: String,
+    pub fam: String,
+    pub rid: String,
+    pub exp: f64,
+}
+
+fn seconds_in(unit: Option<TimeUnitsType>, default: TimeUnitsType) -> i64 {
+    match unit.unwrap_or(default) {
+        TimeUnitsType::Seconds => 1,
+        TimeUnitsType::Minutes => 60,
+        TimeUnitsType::Hours => 3600,
+        TimeUnitsType::Days => 86_400,
+    }
+}
+
+/// Lifetimes in seconds from the client's settings: (access, id, refresh).
+pub(super) fn lifetimes(client: &UserPoolClientType) -> (i64, i64, i64) {
+    let units = client.token_validity_units.as_ref();
+    let access = client
+        .access_token_validity
+        .map_or(3600, |v| v as i64 * seconds_in(units.and_then(|u| u.access_token), TimeUnitsType::Hours));
+    let id = client
+        .id_token_validity
+        .map_or(3600, |v| v as i64 * seconds_in(units.and_then(|u| u.id_token), TimeUnitsType::Hours));
+    let refresh = match client.refresh_token_validity {
+        None | Some(0) => 30 * 86_400,
+        Some(v) => v as i64 * seconds_in(units.and_then(|u| u.refresh_token), TimeUnitsType::Days),
+    };
+    (access, id, refresh)
+}
+
+/// A claim's JSON type as Cognito writes it.
+fn claim_value(name: &str, value: &str, pool: &UserPoolType) -> Value {
+    let data_type = pool
+        .schema_attributes
+        .iter()
+        .flatten()
+        .find(|s| s.name.as_deref() == Some(name))
+        .and_then(|s| s.attribute_data_type);
+    match (name, data_type) {
+        (_, Some(AttributeDataType::Boolean)) => Value::Bool(value == "true"),
+        ("updated_at", _) => value.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(value.into())),
+        _ => Value::String(value.into()),
+    }
+}
+
+impl UserPools {
+    pub(super) fn issuer(&self, ctx: &RequestContext, pool_id: &str) -> String {
+        match self.settings.issuer {
+            IssuerStyle::Aws => {
+                let region = pool_id.split_once('_').map(|(r, _)| r).unwrap_or("us-east-1");
+                format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
+            }
+            IssuerStyle::Local => {
+                let base = ctx.base_url.as_deref().unwrap_or("http://localhost:9229").trim_end_matches('/');
+                format!("{base}/{pool_id}")
+            }
+        }
+    }
+
+    /// The pool's parsed keys, made on first use for pools that have none yet.
+    pub(super) fn pool_keys(&self, tx: &mut dyn Tx, pool_id: &str) -> Result<Arc<Keys>, ApiError> {
+        let stored = match tx.keys(pool_id)? {
+            Some(k) => k,
+            None => {
+                let k = PoolKeys::generate(self.keys.as_ref(), self.rng.as_ref());
+                tx.put_keys(pool_id, &k)?;
+                k
+            }
+        };
+        self.key_cache.get(&stored).ok_or_else(|| ApiError::internal_error("The pool's signing keys are unreadable."))
+    }
+
+    /// The JWKS of a pool, or `None` if there is no such pool.
+    pub fn jwks(&self, pool_id: &str) -> Result<Option<Value>, ApiError> {
+        self.tx(|tx| {
+            if tx.pool(pool_id)?.is_none() {
+                return Ok(None);
+            }
+            Ok(Some(self.pool_keys(tx, pool_id)?.jwks()))
+        })
+    }
+
+    /// The OpenID discovery document of a pool, or `None` if there is no such pool.
+    pub fn openid_configuration(&self, ctx: &RequestContext, pool_id: &str) -> Result<Option<Value>, ApiError> {
+        let exists = self.tx(|tx| Ok(tx.pool(pool_id)?.is_some()))?;
+        if !exists {
+            return Ok(None);
+        }
+        let issuer = self.issuer(ctx, pool_id);
+        let base = ctx.base_url.as_deref().unwrap_or("http://localhost:9229").trim_end_matches('/');
+        Ok(Some(json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{base}/{pool_id}/.well-known/jwks.json"),
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "token"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+            "subject_types_supported": ["public"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        })))
+    }
+
+    /// Starts a token family for a successful sign-in and mints its three tokens.
+    pub(super) fn sign_in_tokens(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &UserRecord,
+    ) -> Result<AuthenticationResultType, ApiError> {
+        let now = self.now();
+        let (_, _, refresh_life) = lifetimes(client);
+        let family = TokenFamily {
+            origin_jti: self.rng.uuid_v4(),
+            pool_id: pool.id.clone().unwrap_or_default(),
+            client_id: client.client_id.clone().unwrap_or_default(),
+            user_key: user.key.clone(),
+            auth_time: now as i64,
+            expires: now + refresh_life as f64,
+            revoked: false,
+            refresh_id: self.rng.uuid_v4(),
+            previous_refresh_id: None,
+            previous_valid_until: 0.0,
+        };
+        tx.put_family(&family)?;
+        // Expired families and sessions go when sign-ins come, so neither table grows without end.
+        tx.purge_expired(now)?;
+        let mut result = self.mint(tx, ctx, pool, client, user, &family)?;
+        result.refresh_token = Some(self.refresh_token(tx, &family)?);
+        Ok(result)
+    }
+
+    pub(super) fn refresh_token(&self, tx: &mut dyn Tx, family: &TokenFamily) -> Result<String, ApiError> {
+        let keys = self.pool_keys(tx, &family.pool_id)?;
+        let payload = RefreshPayload {
+            pool: family.pool_id.clone(),
+            client: family.client_id.clone(),
+            key: family.user_key.clone(),
+            fam: family.origin_jti.clone(),
+            rid: family.refresh_id.clone(),
+            exp: family.expires,
+        };
+        Ok(keys.seal(&serde_json::to_vec(&payload).expect("payload serialises"), self.rng.as_ref()))
+    }
+
+    /// An ID and an access token for `user`, descending from `family`.
+    pub(super) fn mint(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &UserRecord,
+        family: &TokenFamily,
+    ) -> Result<AuthenticationResultType, ApiError> {
+        let pool_id = pool.id.clone().unwrap_or_default();
+        let keys = self.pool_keys(tx, &pool_id)?;
+        let now = self.now() as i64;
+        let (access_life, id_life, _) = lifetimes(client);
+        let iss = self.issuer(ctx, &pool_id);
+        let event_id = self.rng.uuid_v4();
+        // Cognito allows a user at most 100 groups.
+        let mut groups = tx.groups_of(&pool_id, &user.key, None, 1000)?.items;
+        groups.sort_by(|a, b| {
+            (a.precedence.unwrap_or(i32::MAX), &a.group_name).cmp(&(b.precedence.unwrap_or(i32::MAX), &b.group_name))
+        });
+        let group_names: Vec<Value> = groups.iter().filter_map(|g| g.group_name.clone()).map(Value::String).collect();
+
+        let mut id = Map::new();
+        id.insert("sub".into(), json!(user.sub));
+        if !group_names.is_empty() {
+            id.insert("cognito:groups".into(), Value::Array(group_names.clone()));
+        }
+        let readable = |name: &str| client.read_attributes.as_ref().is_none_or(|r| r.iter().any(|a| a == name));
+        if let Some(v) = user.attribute("email_verified").filter(|_| readable("email_verified")) {
+            id.insert("email_verified".into(), claim_value("email_verified", v, pool));
+        }
+        id.insert("iss".into(), json!(iss));
+        id.insert("cognito:username".into(), json!(user.username));
+        id.insert("origin_jti".into(), json!(family.origin_jti));
+        id.insert("aud".into(), json!(family.client_id));
+        id.insert("event_id".into(), json!(event_id));
+        id.insert("token_use".into(), json!("id"));
+        id.insert("auth_time".into(), json!(family.auth_time));
+        id.insert("exp".into(), json!(now + id_life));
+        id.insert("iat".into(), json!(now));
+        id.insert("jti".into(), json!(self.rng.uuid_v4()));
+        for attr in &user.attributes {
+            let name = attr.name.as_str();
+            if matches!(name, "sub" | "email_verified") || !readable(name) {
+                continue;
+            }
+            if let Some(v) = &attr.value {
+                id.insert(name.to_string(), claim_value(name, v, pool));
+            }
+        }
+
+        let mut access = Map::new();
+        access.insert("sub".into(), json!(user.sub));
+        if !group_names.is_empty() {
+            access.insert("cognito:groups".into(), Value::Array(group_names));
+        }
+        access.insert("iss".into(), json!(iss));
+        access.insert("client_id".into(), json!(family.client_id));
+        access.insert("origin_jti".into(), json!(family.origin_jti));
+        access.insert("event_id".into(), json!(event_id));
+        access.insert("token_use".into(), json!("access"));
+        access.insert("scope".into(), json!(ADMIN_SCOPE));
+        access.insert("auth_time".into(), json!(family.auth_time));
+        access.insert("exp".into(), json!(now + access_life));
+        access.insert("iat".into(), json!(now));
+        access.insert("jti".into(), json!(self.rng.uuid_v4()));
+        access.insert("username".into(), json!(user.username));
+
+        Ok(AuthenticationResultType {
+            access_token: Some(keys.sign_access(&access)),
+            expires_in: Some(access_life as i32),
+            id_token: Some(keys.sign_id(&id)),
+            token_type: Some("Bearer".into()),
+            refresh_token: None,
+            new_device_metadata: None,
+        })
+    }
+
+    /// The pool and user an access token speaks for, after checking everything Cognito checks:
+    /// signature, pool, `token_use`, expiry, scope, and that it was not revoked.
+    pub(super) fn access_user(&self, tx: &mut dyn Tx, token: &str) -> Result<(UserPoolType, UserRecord), ApiError> {
+        let invalid = || ApiError::not_authorized("Invalid Access Token");
+        let claims = peek_claims(token).ok_or_else(invalid)?;
+        let pool_id =
+            claims.get("iss").and_then(Value::as_str).and_then(|i| i.rsplit('/').next()).ok_or_else(invalid)?;
+        let pool = tx.pool(pool_id)?.ok_or_else(invalid)?;
+        let keys = self.pool_keys(tx, pool_id)?;
+        let claims = keys.verify_access(token).ok_or_else(invalid)?;
+        if claims.get("token_use").and_then(Value::as_str) != Some("access") {
+            return Err(invalid());
+        }
+        let exp = claims.get("exp").and_then(Value::as_f64).ok_or_else(invalid)?;
+        if exp <= self.now() {
+            return Err(ApiError::not_authorized("Access Token has expired"));
+        }
+        let scopes = claims.get("scope").and_then(Value::as_str).unwrap_or_default();
+        if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+            return Err(ApiError::not_authorized("Access Token does not have required scopes"));
+        }
+        let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;
+        match tx.family(pool_id, origin)? {
+            Some(f) if !f.revoked => {}
+            _ => return Err(ApiError::not_authorized("Access Token has been revoked")),
+        }
+        let username = claims.get("username").and_then(Value::as_str).ok_or_else(invalid)?;
+        let user = tx
+            .user(pool_id, &user_key(&pool, username))?
+            .ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
+        Ok((pool, user))
+    }
+
+    /// Revokes every token of a user: GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser.
+    pub(super) fn sign_out_everywhere(
+        &self,
+        tx: &mut dyn Tx,
+        pool_id: &str,
+        user: &UserRecord,
+    ) -> Result<(), ApiError> {
+        tx.revoke_families(pool_id, &user.key)
+    }
+
+    pub(super) fn global_sign_out_(&self, input: GlobalSignOutRequest) -> Result<GlobalSignOutResponse, ApiError> {
+        self.tx(|tx| {
+            let (pool, user) = self.access_user(tx, &input.access_token)?;
+            self.sign_out_everywhere(tx, pool.id.as_deref().unwrap_or_default(), &user)?;
+            Ok(GlobalSignOutResponse::default())
+        })
+    }
+
+    pub(super) fn admin_global_sign_out(
+        &self,
+        input: AdminUserGlobalSignOutRequest,
+    ) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
+        self.tx(|tx| {
+            let pool = load_pool(tx, &input.user_pool_id)?;
+            let user = super::require_user(tx, &pool, &input.username)?;
+            self.sign_out_everywhere(tx, &input.user_pool_id, &user)?;
+            Ok(AdminUserGlobalSignOutResponse::default())
+        })
+    }
+}

@@ -1,0 +1,218 @@
+//! The emails and SMS messages Cognito sends, rendered with the pool's templates and kept in
+//! the outbox instead of being delivered.
+
+use super::UserPools;
+use crate::env::RandomExt;
+use crate::store::{OutboxMessage, PendingCode, Tx, UserRecord};
+use cognate_proto::ApiError;
+use cognate_proto::idp::*;
+
+/// Cognito's default templates (a pool created without any, as DescribeUserPool shows them).
+pub const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
+pub const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}. ";
+pub const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";
+pub const DEFAULT_INVITE_MESSAGE: &str = "Your username is {username} and temporary password is {####}. ";
+
+/// How long a code lasts (developer guide): sign-up and attribute codes a day, password
+/// reset codes an hour.
+pub const SIGN_UP_CODE_SECONDS: f64 = 86_400.0;
+pub const RESET_CODE_SECONDS: f64 = 3_600.0;
+
+/// `victim@gmail.com` → `v***@g***`, as Cognito masks destinations.
+pub fn mask_email(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    format!("{}***@{}***", first(local), first(domain))
+}
+
+/// `+15555550100` → `+*******0100`: the length kept, the last four digits shown.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.trim_start_matches('+').chars().collect();
+    let shown = digits.len().min(4);
+    let hidden = digits.len() - shown;
+    format!("+{}{}", "*".repeat(hidden), digits[hidden..].iter().collect::<String>())
+}
+
+fn render(template: &str, username: &str, code: &str) -> String {
+    template.replace("{username}", username).replace("{####}", code)
+}
+
+/// Where a message about `attribute` goes, and how.
+fn channel(user: &UserRecord, attribute: &str) -> Option<(DeliveryMediumType, String)> {
+    let value = user.attribute(attribute)?.to_string();
+    match attribute {
+        "email" => Some((DeliveryMediumType::Email, value)),
+        "phone_number" => Some((DeliveryMediumType::Sms, value)),
+        _ => None,
+    }
+}
+
+pub fn details(medium: DeliveryMediumType, attribute: &str, destination: &str) -> CodeDeliveryDetailsType {
+    CodeDeliveryDetailsType {
+        attribute_name: Some(attribute.to_string()),
+        delivery_medium: Some(medium),
+        destination: Some(match medium {
+            DeliveryMediumType::Email => mask_email(destination),
+            DeliveryMediumType::Sms => mask_phone(destination),
+        }),
+    }
+}
+
+impl UserPools {
+    /// Records a message in the outbox (and the log).
+    #[allow(clippy::too_many_arguments)]
+    fn deliver(
+        &self,
+        tx: &mut dyn Tx,
+        pool_id: &str,
+        user: &UserRecord,
+        kind: &str,
+        medium: DeliveryMediumType,
+        destination: &str,
+        subject: Option<String>,
+        message: String,
+        code: &str,
+    ) -> Result<(), ApiError> {
+        tx.push_message(&OutboxMessage {
+            id: self.rng.uuid_v4(),
+            pool_id: pool_id.to_string(),
+            username: user.username.clone(),
+            medium: medium.as_str().to_string(),
+            destination: destination.to_string(),
+            kind: kind.to_string(),
+            subject,
+            message,
+            code: Some(code.to_string()),
+            sent_at: self.clock.now_millis(),
+        })
+    }
+
+    /// A new 6-digit code for `purpose`, sent about `attribute` with the verification
+    /// template, remembered on the user (who the caller then saves).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn send_code(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        user: &mut UserRecord,
+        purpose: &str,
+        kind: &str,
+        attribute: &str,
+        validity: f64,
+        pending_value: Option<String>,
+    ) -> Result<Option<CodeDeliveryDetailsType>, ApiError> {
+        let destination = match &pending_value {
+            Some(v) => Some(v.clone()),
+            None => user.attribute(attribute).map(str::to_string),
+        };
+        let Some(destination) = destination else { return Ok(None) };
+        let medium = match attribute {
+            "email" => DeliveryMediumType::Email,
+            "phone_number" => DeliveryMediumType::Sms,
+            _ => return Ok(None),
+        };
+        let code = self.rng.string_from(b"0123456789", 6);
+        let template = pool.verification_message_template.clone().unwrap_or_default();
+        let (subject, body) = match medium {
+            DeliveryMediumType::Email => (
+                Some(
+                    template
+                        .email_subject
+                        .or(pool.email_verification_subject.clone())
+                        .unwrap_or(DEFAULT_CODE_SUBJECT.into()),
+                ),
+                template
+                    .email_message
+                    .or(pool.email_verification_message.clone())
+                    .unwrap_or(DEFAULT_CODE_MESSAGE.into()),
+            ),
+            DeliveryMediumType::Sms => (
+                None,
+                template.sms_message.or(pool.sms_verification_message.clone()).unwrap_or(DEFAULT_CODE_MESSAGE.into()),
+            ),
+        };
+        let message = render(&body, &user.username, &code);
+        let pool_id = pool.id.clone().unwrap_or_default();
+        self.deliver(tx, &pool_id, user, kind, medium, &destination, subject, message, &code)?;
+        user.codes.insert(
+            purpose.to_string(),
+            PendingCode { code, expires: self.now() + validity, attribute: Some(attribute.to_string()), pending_value },
+        );
+        Ok(Some(details(medium, attribute, &destination)))
+    }
+
+    /// The invitation AdminCreateUser sends, with the temporary password.
+    pub(super) fn send_invitation(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        user: &UserRecord,
+        mediums: &[DeliveryMediumType],
+        temporary_password: &str,
+    ) -> Result<(), ApiError> {
+        let template =
+            pool.admin_create_user_config.as_ref().and_then(|c| c.invite_message_template.clone()).unwrap_or_default();
+        let pool_id = pool.id.clone().unwrap_or_default();
+        // DesiredDeliveryMediums defaults to SMS (API reference).
+        let mediums = if mediums.is_empty() { &[DeliveryMediumType::Sms][..] } else { mediums };
+        for medium in mediums {
+            let attribute = match medium {
+                DeliveryMediumType::Email => "email",
+                DeliveryMediumType::Sms => "phone_number",
+            };
+            let Some((medium, destination)) = channel(user, attribute) else { continue };
+            let (subject, body) = match medium {
+                DeliveryMediumType::Email => (
+                    Some(template.email_subject.clone().unwrap_or(DEFAULT_INVITE_SUBJECT.into())),
+                    template.email_message.clone().unwrap_or(DEFAULT_INVITE_MESSAGE.into()),
+                ),
+                DeliveryMediumType::Sms => {
+                    (None, template.sms_message.clone().unwrap_or(DEFAULT_INVITE_MESSAGE.into()))
+                }
+            };
+            let message = render(&body, &user.username, temporary_password);
+            self.deliver(
+                tx,
+                &pool_id,
+                user,
+                "AdminCreateUser",
+                medium,
+                &destination,
+                subject,
+                message,
+                temporary_password,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Checks a code the user typed against the one sent for `purpose`.
+    pub(super) fn take_code(&self, user: &mut UserRecord, purpose: &str, given: &str) -> Result<PendingCode, ApiError> {
+        let mismatch = || ApiError::code_mismatch("Invalid verification code provided, please try again.");
+        let pending = user.codes.get(purpose).cloned().ok_or_else(mismatch)?;
+        if pending.code != given {
+            return Err(mismatch());
+        }
+        if pending.expires < self.now() {
+            return Err(ApiError::expired_code("Invalid code provided, please request a code again."));
+        }
+        user.codes.remove(purpose);
+        Ok(pending)
+    }
+
+    /// The outbox, for `/_cognate/outbox`.
+    pub fn outbox(&self, query: &crate::store::OutboxQuery) -> Result<Vec<OutboxMessage>, ApiError> {
+        self.tx(|tx| tx.messages(query))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_email("victimsemail@gmail.com"), "v***@g***");
+        assert_eq!(mask_phone("+15555550008"), "+*******0008");
+    }
+}

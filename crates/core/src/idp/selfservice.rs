@@ -1,0 +1,476 @@
+//! What users do for themselves: sign up and confirm, reset a forgotten password, and, with
+//! an access token, read and change their profile and password or delete themselves.
+
+use super::auth::{check_secret_hash, load_client};
+use super::messages::{RESET_CODE_SECONDS, SIGN_UP_CODE_SECONDS, mask_email};
+use super::users::{claim_identifiers, policy};
+use super::{UserPools, attributes, find_user, load_pool, pool_name_of, user_key};
+use crate::env::RandomExt;
+use crate::password::{self, PasswordVerifier};
+use crate::store::{Tx, UserRecord};
+use cognate_proto::ApiError;
+use cognate_proto::idp::*;
+
+fn prevents_existence_errors(client: &UserPoolClientType) -> bool {
+    client.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
+}
+
+fn pool_id(pool: &UserPoolType) -> String {
+    pool.id.clone().unwrap_or_default()
+}
+
+/// The attribute a sign-up code goes to: email first, then phone, among those the pool
+/// verifies automatically.
+fn sign_up_channel(pool: &UserPoolType, user: &UserRecord) -> Option<&'static str> {
+    let auto = pool.auto_verified_attributes.clone().unwrap_or_default();
+    [("email", VerifiedAttributeType::Email), ("phone_number", VerifiedAttributeType::PhoneNumber)]
+        .into_iter()
+        .find(|(name, kind)| auto.contains(kind) && user.attribute(name).is_some())
+        .map(|(name, _)| name)
+}
+
+/// Where a password-reset code goes: a verified email, else a verified phone number.
+fn recovery_channel(user: &UserRecord) -> Option<&'static str> {
+    if user.attribute("email").is_some() && user.attribute("email_verified") == Some("true") {
+        Some("email")
+    } else if user.attribute("phone_number").is_some() && user.attribute("phone_number_verified") == Some("true") {
+        Some("phone_number")
+    } else {
+        None
+    }
+}
+
+/// The flag that says an attribute is verified.
+fn verified_flag(attribute: &str) -> Option<&'static str> {
+    match attribute {
+        "email" => Some("email_verified"),
+        "phone_number" => Some("phone_number_verified"),
+        _ => None,
+    }
+}
+
+/// What Cognito answers for a user who does not exist, when the client hides that: a
+/// delivery that looks real.
+fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
+    let guess = if username.contains('@') { username.to_string() } else { format!("{username}@example.com") };
+    CodeDeliveryDetailsType {
+        attribute_name: Some("email".into()),
+        delivery_medium: Some(DeliveryMediumType::Email),
+        destination: Some(mask_email(&guess)),
+    }
+}
+
+impl UserPools {
+    fn client_and_pool(
+        &self,
+        tx: &mut dyn Tx,
+        client_id: &str,
+    ) -> Result<(UserPoolClientType, UserPoolType), ApiError> {
+        let client = load_client(tx, client_id)?;
+        let pool = load_pool(tx, client.user_pool_id.as_deref().unwrap_or_default())?;
+        Ok((client, pool))
+    }
+
+    pub(super) fn sign_up_(&self, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
+        let now = self.now();
+        self.tx(|tx| {
+            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
+            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+            let mut attrs = input.user_attributes.clone().unwrap_or_default();
+            attributes::check_new(&pool, &attrs)?;
+            if let Some(name) =
+                attrs.iter().map(|a| a.name.as_str()).find(|n| matches!(*n, "email_verified" | "phone_number_verified"))
+            {
+                return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {name}")));
+            }
+            let password = input
+                .password
+                .as_deref()
+                .ok_or_else(|| ApiError::invalid_parameter("Missing required parameter PASSWORD"))?;
+            password::check_policy(&policy(&pool), password)?;
+
+            let sub = self.rng.uuid_v4();
+            let username = match pool.username_attributes.clone().unwrap_or_default().as_slice() {
+                [] => input.username.clone(),
+                kinds => {
+                    let email_ok =
+                        kinds.contains(&UsernameAttributeType::Email) && attributes::is_email(&input.username);
+                    let phone_ok =
+                        kinds.contains(&UsernameAttributeType::PhoneNumber) && attributes::is_phone(&input.username);
+                    if !email_ok && !phone_ok {
+                        return Err(ApiError::invalid_parameter(match kinds {
+                            [UsernameAttributeType::Email] => "Username should be an email.",
+                            [UsernameAttributeType::PhoneNumber] => "Username should be a phone number.",
+                            _ => "Username should be either an email or a phone number.",
+                        }));
+                    }
+                    let name = if email_ok { "email" } else { "phone_number" };
+                    attrs.retain(|a| a.name != name);
+                    attrs.push(AttributeType { name: name.into(), value: Some(input.username.clone()) });
+                    sub.clone()
+                }
+            };
+            let mut all = vec![AttributeType { name: "sub".into(), value: Some(sub.clone()) }];
+            all.extend(attrs);
+            let mut user = UserRecord {
+                key: user_key(&pool, &username),
+                password: Some(PasswordVerifier::new(
+                    pool_name_of(&pool_id(&pool)),
+                    &username,
+                    password,
+                    self.rng.as_ref(),
+                )),
+                username,
+                sub: sub.clone(),
+                attributes: all,
+                enabled: true,
+                status: UserStatusType::Unconfirmed,
+                created: now,
+                modified: now,
+                ..Default::default()
+            };
+            let missing: String = pool
+                .schema_attributes
+                .iter()
+                .flatten()
+                .filter(|s| s.required == Some(true))
+                .filter_map(|s| s.name.as_deref())
+                .filter(|n| *n != "sub" && user.attribute(n).is_none())
+                .map(|n| format!("{n}: The attribute is required\n"))
+                .collect();
+            if !missing.is_empty() {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: {missing}"
+                )));
+            }
+            if tx.user(&pool_id(&pool), &user.key)?.is_some() {
+                return Err(ApiError::username_exists("User already exists"));
+            }
+            claim_identifiers(tx, &pool, &user, false, now)?;
+            let delivery = match sign_up_channel(&pool, &user) {
+                Some(attr) => {
+                    self.send_code(tx, &pool, &mut user, "signup", "SignUp", attr, SIGN_UP_CODE_SECONDS, None)?
+                }
+                None => None,
+            };
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(SignUpResponse { user_confirmed: false, user_sub: sub, code_delivery_details: delivery, session: None })
+        })
+    }
+
+    pub(super) fn confirm_sign_up_(&self, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
+        let now = self.now();
+        self.tx(|tx| {
+            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
+            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
+                return Err(if prevents_existence_errors(&client) {
+                    ApiError::code_mismatch("Invalid verification code provided, please try again.")
+                } else {
+                    ApiError::user_not_found("User does not exist.")
+                });
+            };
+            if user.status != UserStatusType::Unconfirmed {
+                return Err(ApiError::not_authorized(format!(
+                    "User cannot be confirmed. Current status is {}",
+                    user.status.as_str()
+                )));
+            }
+            let code = self.take_code(&mut user, "signup", &input.confirmation_code)?;
+            user.status = UserStatusType::Confirmed;
+            if let Some(flag) = code.attribute.as_deref().and_then(verified_flag) {
+                user.set_attribute(flag, "true");
+            }
+            user.modified = now;
+            claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(ConfirmSignUpResponse::default())
+        })
+    }
+
+    pub(super) fn resend_code(
+        &self,
+        input: ResendConfirmationCodeRequest,
+    ) -> Result<ResendConfirmationCodeResponse, ApiError> {
+        self.tx(|tx| {
+            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
+            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
+                if prevents_existence_errors(&client) {
+                    return Ok(ResendConfirmationCodeResponse {
+                        code_delivery_details: Some(simulated_delivery(&input.username)),
+                    });
+                }
+                return Err(ApiError::user_not_found("User does not exist."));
+            };
+            if user.status != UserStatusType::Unconfirmed {
+                return Err(ApiError::invalid_parameter("User is already confirmed."));
+            }
+            let delivery = match sign_up_channel(&pool, &user) {
+                Some(attr) => {
+                    self.send_code(tx, &pool, &mut user, "signup", "ResendCode", attr, SIGN_UP_CODE_SECONDS, None)?
+                }
+                None => None,
+            };
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(ResendConfirmationCodeResponse { code_delivery_details: delivery })
+        })
+    }
+
+    pub(super) fn forgot_password_(&self, input: ForgotPasswordRequest) -> Result<ForgotPasswordResponse, ApiError> {
+        self.tx(|tx| {
+            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
+            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
+                if prevents_existence_errors(&client) {
+                    return Ok(ForgotPasswordResponse {
+                        code_delivery_details: Some(simulated_delivery(&input.username)),
+                    });
+                }
+                return Err(ApiError::user_not_found("User does not exist."));
+            };
+            let delivery = self.send_reset_code(tx, &pool, &mut user, "ForgotPassword")?;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(ForgotPasswordResponse { code_delivery_details: Some(delivery) })
+        })
+    }
+
+    /// Sends a password-reset code to the user's verified email or phone.
+    pub(super) fn send_reset_code(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        user: &mut UserRecord,
+        kind: &str,
+    ) -> Result<CodeDeliveryDetailsType, ApiError> {
+        let channel = recovery_channel(user).ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            )
+        })?;
+        let delivery = self.send_code(tx, pool, user, "forgot", kind, channel, RESET_CODE_SECONDS, None)?;
+        delivery.ok_or_else(|| ApiError::internal_error("no delivery for a verified channel"))
+    }
+
+    pub(super) fn confirm_forgot_password_(
+        &self,
+        input: ConfirmForgotPasswordRequest,
+    ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
+        let now = self.now();
+        self.tx(|tx| {
+            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
+            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
+                return Err(if prevents_existence_errors(&client) {
+                    ApiError::code_mismatch("Invalid verification code provided, please try again.")
+                } else {
+                    ApiError::user_not_found("User does not exist.")
+                });
+            };
+            self.take_code(&mut user, "forgot", &input.confirmation_code)?;
+            password::check_policy(&policy(&pool), &input.password)?;
+            user.password = Some(PasswordVerifier::new(
+                pool_name_of(&pool_id(&pool)),
+                &user.username,
+                &input.password,
+                self.rng.as_ref(),
+            ));
+            user.status = UserStatusType::Confirmed;
+            user.temporary_password_issued = None;
+            user.failed_attempts = 0;
+            user.locked_until = 0.0;
+            user.modified = now;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(ConfirmForgotPasswordResponse::default())
+        })
+    }
+
+    pub(super) fn change_password_(&self, input: ChangePasswordRequest) -> Result<ChangePasswordResponse, ApiError> {
+        let now = self.now();
+        let result = self.tx(|tx| {
+            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
+            let pool_name = pool_name_of(pool.id.as_deref().unwrap_or_default()).to_string();
+            let previous = input.previous_password.as_deref().unwrap_or_default();
+            if !user.password.as_ref().is_some_and(|v| v.matches(&pool_name, &user.username, previous)) {
+                return Ok(Err(ApiError::not_authorized("Incorrect username or password.")));
+            }
+            password::check_policy(&policy(&pool), &input.proposed_password)?;
+            user.password =
+                Some(PasswordVerifier::new(&pool_name, &user.username, &input.proposed_password, self.rng.as_ref()));
+            user.modified = now;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(Ok(ChangePasswordResponse::default()))
+        })?;
+        result
+    }
+
+    pub(super) fn get_user_(&self, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
+        self.tx(|tx| {
+            let (_, user) = self.access_user(tx, &input.access_token)?;
+            Ok(GetUserResponse {
+                username: user.username.clone(),
+                user_attributes: user.attributes.clone(),
+                ..Default::default()
+            })
+        })
+    }
+
+    pub(super) fn update_attributes_(
+        &self,
+        input: UpdateUserAttributesRequest,
+    ) -> Result<UpdateUserAttributesResponse, ApiError> {
+        let now = self.now();
+        self.tx(|tx| {
+            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
+            attributes::check_update(&pool, &input.user_attributes)?;
+            if let Some(a) = input
+                .user_attributes
+                .iter()
+                .find(|a| matches!(a.name.as_str(), "email_verified" | "phone_number_verified"))
+            {
+                return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {}", a.name)));
+            }
+            let auto = pool.auto_verified_attributes.clone().unwrap_or_default();
+            let wait_for_verification = pool
+                .user_attribute_update_settings
+                .as_ref()
+                .and_then(|s| s.attributes_require_verification_before_update.clone())
+                .unwrap_or_default();
+            let mut deliveries = Vec::new();
+            for a in &input.user_attributes {
+                let value = a.value.clone().unwrap_or_default();
+                let Some(flag) = verified_flag(&a.name) else {
+                    user.set_attribute(&a.name, &value);
+                    continue;
+                };
+                if user.attribute(&a.name) == Some(value.as_str()) {
+                    continue;
+                }
+                let kind =
+                    if a.name == "email" { VerifiedAttributeType::Email } else { VerifiedAttributeType::PhoneNumber };
+                let waits = wait_for_verification.iter().any(|w| w.as_str() == a.name);
+                let pending = if waits && user.attribute(flag) == Some("true") {
+                    // The old value stays in force until the new one is verified.
+                    Some(value.clone())
+                } else {
+                    user.set_attribute(&a.name, &value);
+                    user.set_attribute(flag, "false");
+                    None
+                };
+                if auto.contains(&kind) {
+                    let purpose = format!("verify:{}", a.name);
+                    let sent = self.send_code(
+                        tx,
+                        &pool,
+                        &mut user,
+                        &purpose,
+                        "UpdateUserAttribute",
+                        &a.name,
+                        SIGN_UP_CODE_SECONDS,
+                        pending,
+                    )?;
+                    deliveries.extend(sent);
+                }
+            }
+            user.modified = now;
+            claim_identifiers(tx, &pool, &user, false, now)?;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(UpdateUserAttributesResponse {
+                code_delivery_details_list: (!deliveries.is_empty()).then_some(deliveries),
+            })
+        })
+    }
+
+    pub(super) fn delete_attributes_(
+        &self,
+        input: DeleteUserAttributesRequest,
+    ) -> Result<DeleteUserAttributesResponse, ApiError> {
+        let now = self.now();
+        self.tx(|tx| {
+            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
+            let mut lines = String::new();
+            for name in &input.user_attribute_names {
+                match super::pools::schema_entry(&pool, name) {
+                    None => lines.push_str(&format!("user.{name}: Attribute does not exist in the schema.\n")),
+                    Some(s) if s.required == Some(true) || s.mutable == Some(false) => {
+                        lines.push_str(&format!("user.{name}: Attribute cannot be updated.\n"))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if !lines.is_empty() {
+                return Err(ApiError::invalid_parameter(lines));
+            }
+            for name in &input.user_attribute_names {
+                user.remove_attribute(name);
+                if let Some(flag) = verified_flag(name) {
+                    user.remove_attribute(flag);
+                }
+            }
+            user.modified = now;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(DeleteUserAttributesResponse::default())
+        })
+    }
+
+    pub(super) fn attribute_code(
+        &self,
+        input: GetUserAttributeVerificationCodeRequest,
+    ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
+        self.tx(|tx| {
+            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
+            if verified_flag(&input.attribute_name).is_none() || user.attribute(&input.attribute_name).is_none() {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Invalid attribute name or the attribute does not exist: {}",
+                    input.attribute_name
+                )));
+            }
+            let purpose = format!("verify:{}", input.attribute_name);
+            let pending = user.codes.get(&purpose).and_then(|c| c.pending_value.clone());
+            let sent = self.send_code(
+                tx,
+                &pool,
+                &mut user,
+                &purpose,
+                "VerifyUserAttribute",
+                &input.attribute_name,
+                SIGN_UP_CODE_SECONDS,
+                pending,
+            )?;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(GetUserAttributeVerificationCodeResponse { code_delivery_details: sent })
+        })
+    }
+
+    pub(super) fn verify_attribute(
+        &self,
+        input: VerifyUserAttributeRequest,
+    ) -> Result<VerifyUserAttributeResponse, ApiError> {
+        let now = self.now();
+        self.tx(|tx| {
+            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
+            let flag = verified_flag(&input.attribute_name).ok_or_else(|| {
+                ApiError::invalid_parameter(format!(
+                    "Invalid attribute name or the attribute does not exist: {}",
+                    input.attribute_name
+                ))
+            })?;
+            let code = self.take_code(&mut user, &format!("verify:{}", input.attribute_name), &input.code)?;
+            if let Some(value) = code.pending_value {
+                user.set_attribute(&input.attribute_name, &value);
+            }
+            user.set_attribute(flag, "true");
+            user.modified = now;
+            claim_identifiers(tx, &pool, &user, false, now)?;
+            tx.put_user(&pool_id(&pool), &user)?;
+            Ok(VerifyUserAttributeResponse::default())
+        })
+    }
+
+    pub(super) fn delete_self(&self, input: DeleteUserRequest) -> Result<(), ApiError> {
+        self.tx(|tx| {
+            let (pool, user) = self.access_user(tx, &input.access_token)?;
+            tx.delete_user(&pool_id(&pool), &user.key)
+        })
+    }
+}

@@ -1,0 +1,195 @@
+//! Token cryptography: each pool's RSA signing keys, RS256 JWTs, the JWKS, and the opaque
+//! (encrypted) refresh tokens.
+//!
+//! As in Cognito, every pool has two RSA-2048 keys, one signing ID tokens and one signing
+//! access tokens, made when the pool is created and never shared with another pool. Refresh
+//! tokens are JWE-shaped (`{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}` header, five
+//! segments) but readable only by cognate: the payload is sealed with AES-256-GCM under a
+//! per-pool key, and the header is the authenticated data.
+
+use crate::env::{KeySource, Random};
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::rsa::KeyPair;
+use aws_lc_rs::signature::{self, KeyPair as _, UnparsedPublicKey};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A pool's key material as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolKeys {
+    pub id_kid: String,
+    /// PKCS#8 DER, base64.
+    pub id_key: String,
+    pub access_kid: String,
+    pub access_key: String,
+    /// 32 bytes, base64: seals refresh tokens.
+    pub refresh_key: String,
+}
+
+impl PoolKeys {
+    /// Fresh keys for a new pool.
+    pub fn generate(keys: &dyn KeySource, rng: &dyn Random) -> Self {
+        let mut sealing = [0u8; 32];
+        rng.fill(&mut sealing);
+        let (id_key, access_key) = (keys.rsa_2048_pkcs8(), keys.rsa_2048_pkcs8());
+        Self {
+            id_kid: kid_of(&id_key),
+            id_key: STANDARD.encode(&id_key),
+            access_kid: kid_of(&access_key),
+            access_key: STANDARD.encode(&access_key),
+            refresh_key: STANDARD.encode(sealing),
+        }
+    }
+}
+
+/// Cognito's key ids are base64 of a SHA-256; cognate derives its own from the public key.
+fn kid_of(pkcs8: &[u8]) -> String {
+    use sha2::Digest;
+    let public = KeyPair::from_pkcs8(pkcs8).map(|k| k.public_key().as_ref().to_vec()).unwrap_or_default();
+    STANDARD.encode(sha2::Sha256::digest(&public))
+}
+
+/// Keys parsed and ready to use.
+pub struct Keys {
+    pub id_kid: String,
+    pub access_kid: String,
+    id: KeyPair,
+    access: KeyPair,
+    sealing: LessSafeKey,
+}
+
+impl Keys {
+    fn load(stored: &PoolKeys) -> Option<Self> {
+        let der = |b64: &str| STANDARD.decode(b64).ok();
+        let sealing = der(&stored.refresh_key)?;
+        Some(Self {
+            id_kid: stored.id_kid.clone(),
+            access_kid: stored.access_kid.clone(),
+            id: KeyPair::from_pkcs8(&der(&stored.id_key)?).ok()?,
+            access: KeyPair::from_pkcs8(&der(&stored.access_key)?).ok()?,
+            sealing: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &sealing).ok()?),
+        })
+    }
+
+    pub fn sign_id(&self, claims: &Map<String, Value>) -> String {
+        sign(&self.id, &self.id_kid, claims)
+    }
+
+    pub fn sign_access(&self, claims: &Map<String, Value>) -> String {
+        sign(&self.access, &self.access_kid, claims)
+    }
+
+    /// The claims of an access token this pool signed, if the signature holds.
+    pub fn verify_access(&self, token: &str) -> Option<Map<String, Value>> {
+        verify(&self.access, &self.access_kid, token)
+    }
+
+    /// The claims of an ID token this pool signed, if the signature holds.
+    pub fn verify_id(&self, token: &str) -> Option<Map<String, Value>> {
+        verify(&self.id, &self.id_kid, token)
+    }
+
+    /// The JWKS document: both public keys, as Cognito publishes them.
+    pub fn jwks(&self) -> Value {
+        let jwk = |kp: &KeyPair, kid: &str| {
+            let public = kp.public_key();
+            json!({
+                "alg": "RS256",
+                "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+                "kid": kid,
+                "kty": "RSA",
+                "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+                "use": "sig",
+            })
+        };
+        json!({"keys": [jwk(&self.id, &self.id_kid), jwk(&self.access, &self.access_kid)]})
+    }
+
+    /// Seals `payload` into a JWE-shaped opaque token.
+    pub fn seal(&self, payload: &[u8], rng: &dyn Random) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}"#);
+        let mut wrapped = [0u8; 256];
+        rng.fill(&mut wrapped);
+        let mut iv = [0u8; 12];
+        rng.fill(&mut iv);
+        let mut data = payload.to_vec();
+        let tag = self
+            .sealing
+            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(header.as_bytes()), &mut data)
+            .expect("AES-GCM sealing does not fail on valid input");
+        format!(
+            "{header}.{}.{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(wrapped),
+            URL_SAFE_NO_PAD.encode(iv),
+            URL_SAFE_NO_PAD.encode(&data),
+            URL_SAFE_NO_PAD.encode(tag.as_ref())
+        )
+    }
+
+    /// Opens a token [`Keys::seal`] made; `None` for anything else.
+    pub fn open(&self, token: &str) -> Option<Vec<u8>> {
+        let parts: Vec<&str> = token.split('.').collect();
+        let [header, _, iv, data, tag] = parts.as_slice() else { return None };
+        let iv: [u8; 12] = URL_SAFE_NO_PAD.decode(iv).ok()?.try_into().ok()?;
+        let mut buf = URL_SAFE_NO_PAD.decode(data).ok()?;
+        buf.extend(URL_SAFE_NO_PAD.decode(tag).ok()?);
+        let plain = self
+            .sealing
+            .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(header.as_bytes()), &mut buf)
+            .ok()?;
+        Some(plain.to_vec())
+    }
+}
+
+fn sign(kp: &KeyPair, kid: &str, claims: &Map<String, Value>) -> String {
+    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"kid":{},"alg":"RS256"}}"#, Value::String(kid.into())));
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"));
+    let input = format!("{header}.{payload}");
+    let mut sig = vec![0u8; kp.public_modulus_len()];
+    kp.sign(&signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut sig)
+        .expect("RSA signing does not fail with a valid key");
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+}
+
+/// Verifies an RS256 JWT made with `kp` under `kid`, and answers its claims.
+fn verify(kp: &KeyPair, kid: &str, token: &str) -> Option<Map<String, Value>> {
+    let (input, sig) = token.rsplit_once('.')?;
+    let (header, payload) = input.split_once('.')?;
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+    if header.get("alg")?.as_str()? != "RS256" || header.get("kid")?.as_str()? != kid {
+        return None;
+    }
+    let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
+    UnparsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, kp.public_key().as_ref())
+        .verify(input.as_bytes(), &sig)
+        .ok()?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
+
+/// The claims of a JWT, unverified: only to find which pool's keys to verify it with.
+pub fn peek_claims(token: &str) -> Option<Map<String, Value>> {
+    let payload = token.split('.').nth(1)?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
+
+/// Parsed keys by key id, so a sign-in does not parse PKCS#8 each time. Keys are immutable
+/// once made, so a cached entry never goes stale; a new pool gets new key ids.
+#[derive(Default)]
+pub struct KeyCache(Mutex<HashMap<String, Arc<Keys>>>);
+
+impl KeyCache {
+    pub fn get(&self, stored: &PoolKeys) -> Option<Arc<Keys>> {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let cache_key = format!("{}/{}", stored.id_kid, stored.access_kid);
+        if let Some(k) = cache.get(&cache_key) {
+            return Some(k.clone());
+        }
+        let keys = Arc::new(Keys::load(stored)?);
+        cache.insert(cache_key, keys.clone());
+        Some(keys)
+    }
+}

@@ -1,0 +1,34 @@
+//! Each pool's discovery documents: `/<poolId>/.well-known/jwks.json` and
+//! `/<poolId>/.well-known/openid-configuration`, as Cognito serves them beside its issuer.
+
+use crate::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cognate_proto::RequestContext;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn answer(result: Result<Option<Value>, cognate_proto::ApiError>) -> Response {
+    match result {
+        Ok(Some(doc)) => Json(doc).into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, Json(json!({"message": "User pool does not exist."}))).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": e.to_string()}))).into_response(),
+    }
+}
+
+pub async fn jwks(State(state): State<Arc<AppState>>, Path(pool_id): Path<String>) -> Response {
+    let result = tokio::task::spawn_blocking(move || state.idp.jwks(&pool_id)).await;
+    answer(result.unwrap_or_else(|e| Err(cognate_proto::ApiError::internal_error(e.to_string()))))
+}
+
+pub async fn openid_configuration(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(pool_id): Path<String>,
+) -> Response {
+    let ctx = RequestContext { base_url: state.base_url(&headers), ..Default::default() };
+    let result = tokio::task::spawn_blocking(move || state.idp.openid_configuration(&ctx, &pool_id)).await;
+    answer(result.unwrap_or_else(|e| Err(cognate_proto::ApiError::internal_error(e.to_string()))))
+}
