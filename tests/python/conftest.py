@@ -39,21 +39,41 @@ def _start(args):
     return proc, url
 
 
-@pytest.fixture(scope="session")
-def cognate_url():
-    proc, url = _start(["--ephemeral"])
+_SERVER = {}
+
+
+def pytest_configure(config):
+    """Start cognate before any test module is imported: the seed guide's integration file
+    reads its environment at import time."""
+    proc, url = _start(["--ephemeral", "--seed", str(pathlib.Path(__file__).with_name("seed.toml"))])
+    _SERVER.update(proc=proc, url=url)
     os.environ["AWS_ENDPOINT_URL"] = url
     os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
     os.environ["AWS_ACCESS_KEY_ID"] = "testing"
     os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
-    yield url
-    proc.kill()
-    proc.wait()
+    # The seed guide's test configuration, pointing at the seeded pool.
+    os.environ["AWS_REGION"] = "us-east-1"
+    os.environ["COGNITO_USER_POOL_ID"] = "us-east-1_TestPoolId"
+    os.environ["COGNITO_CLIENT_ID"] = "testclientid"
+    os.environ["TEST_USER_EMAIL"] = "testuser@example.com"
+    os.environ["TEST_USER_PASSWORD"] = "TestPass123!"
+
+
+def pytest_unconfigure(config):
+    proc = _SERVER.get("proc")
+    if proc:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def cognate_url():
+    return _SERVER["url"]
 
 
 @pytest.fixture(autouse=True)
 def fresh_state(cognate_url):
-    """Every test starts from an empty cognate, through moto's reset path."""
+    """Every test starts from the seeded state, through moto's reset path."""
     req = urllib.request.Request(cognate_url + "/moto-api/reset", method="POST")
     with urllib.request.urlopen(req) as resp:
         assert json.load(resp)["status"] == "reset"
