@@ -224,6 +224,10 @@ pub struct UserRecord {
     /// Codes sent and not yet used, by purpose (`signup`, `forgot`, `verify:email`, ...).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub codes: std::collections::BTreeMap<String, PendingCode>,
+    /// When the user last asked for codes (resend, forgot password, attribute verification),
+    /// within the last hour: Cognito limits how often.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_requests: Vec<f64>,
 }
 
 /// A verification code sent to the user.

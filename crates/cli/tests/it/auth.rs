@@ -592,3 +592,50 @@ async fn refresh_token_rotation() {
     assert_eq!(code, "RefreshTokenReuseException");
     client.get_tokens_from_refresh_token().client_id(&app.client_id).refresh_token(&new).send().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_aws_issuer_form_and_a_public_url() {
+    let cognate =
+        Cognate::start_with(&["--ephemeral", "--issuer", "aws", "--public-url", "https://cognito.example.test"]);
+    let client = cognate.client();
+    let app = app(&client, |b| b).await;
+    user(&client, &app.pool_id, "sam", PW).await;
+    let tokens = sign_in(&client, &app, "sam", PW).await.unwrap();
+    let (_, claims) = jwt_parts(tokens.id_token().unwrap());
+    let issuer = format!("https://cognito-idp.us-east-1.amazonaws.com/{}", app.pool_id);
+    assert_eq!(claims["iss"], issuer.as_str());
+    let (_, config) = cognate.get(&format!("/{}/.well-known/openid-configuration", app.pool_id));
+    assert_eq!(config["issuer"], issuer.as_str());
+    assert_eq!(
+        config["jwks_uri"],
+        format!("https://cognito.example.test/{}/.well-known/jwks.json", app.pool_id).as_str()
+    );
+    // The tokens still work against cognate.
+    client.get_user().access_token(tokens.access_token().unwrap()).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn client_rules_for_revocation_and_refresh() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = app(&client, |b| b.enable_token_revocation(false)).await;
+    user(&client, &app.pool_id, "tom", PW).await;
+    let tokens = sign_in(&client, &app, "tom", PW).await.unwrap();
+    let (code, _) =
+        failure(client.revoke_token().client_id(&app.client_id).token(tokens.refresh_token().unwrap()).send().await);
+    assert_eq!(code, "UnsupportedOperationException");
+
+    let (code, message) = failure(
+        client
+            .create_user_pool_client()
+            .user_pool_id(&app.pool_id)
+            .client_name("norefresh")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("InvalidParameterException", "REFRESH_TOKEN_AUTH should always be allowed.")
+    );
+}

@@ -270,3 +270,21 @@ async fn outbox_filters() {
     assert_eq!(cognate.outbox("destination=quinn@example.com")[0]["username"], "quinn");
     assert!(cognate.outbox("poolId=us-east-1_none").is_empty());
 }
+
+#[tokio::test]
+async fn code_requests_are_rate_limited() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = app(&client, |b| b).await;
+    user(&client, &app.pool_id, "rae", PW).await;
+    for _ in 0..5 {
+        client.forgot_password().client_id(&app.client_id).username("rae").send().await.unwrap();
+    }
+    let (c, m) = failure(client.forgot_password().client_id(&app.client_id).username("rae").send().await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+    );
+    cognate.advance_clock(3601);
+    client.forgot_password().client_id(&app.client_id).username("rae").send().await.unwrap();
+}

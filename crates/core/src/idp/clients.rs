@@ -93,6 +93,10 @@ impl ClientSettings {
                 "The ExplicitAuthFlow values with the ALLOW_ prefix cannot be used along with values without the ALLOW_ prefix.",
             ));
         }
+        // Clients that name ALLOW_ flows must keep refreshing (aws-cdk#7625 quotes the error).
+        if flows.iter().any(|f| !is_legacy_flow(*f)) && !flows.contains(&ExplicitAuthFlowsType::AllowRefreshTokenAuth) {
+            return Err(ApiError::invalid_parameter("REFRESH_TOKEN_AUTH should always be allowed."));
+        }
         for (list, kind) in [(&self.read_attributes, "read"), (&self.write_attributes, "write")] {
             for name in list.iter().flatten() {
                 let known = schema_entry(pool, name).is_some();

@@ -60,7 +60,22 @@ fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
     }
 }
 
+/// Code requests a user may make in an hour before Cognito answers LimitExceededException
+/// (the developer guide gives 5 to 20 an hour for ForgotPassword; cognate uses the least).
+const CODE_REQUESTS_PER_HOUR: usize = 5;
+
 impl UserPools {
+    /// Counts a user's request for a code, refusing it past Cognito's limit.
+    fn count_code_request(&self, user: &mut UserRecord) -> Result<(), ApiError> {
+        let now = self.now();
+        user.code_requests.retain(|t| now - t < 3600.0);
+        if user.code_requests.len() >= CODE_REQUESTS_PER_HOUR {
+            return Err(ApiError::limit_exceeded("Attempt limit exceeded, please try after some time."));
+        }
+        user.code_requests.push(now);
+        Ok(())
+    }
+
     fn client_and_pool(
         &self,
         tx: &mut dyn Tx,
@@ -206,6 +221,7 @@ impl UserPools {
             if user.status != UserStatusType::Unconfirmed {
                 return Err(ApiError::invalid_parameter("User is already confirmed."));
             }
+            self.count_code_request(&mut user)?;
             let delivery = match sign_up_channel(&pool, &user) {
                 Some(attr) => {
                     self.send_code(tx, &pool, &mut user, "signup", "ResendCode", attr, SIGN_UP_CODE_SECONDS, None)?
@@ -229,6 +245,7 @@ impl UserPools {
                 }
                 return Err(ApiError::user_not_found("User does not exist."));
             };
+            self.count_code_request(&mut user)?;
             let delivery = self.send_reset_code(tx, &pool, &mut user, "ForgotPassword")?;
             tx.put_user(&pool_id(&pool), &user)?;
             Ok(ForgotPasswordResponse { code_delivery_details: Some(delivery) })
@@ -425,6 +442,7 @@ impl UserPools {
                     input.attribute_name
                 )));
             }
+            self.count_code_request(&mut user)?;
             let purpose = format!("verify:{}", input.attribute_name);
             let pending = user.codes.get(&purpose).and_then(|c| c.pending_value.clone());
             let sent = self.send_code(
