@@ -171,6 +171,95 @@ pub mod srp {
         g_pow(&x(salt_pad_hex, pool_name, user_id, password))
     }
 
+    fn k_monty() -> BoxedMontyForm {
+        static K: OnceLock<Vec<u8>> = OnceLock::new();
+        let k = K.get_or_init(|| {
+            let n = decode_hex(N_HEX);
+            Sha256::new().chain_update([0u8]).chain_update(&n).chain_update([2u8]).finalize().to_vec()
+        });
+        monty(k)
+    }
+
+    fn monty(bytes: &[u8]) -> BoxedMontyForm {
+        let value = BoxedUint::from_be_slice(bytes, BITS).expect("the value fits 3072 bits");
+        BoxedMontyForm::new(value, params())
+    }
+
+    fn bytes_of(m: &BoxedMontyForm) -> Vec<u8> {
+        m.retrieve().to_be_bytes().into_vec()
+    }
+
+    /// Cognito's PAD applied to a big-endian number, as the bytes that get hashed.
+    pub fn pad(bytes: &[u8]) -> Vec<u8> {
+        decode_hex(&super::pad_hex(bytes))
+    }
+
+    /// Parses the client's `SRP_A` (hex, possibly odd-length) and reduces it mod N; `None`
+    /// when it is not hex, is wider than N, or is 0 mod N (which would let a client skip the
+    /// password).
+    pub fn parse_a(hex: &str) -> Option<Vec<u8>> {
+        if hex.is_empty() || hex.len() > 768 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let value = BoxedUint::from_be_slice(&decode_hex(hex), BITS).ok()?;
+        let n = crypto_bigint::NonZero::new(params().modulus().as_ref().clone()).expect("N is not zero");
+        // A is public, so a variable-time reduction leaks nothing.
+        let reduced = value.rem_vartime(&n);
+        if bool::from(reduced.is_zero()) {
+            return None;
+        }
+        Some(reduced.to_be_bytes().into_vec())
+    }
+
+    /// The server's public value B = (k·v + g^b) mod N.
+    pub fn server_b(verifier: &[u8], b: &[u8]) -> Vec<u8> {
+        let gb = monty(&g_pow(b));
+        bytes_of(&(k_monty() * monty(verifier) + gb))
+    }
+
+    /// u = H(PAD(A) ‖ PAD(B)).
+    pub fn u(a: &[u8], b_pub: &[u8]) -> [u8; 32] {
+        Sha256::new().chain_update(pad(a)).chain_update(pad(b_pub)).finalize().into()
+    }
+
+    /// The shared secret the server computes: S = (A · v^u)^b mod N.
+    pub fn server_s(a: &[u8], verifier: &[u8], u: &[u8; 32], b: &[u8]) -> Vec<u8> {
+        let u = BoxedUint::from_be_slice(u, 256).expect("u is 256 bits");
+        let b = BoxedUint::from_be_slice(b, (b.len() as u32 * 8).next_multiple_of(64)).expect("b fits its width");
+        let base = monty(a) * monty(verifier).pow(&u);
+        bytes_of(&base.pow(&b))
+    }
+
+    /// The 16-byte key both sides derive: HKDF-SHA256 with salt PAD(u), key material PAD(S)
+    /// and info "Caldera Derived Key".
+    pub fn session_key(s: &[u8], u: &[u8; 32]) -> [u8; 16] {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut prk = Hmac::<Sha256>::new_from_slice(&pad(u)).expect("any key length");
+        prk.update(&pad(s));
+        let prk = prk.finalize().into_bytes();
+        let mut okm = Hmac::<Sha256>::new_from_slice(&prk).expect("any key length");
+        okm.update(b"Caldera Derived Key\x01");
+        let full = okm.finalize().into_bytes();
+        full[..16].try_into().expect("16 of 32 bytes")
+    }
+
+    /// PASSWORD_CLAIM_SIGNATURE as the client must have made it.
+    pub fn claim_signature(
+        key: &[u8; 16],
+        pool_name: &str,
+        user_id: &str,
+        secret_block: &[u8],
+        timestamp: &str,
+    ) -> [u8; 32] {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+        mac.update(pool_name.as_bytes());
+        mac.update(user_id.as_bytes());
+        mac.update(secret_block);
+        mac.update(timestamp.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     pub fn decode_hex(h: &str) -> Vec<u8> {
         let h = if h.len() % 2 == 1 { format!("0{h}") } else { h.to_string() };
         (0..h.len()).step_by(2).filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok()).collect()
@@ -188,6 +277,63 @@ mod tests {
         let n = srp::decode_hex(srp::N_HEX);
         let k = Sha256::new().chain_update([0u8]).chain_update(&n).chain_update([2u8]).finalize();
         assert_eq!(hex(&k), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
+    }
+
+    /// The client side of Cognito's SRP, as amazon-cognito-identity-js computes it, to check
+    /// the server side against.
+    fn client_signature(
+        salt: &str,
+        b_pub: &[u8],
+        a: &[u8],
+        pool: &str,
+        user: &str,
+        password: &str,
+        block: &[u8],
+        ts: &str,
+    ) -> [u8; 32] {
+        let a_pub = srp::g_pow(a);
+        let u = srp::u(&a_pub, b_pub);
+        let x = srp::x(salt, pool, user, password);
+        // S = (B - k·g^x)^(a + u·x) mod N, done with Python-free big-integer steps below.
+        let params = srp::params();
+        let mont = |b: &[u8]| BoxedMontyForm::new(BoxedUint::from_be_slice(b, srp::BITS).unwrap(), params);
+        let k =
+            Sha256::new().chain_update([0u8]).chain_update(srp::decode_hex(srp::N_HEX)).chain_update([2u8]).finalize();
+        let gx = mont(&srp::g_pow(&x));
+        let base = mont(b_pub) - mont(&k) * gx;
+        // exponent a + u·x (no reduction needed: it is what the client raises to)
+        let wide = 3072 + 512;
+        let a_int = BoxedUint::from_be_slice(a, wide).unwrap();
+        let u_int = BoxedUint::from_be_slice(&u, wide).unwrap();
+        let x_int = BoxedUint::from_be_slice(&x, wide).unwrap();
+        let exp = a_int.wrapping_add(&u_int.wrapping_mul(&x_int));
+        let s = base.pow(&exp).retrieve().to_be_bytes().into_vec();
+        let key = srp::session_key(&s, &u);
+        srp::claim_signature(&key, pool, user, block, ts)
+    }
+
+    #[test]
+    fn server_and_client_agree() {
+        let rng = SeededRandom::new(3);
+        let v = PasswordVerifier::new("Pool1", "zed", "Secr3t!pw", &rng);
+        let verifier = srp::decode_hex(&v.verifier);
+        let mut a = [0u8; 128];
+        rng.fill(&mut a);
+        let mut b = [0u8; 32];
+        rng.fill(&mut b);
+        let a_pub = srp::g_pow(&a);
+        let b_pub = srp::server_b(&verifier, &b);
+        let block = b"secret-block";
+        let ts = "Thu Nov 6 09:05:07 UTC 2026";
+        let u = srp::u(&a_pub, &b_pub);
+        let server_key = srp::session_key(&srp::server_s(&a_pub, &verifier, &u, &b), &u);
+        let expected = srp::claim_signature(&server_key, "Pool1", "zed", block, ts);
+        assert_eq!(client_signature(&v.salt, &b_pub, &a, "Pool1", "zed", "Secr3t!pw", block, ts), expected);
+        assert_ne!(client_signature(&v.salt, &b_pub, &a, "Pool1", "zed", "wrong", block, ts), expected);
+        // A of zero (or N) is refused; odd-length hex is fine.
+        assert!(srp::parse_a("0").is_none());
+        assert!(srp::parse_a(&srp::N_HEX.to_lowercase()).is_none());
+        assert!(srp::parse_a("abc").is_some());
     }
 
     #[test]

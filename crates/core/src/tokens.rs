@@ -60,6 +60,7 @@ pub struct Keys {
     id: KeyPair,
     access: KeyPair,
     sealing: LessSafeKey,
+    stand_in_key: Vec<u8>,
 }
 
 impl Keys {
@@ -72,6 +73,10 @@ impl Keys {
             id: KeyPair::from_pkcs8(&der(&stored.id_key)?).ok()?,
             access: KeyPair::from_pkcs8(&der(&stored.access_key)?).ok()?,
             sealing: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &sealing).ok()?),
+            stand_in_key: {
+                use sha2::Digest;
+                sha2::Sha256::new().chain_update(b"stand-in").chain_update(&sealing).finalize().to_vec()
+            },
         })
     }
 
@@ -128,6 +133,15 @@ impl Keys {
             URL_SAFE_NO_PAD.encode(&data),
             URL_SAFE_NO_PAD.encode(tag.as_ref())
         )
+    }
+
+    /// 32 bytes that depend only on `input` and this pool's secret: stable stand-ins (such as
+    /// the salt of a user who does not exist) that reveal nothing.
+    pub fn seal_deterministic(&self, input: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.stand_in_key).expect("any key length");
+        mac.update(input);
+        mac.finalize().into_bytes().into()
     }
 
     /// Opens a token [`Keys::seal`] made; `None` for anything else.

@@ -6,7 +6,7 @@
 use super::issue::RefreshPayload;
 use super::{UserPools, load_pool, pool_name_of};
 use crate::env::RandomExt;
-use crate::password::{self, PasswordVerifier};
+use crate::password::{self, PasswordVerifier, srp};
 use crate::store::{AuthSession, Tx, UserRecord};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -120,6 +120,14 @@ impl UserPools {
                     }
                     self.password_flow(tx, ctx, &pool, &client, &params)
                 }
+                (F::UserSrpAuth, _) => {
+                    let legacy_only =
+                        client.explicit_auth_flows.iter().flatten().all(|f| !f.as_str().starts_with("ALLOW_"));
+                    if !legacy_only && !allows(&client, E::AllowUserSrpAuth, None) {
+                        return Err(not_enabled("USER_SRP_AUTH"));
+                    }
+                    self.srp_start(tx, &pool, &client, &params).map(Ok)
+                }
                 (F::RefreshTokenAuth | F::RefreshToken, _) => {
                     let token = param(&params, "REFRESH_TOKEN")?;
                     self.refresh_flow(
@@ -164,56 +172,11 @@ impl UserPools {
                 ApiError::user_not_found("User does not exist.")
             }));
         };
-        if !user.enabled {
-            return Ok(Err(ApiError::not_authorized("User is disabled.")));
-        }
-        match user.status {
-            UserStatusType::Unconfirmed => return Ok(Err(ApiError::user_not_confirmed("User is not confirmed."))),
-            UserStatusType::ResetRequired => {
-                return Ok(Err(ApiError::password_reset_required("Password reset required for the user")));
-            }
-            _ => {}
-        }
-        let now = self.now();
-        if now < user.locked_until {
-            return Ok(Err(ApiError::not_authorized("Password attempts exceeded")));
-        }
-        if now - user.last_failure > LOCKOUT_FORGET_SECONDS {
-            user.failed_attempts = 0;
+        if let Some(stop) = self.before_password_check(&mut user) {
+            return Ok(Err(stop));
         }
         let ok = user.password.as_ref().is_some_and(|v| v.matches(pool_name_of(pool_id), &user.username, password));
-        if !ok {
-            // Five failures lock for a second, each one more doubles it, up to about 15 minutes.
-            user.failed_attempts += 1;
-            user.last_failure = now;
-            if user.failed_attempts >= LOCKOUT_THRESHOLD {
-                let exponent = (user.failed_attempts - LOCKOUT_THRESHOLD).min(20);
-                user.locked_until = now + (2f64.powi(exponent as i32)).min(LOCKOUT_MAX_SECONDS);
-            }
-            tx.put_user(pool_id, &user)?;
-            return Ok(Err(ApiError::not_authorized("Incorrect username or password.")));
-        }
-        if user.failed_attempts > 0 || user.locked_until > 0.0 {
-            user.failed_attempts = 0;
-            user.locked_until = 0.0;
-            tx.put_user(pool_id, &user)?;
-        }
-        if user.status == UserStatusType::ForceChangePassword {
-            let days = pool
-                .policies
-                .as_ref()
-                .and_then(|p| p.password_policy.as_ref())
-                .and_then(|p| p.temporary_password_validity_days)
-                .unwrap_or(7);
-            if user.temporary_password_issued.is_some_and(|t| now > t + days as f64 * 86_400.0) {
-                return Ok(Err(ApiError::not_authorized(
-                    "Temporary password has expired and must be reset by an administrator.",
-                )));
-            }
-            return Ok(Ok(self.new_password_challenge(tx, pool, client, &user)?));
-        }
-        let result = self.sign_in_tokens(tx, ctx, pool, client, &user)?;
-        Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
+        self.after_password_check(tx, ctx, pool, client, user, ok)
     }
 
     fn open_session(
@@ -280,13 +243,16 @@ impl UserPools {
         responses: BTreeMap<String, String>,
     ) -> Result<Outcome, ApiError> {
         let now = self.now();
-        self.tx(|tx| {
+        self.tx(|tx| -> Result<Result<Outcome, ApiError>, ApiError> {
             let client = load_client(tx, client_id)?;
             let pool_id = client.user_pool_id.clone().unwrap_or_default();
             if admin_pool.is_some_and(|p| p != pool_id) {
                 return Err(ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")));
             }
             let pool = load_pool(tx, &pool_id)?;
+            if challenge == ChallengeNameType::PasswordVerifier {
+                return self.srp_verify(tx, ctx, &pool, &client, &responses);
+            }
             let session_id =
                 session.ok_or_else(|| ApiError::invalid_parameter("Missing required parameter Session"))?;
             let invalid = || ApiError::not_authorized("Invalid session for the user.");
@@ -324,11 +290,11 @@ impl UserPools {
                     // A session answers once.
                     tx.delete_session(session_id)?;
                     let result = self.sign_in_tokens(tx, ctx, &pool, &client, &user)?;
-                    Ok(Outcome { result: Some(result), ..Default::default() })
+                    Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
                 }
                 other => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
             }
-        })
+        })?
     }
 
     /// The `userAttributes.<name>` answers of NEW_PASSWORD_REQUIRED, as Cognito checks them.
@@ -478,6 +444,215 @@ impl UserPools {
             }
             Ok(RevokeTokenResponse::default())
         })
+    }
+}
+
+/// The state of an SRP sign-in between its two steps, sealed into SECRET_BLOCK so that it
+/// needs no Session (pycognito sends none) and only cognate can read it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SrpState {
+    pool: String,
+    client: String,
+    /// The user, or `None` for the simulated challenge of a user who does not exist.
+    key: Option<String>,
+    /// The single-use session row that stops a replay.
+    session: String,
+    b: String,
+    a: String,
+    b_pub: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl UserPools {
+    /// The outcome of a password that checked out, or of one that did not, with the lockout
+    /// bookkeeping both need. Shared by the password and SRP flows.
+    fn after_password_check(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        mut user: UserRecord,
+        ok: bool,
+    ) -> Result<Result<Outcome, ApiError>, ApiError> {
+        let pool_id = pool.id.as_deref().unwrap_or_default();
+        let now = self.now();
+        if !ok {
+            // Five failures lock for a second, each one more doubles it, up to about 15 minutes.
+            user.failed_attempts += 1;
+            user.last_failure = now;
+            if user.failed_attempts >= LOCKOUT_THRESHOLD {
+                let exponent = (user.failed_attempts - LOCKOUT_THRESHOLD).min(20);
+                user.locked_until = now + (2f64.powi(exponent as i32)).min(LOCKOUT_MAX_SECONDS);
+            }
+            tx.put_user(pool_id, &user)?;
+            return Ok(Err(ApiError::not_authorized("Incorrect username or password.")));
+        }
+        if user.failed_attempts > 0 || user.locked_until > 0.0 {
+            user.failed_attempts = 0;
+            user.locked_until = 0.0;
+            tx.put_user(pool_id, &user)?;
+        }
+        if user.status == UserStatusType::ForceChangePassword {
+            let days = pool
+                .policies
+                .as_ref()
+                .and_then(|p| p.password_policy.as_ref())
+                .and_then(|p| p.temporary_password_validity_days)
+                .unwrap_or(7);
+            if user.temporary_password_issued.is_some_and(|t| now > t + days as f64 * 86_400.0) {
+                return Ok(Err(ApiError::not_authorized(
+                    "Temporary password has expired and must be reset by an administrator.",
+                )));
+            }
+            return Ok(Ok(self.new_password_challenge(tx, pool, client, &user)?));
+        }
+        let result = self.sign_in_tokens(tx, ctx, pool, client, &user)?;
+        Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
+    }
+
+    /// What stops a sign-in before the password is looked at: a disabled, unconfirmed,
+    /// reset-required or locked-out user. Also forgets failures older than 15 minutes.
+    fn before_password_check(&self, user: &mut UserRecord) -> Option<ApiError> {
+        if !user.enabled {
+            return Some(ApiError::not_authorized("User is disabled."));
+        }
+        match user.status {
+            UserStatusType::Unconfirmed => return Some(ApiError::user_not_confirmed("User is not confirmed.")),
+            UserStatusType::ResetRequired => {
+                return Some(ApiError::password_reset_required("Password reset required for the user"));
+            }
+            _ => {}
+        }
+        let now = self.now();
+        if now < user.locked_until {
+            return Some(ApiError::not_authorized("Password attempts exceeded"));
+        }
+        if now - user.last_failure > LOCKOUT_FORGET_SECONDS {
+            user.failed_attempts = 0;
+        }
+        None
+    }
+
+    /// USER_SRP_AUTH, first step: answers PASSWORD_VERIFIER with the salt, B and the sealed
+    /// state.
+    fn srp_start(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Outcome, ApiError> {
+        let username = param(params, "USERNAME")?;
+        let a_hex = param(params, "SRP_A")?;
+        check_secret_hash(client, params.get("SECRET_HASH").map(String::as_str), &[username])?;
+        let a = srp::parse_a(a_hex)
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid SRP_A: it must be hex and not 0 mod N."))?;
+        let pool_id = pool.id.clone().unwrap_or_default();
+        let keys = self.pool_keys(tx, &pool_id)?;
+        let user = super::find_user(tx, pool, username)?;
+        let (key, user_id, salt, verifier) = match &user {
+            Some(u) => {
+                let v =
+                    u.password.clone().ok_or_else(|| ApiError::not_authorized("Incorrect username or password."))?;
+                (Some(u.key.clone()), u.username.clone(), v.salt, srp::decode_hex(&v.verifier))
+            }
+            None if prevents_existence_errors(client) => {
+                // A challenge that looks real, with a salt that stays the same for the name.
+                let stable = keys.seal_deterministic(username.as_bytes());
+                (None, username.to_string(), password::pad_hex(&stable[..16]), vec![1u8])
+            }
+            None => return Err(ApiError::user_not_found("User does not exist.")),
+        };
+        let mut b = [0u8; 32];
+        self.rng.fill(&mut b);
+        let b_pub = srp::server_b(&verifier, &b);
+        let mut raw = [0u8; 32];
+        self.rng.fill(&mut raw);
+        let session = URL_SAFE_NO_PAD.encode(raw);
+        let minutes = client.auth_session_validity.unwrap_or(3) as f64;
+        tx.put_session(&AuthSession {
+            id: session.clone(),
+            pool_id: pool_id.clone(),
+            client_id: client.client_id.clone().unwrap_or_default(),
+            user_key: key.clone().unwrap_or_default(),
+            challenge: ChallengeNameType::PasswordVerifier.as_str().to_string(),
+            expires: self.now() + minutes * 60.0,
+        })?;
+        let state = SrpState {
+            pool: pool_id,
+            client: client.client_id.clone().unwrap_or_default(),
+            key,
+            session,
+            b: hex(&b),
+            a: hex(&a),
+            b_pub: hex(&b_pub),
+        };
+        let sealed = keys.seal(&serde_json::to_vec(&state).expect("state serialises"), self.rng.as_ref());
+        let mut parameters = BTreeMap::new();
+        parameters.insert("SALT".to_string(), salt);
+        parameters.insert("SRP_B".to_string(), password::pad_hex(&b_pub).trim_start_matches("00").to_string());
+        parameters.insert("SECRET_BLOCK".to_string(), STANDARD.encode(sealed.as_bytes()));
+        parameters.insert("USERNAME".to_string(), user_id.clone());
+        parameters.insert("USER_ID_FOR_SRP".to_string(), user_id);
+        Ok(Outcome {
+            challenge: Some(ChallengeNameType::PasswordVerifier),
+            parameters: Some(parameters),
+            ..Default::default()
+        })
+    }
+
+    /// USER_SRP_AUTH, second step: checks PASSWORD_CLAIM_SIGNATURE against the state sealed
+    /// in the secret block.
+    fn srp_verify(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        responses: &BTreeMap<String, String>,
+    ) -> Result<Result<Outcome, ApiError>, ApiError> {
+        let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = param(responses, "TIMESTAMP")?;
+        let username = param(responses, "USERNAME")?;
+        let pool_id = pool.id.clone().unwrap_or_default();
+        let keys = self.pool_keys(tx, &pool_id)?;
+        let incorrect = || ApiError::not_authorized("Incorrect username or password.");
+        let block = STANDARD.decode(block_b64).map_err(|_| incorrect())?;
+        let state: SrpState = std::str::from_utf8(&block)
+            .ok()
+            .and_then(|text| keys.open(text))
+            .and_then(|plain| serde_json::from_slice(&plain).ok())
+            .ok_or_else(incorrect)?;
+        if state.pool != pool_id || state.client != client.client_id.clone().unwrap_or_default() {
+            return Err(incorrect());
+        }
+        let session =
+            tx.session(&state.session)?.ok_or_else(|| ApiError::not_authorized("Invalid session for the user."))?;
+        tx.delete_session(&state.session)?;
+        if session.expires < self.now() {
+            return Ok(Err(ApiError::not_authorized("Invalid session for the user, session is expired.")));
+        }
+        let Some(key) = state.key else { return Ok(Err(incorrect())) };
+        let mut user = tx.user(&pool_id, &key)?.ok_or_else(incorrect)?;
+        check_secret_hash(client, responses.get("SECRET_HASH").map(String::as_str), &[username, &user.username])?;
+        if let Some(stop) = self.before_password_check(&mut user) {
+            return Ok(Err(stop));
+        }
+        let verifier = user.password.as_ref().map(|v| srp::decode_hex(&v.verifier)).unwrap_or_default();
+        let (a, b, b_pub) = (srp::decode_hex(&state.a), srp::decode_hex(&state.b), srp::decode_hex(&state.b_pub));
+        let u = srp::u(&a, &b_pub);
+        let key_bytes = srp::session_key(&srp::server_s(&a, &verifier, &u, &b), &u);
+        let expected =
+            srp::claim_signature(&key_bytes, super::pool_name_of(&pool_id), &user.username, &block, timestamp);
+        let given = STANDARD.decode(signature).unwrap_or_default();
+        let ok = given.len() == expected.len()
+            && given.iter().zip(expected.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        self.after_password_check(tx, ctx, pool, client, user, ok)
     }
 }
 
