@@ -45,7 +45,7 @@ _SERVER = {}
 def pytest_configure(config):
     """Start cognate before any test module is imported: the seed guide's integration file
     reads its environment at import time."""
-    proc, url = _start(["--ephemeral", "--seed", str(pathlib.Path(__file__).with_name("seed.toml"))])
+    proc, url = _start(["--ephemeral", "--seed", str(ROOT / "tests" / "seed.toml")])
     _SERVER.update(proc=proc, url=url)
     os.environ["AWS_ENDPOINT_URL"] = url
     os.environ["AWS_DEFAULT_REGION"] = "us-east-1"

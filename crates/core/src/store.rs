@@ -126,7 +126,8 @@ pub trait Tx {
     /// Messages matching `query`, newest first.
     fn messages(&mut self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
 
-    /// Drops sessions and token families that expired before `now` (epoch seconds).
+    /// Drops sessions and token families that expired before `now` (epoch seconds); callers
+    /// leave a margin so that nothing still answerable is forgotten.
     fn purge_expired(&mut self, now: f64) -> StoreResult<()>;
 
     /// Forgets everything.
@@ -140,6 +141,9 @@ pub struct AuthSession {
     pub pool_id: String,
     pub client_id: String,
     pub user_key: String,
+    /// The user's `sub`: a user deleted and made again under the same name is someone else.
+    #[serde(default)]
+    pub sub: String,
     pub challenge: String,
     pub expires: f64,
 }
@@ -152,8 +156,12 @@ pub struct TokenFamily {
     pub pool_id: String,
     pub client_id: String,
     pub user_key: String,
+    /// The user's `sub`, so a user made again under a deleted user's name inherits nothing.
+    #[serde(default)]
+    pub sub: String,
     pub auth_time: i64,
-    /// When the refresh token expires; the family is forgotten after that.
+    /// When the refresh token expires; the family is forgotten a day after that (the longest
+    /// an access token minted just before can live).
     pub expires: f64,
     pub revoked: bool,
     /// The refresh token currently valid (changes when rotation is on).
@@ -241,6 +249,12 @@ pub struct PendingCode {
     /// For attribute changes that wait on verification: the value to apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_value: Option<String>,
+    /// Where the code went. It verifies that value only, not whatever the attribute holds later.
+    #[serde(default)]
+    pub sent_to: String,
+    /// Wrong guesses so far; after five the code is void.
+    #[serde(default)]
+    pub failures: u32,
 }
 
 /// The attributes ListUsers can filter on, named as its filter grammar names them.

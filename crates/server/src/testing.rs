@@ -75,8 +75,9 @@ pub struct Advance {
 
 /// Moves cognate's clock forward: `{"advanceSeconds": 3600}`. Time never goes back.
 pub async fn advance_clock(State(state): State<Arc<AppState>>, Json(body): Json<Advance>) -> (StatusCode, Json<Value>) {
-    if !(body.advance_seconds.is_finite() && body.advance_seconds >= 0.0) {
-        return (StatusCode::BAD_REQUEST, Json(json!({"message": "advanceSeconds must be a non-negative number"})));
+    // A century is as far as any Cognito validity reaches; more would overflow the clock.
+    if !(body.advance_seconds.is_finite() && (0.0..=3_153_600_000.0).contains(&body.advance_seconds)) {
+        return (StatusCode::BAD_REQUEST, Json(json!({"message": "advanceSeconds must be between 0 and 3153600000"})));
     }
     state.clock.advance((body.advance_seconds * 1000.0) as i64);
     (StatusCode::OK, Json(clock_state(&state)))

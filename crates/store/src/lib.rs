@@ -269,7 +269,8 @@ impl Tx for SqliteTx<'_> {
         }
         self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
         self.exec("DELETE FROM members WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
-        self.exec("DELETE FROM families WHERE pool_id = ?1 AND user_key = ?2", [pool_id, key])?;
+        // Token families stay until they expire: a deleted user's refresh token then answers
+        // "User does not exist.", as Cognito's does.
         Ok(())
     }
 

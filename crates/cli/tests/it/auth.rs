@@ -367,7 +367,8 @@ async fn new_password_required() {
     assert_eq!(params["USER_ID_FOR_SRP"], "fay");
     assert_eq!(params["requiredAttributes"], r#"["userAttributes.name"]"#);
     let attrs: serde_json::Value = serde_json::from_str(&params["userAttributes"]).unwrap();
-    assert_eq!(attrs, serde_json::json!({"email": "fay@example.com"}), "no sub");
+    // No sub; a required attribute the user lacks is there, empty.
+    assert_eq!(attrs, serde_json::json!({"email": "fay@example.com", "name": ""}));
     let session = challenge.session().unwrap().to_string();
 
     let answer = |session: String, extra: Option<(&'static str, &'static str)>| {
@@ -400,6 +401,27 @@ async fn new_password_required() {
     let user = client.admin_get_user().user_pool_id(&pool_id).username("fay").send().await.unwrap();
     assert_eq!(user.user_status(), Some(&UserStatusType::Confirmed));
     assert!(user.user_attributes().iter().any(|a| a.name() == "name" && a.value() == Some("Fay")));
+
+    // A session does not outlive the user's state: disabled, it is refused.
+    client
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username("fay")
+        .password("Temp0rary!")
+        .permanent(false)
+        .send()
+        .await
+        .unwrap();
+    let session = start().await.unwrap().session.unwrap();
+    client.admin_disable_user().user_pool_id(&pool_id).username("fay").send().await.unwrap();
+    let (code, message) = failure(answer(session, Some(("userAttributes.name", "Fay"))).await);
+    assert_eq!((code.as_str(), message.as_str()), ("NotAuthorizedException", "User is disabled."));
+    client.admin_enable_user().user_pool_id(&pool_id).username("fay").send().await.unwrap();
+
+    // A required attribute that has a value cannot be changed in the answer.
+    let session = start().await.unwrap().session.unwrap();
+    let (code, message) = failure(answer(session, Some(("userAttributes.name", "Someone else"))).await);
+    assert_eq!((code.as_str(), message.as_str()), ("NotAuthorizedException", "Cannot modify an already provided name"));
 
     // Sessions expire (3 minutes by default).
     client

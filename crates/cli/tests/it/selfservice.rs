@@ -243,8 +243,26 @@ async fn profile_operations() {
     client.delete_user().access_token(access).send().await.unwrap();
     let (c, _) = failure(client.admin_get_user().user_pool_id(&app.pool_id).username("oli").send().await);
     assert_eq!(c, "UserNotFoundException");
+    let (c, m) = failure(client.get_user().access_token(access).send().await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("UserNotFoundException", "User does not exist."),
+        "a deleted user's tokens go with them"
+    );
+    let (c, m) = failure(
+        client
+            .initiate_auth()
+            .client_id(&app.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", tokens.refresh_token().unwrap())
+            .send()
+            .await,
+    );
+    assert_eq!((c.as_str(), m.as_str()), ("UserNotFoundException", "User does not exist."));
+    // Someone new under the same name inherits nothing from the old tokens.
+    user(&client, &app.pool_id, "oli", PW).await;
     let (c, _) = failure(client.get_user().access_token(access).send().await);
-    assert_eq!(c, "NotAuthorizedException", "a deleted user's tokens go with them");
+    assert_eq!(c, "UserNotFoundException");
 }
 
 #[tokio::test]
@@ -287,4 +305,93 @@ async fn code_requests_are_rate_limited() {
     );
     cognate.advance_clock(3601);
     client.forgot_password().client_id(&app.client_id).username("rae").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_codes_are_counted_and_codes_verify_only_their_address() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = app(&client, |b| b).await;
+    user(&client, &app.pool_id, "uma", PW).await;
+    client.forgot_password().client_id(&app.client_id).username("uma").send().await.unwrap();
+    let code = cognate.last_code("uma");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let confirm = |c: &str| {
+        client
+            .confirm_forgot_password()
+            .client_id(&app.client_id)
+            .username("uma")
+            .confirmation_code(c)
+            .password("Reset!Passw0rd")
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(failure(confirm(wrong).await).0, "CodeMismatchException");
+    }
+    let (c, m) = failure(confirm(&code).await);
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+    );
+
+    // A code sent to one address does not verify another the user switched to.
+    let tokens = sign_in(&client, &app, "uma", PW).await.unwrap();
+    let access = tokens.access_token().unwrap();
+    client.get_user_attribute_verification_code().access_token(access).attribute_name("email").send().await.unwrap();
+    let old_code = cognate.last_code("uma");
+    client
+        .update_user_attributes()
+        .access_token(access)
+        .user_attributes(attr("email", "other@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let (c, _) = failure(
+        client.verify_user_attribute().access_token(access).attribute_name("email").code(&old_code).send().await,
+    );
+    assert_eq!(c, "CodeMismatchException");
+    let me = client.get_user().access_token(access).send().await.unwrap();
+    assert!(me.user_attributes().iter().any(|a| a.name() == "email_verified" && a.value() == Some("false")));
+}
+
+#[tokio::test]
+async fn clients_and_pools_limit_self_service() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = app(&client, |b| b.write_attributes("email").write_attributes("name")).await;
+    let (c, m) = failure(
+        client
+            .sign_up()
+            .client_id(&app.client_id)
+            .username("vic")
+            .password(PW)
+            .user_attributes(attr("nickname", "v"))
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("NotAuthorizedException", "A client attempted to write unauthorized attribute")
+    );
+    user(&client, &app.pool_id, "vic", PW).await;
+    let tokens = sign_in(&client, &app, "vic", PW).await.unwrap();
+    let (c, _) = failure(
+        client
+            .update_user_attributes()
+            .access_token(tokens.access_token().unwrap())
+            .user_attributes(attr("nickname", "v"))
+            .send()
+            .await,
+    );
+    assert_eq!(c, "NotAuthorizedException");
+
+    client
+        .update_user_pool()
+        .user_pool_id(&app.pool_id)
+        .admin_create_user_config(AdminCreateUserConfigType::builder().allow_admin_create_user_only(true).build())
+        .send()
+        .await
+        .unwrap();
+    let (c, m) = failure(client.sign_up().client_id(&app.client_id).username("wes").password(PW).send().await);
+    assert_eq!((c.as_str(), m.as_str()), ("NotAuthorizedException", "SignUp is not permitted for this user pool"));
 }

@@ -196,6 +196,7 @@ impl UserPools {
             pool_id: pool.id.clone().unwrap_or_default(),
             client_id: client.client_id.clone().unwrap_or_default(),
             user_key: user.key.clone(),
+            sub: user.sub.clone(),
             challenge: challenge.as_str().to_string(),
             expires: self.now() + minutes * 60.0,
         })?;
@@ -217,8 +218,12 @@ impl UserPools {
                 attrs.insert(a.name.clone(), serde_json::Value::String(a.value.clone().unwrap_or_default()));
             }
         }
-        let missing: Vec<String> =
-            missing_required(pool, user).into_iter().map(|n| format!("userAttributes.{n}")).collect();
+        let missing_names = missing_required(pool, user);
+        // Required attributes the user lacks are listed too, empty (as Cognito sends them).
+        for name in &missing_names {
+            attrs.insert(name.clone(), serde_json::Value::String(String::new()));
+        }
+        let missing: Vec<String> = missing_names.into_iter().map(|n| format!("userAttributes.{n}")).collect();
         let mut parameters = BTreeMap::new();
         parameters.insert("USER_ID_FOR_SRP".to_string(), user.username.clone());
         parameters.insert("requiredAttributes".to_string(), serde_json::to_string(&missing).unwrap());
@@ -270,13 +275,22 @@ impl UserPools {
                 )));
             }
             let username = param(&responses, "USERNAME")?;
-            let mut user = tx.user(&pool_id, &stored.user_key)?.ok_or_else(invalid)?;
+            // The session speaks for the user as they were when it began.
+            let mut user = tx.user(&pool_id, &stored.user_key)?.filter(|u| u.sub == stored.sub).ok_or_else(invalid)?;
+            if !user.enabled {
+                return Err(ApiError::not_authorized("User is disabled."));
+            }
+            if challenge == ChallengeNameType::NewPasswordRequired && user.status != UserStatusType::ForceChangePassword
+            {
+                return Err(invalid());
+            }
             check_secret_hash(&client, responses.get("SECRET_HASH").map(String::as_str), &[username, &user.username])?;
             match challenge {
                 ChallengeNameType::NewPasswordRequired => {
                     let new_password = param(&responses, "NEW_PASSWORD")?;
                     password::check_policy(&super::users::policy(&pool), new_password)?;
                     self.apply_challenge_attributes(&pool, &client, &mut user, &responses)?;
+                    super::users::claim_identifiers(tx, &pool, &user, false, now)?;
                     user.password = Some(PasswordVerifier::new(
                         pool_name_of(&pool_id),
                         &user.username,
@@ -305,8 +319,14 @@ impl UserPools {
         user: &mut UserRecord,
         responses: &BTreeMap<String, String>,
     ) -> Result<(), ApiError> {
-        for (key, value) in responses {
-            let Some(name) = key.strip_prefix("userAttributes.") else { continue };
+        let given: Vec<AttributeType> = responses
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("userAttributes.").map(|n| AttributeType { name: n.into(), value: Some(v.clone()) })
+            })
+            .collect();
+        for attr in &given {
+            let name = attr.name.as_str();
             let schema = super::pools::schema_entry(pool, name).ok_or_else(|| {
                 ApiError::invalid_parameter(format!("user.{name}: Attribute does not exist in the schema.\n"))
             })?;
@@ -314,10 +334,25 @@ impl UserPools {
             if matches!(name, "email_verified" | "phone_number_verified" | "sub") || !writable {
                 return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {name}")));
             }
-            if schema.mutable == Some(false) && user.attribute(name).is_some() {
+            // "You can't modify a required attribute that already has a value" (API reference,
+            // RespondToAuthChallenge), nor an immutable one.
+            let has_value = user.attribute(name).is_some_and(|v| !v.is_empty());
+            if has_value && (schema.required == Some(true) || schema.mutable == Some(false)) {
                 return Err(ApiError::not_authorized(format!("Cannot modify an already provided {name}")));
             }
-            user.set_attribute(name, value);
+        }
+        super::attributes::check_update(pool, &given)?;
+        for attr in &given {
+            let value = attr.value.as_deref().unwrap_or_default();
+            if user.attribute(&attr.name) != Some(value) {
+                // A new address is not a verified one.
+                match attr.name.as_str() {
+                    "email" => user.set_attribute("email_verified", "false"),
+                    "phone_number" => user.set_attribute("phone_number_verified", "false"),
+                    _ => {}
+                }
+            }
+            user.set_attribute(&attr.name, value);
         }
         let missing = missing_required(pool, user);
         if !missing.is_empty() {
@@ -371,7 +406,10 @@ impl UserPools {
                 "The refresh token has been replaced by refresh token rotation.",
             ));
         }
-        let user = tx.user(&pool_id, &payload.key)?.ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
+        let user = tx
+            .user(&pool_id, &payload.key)?
+            .filter(|u| u.sub == family.sub)
+            .ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
         if let Some(given) = secret_hash {
             if let Some(secret) = client.client_secret.as_deref() {
                 let Some(given) = given else {
@@ -554,6 +592,7 @@ impl UserPools {
         let pool_id = pool.id.clone().unwrap_or_default();
         let keys = self.pool_keys(tx, &pool_id)?;
         let user = super::find_user(tx, pool, username)?;
+        let sub = user.as_ref().map(|u| u.sub.clone()).unwrap_or_default();
         let (key, user_id, salt, verifier) = match &user {
             Some(u) => {
                 let v =
@@ -579,6 +618,7 @@ impl UserPools {
             pool_id: pool_id.clone(),
             client_id: client.client_id.clone().unwrap_or_default(),
             user_key: key.clone().unwrap_or_default(),
+            sub,
             challenge: ChallengeNameType::PasswordVerifier.as_str().to_string(),
             expires: self.now() + minutes * 60.0,
         })?;
@@ -638,7 +678,7 @@ impl UserPools {
             return Ok(Err(ApiError::not_authorized("Invalid session for the user, session is expired.")));
         }
         let Some(key) = state.key else { return Ok(Err(incorrect())) };
-        let mut user = tx.user(&pool_id, &key)?.ok_or_else(incorrect)?;
+        let mut user = tx.user(&pool_id, &key)?.filter(|u| u.sub == session.sub).ok_or_else(incorrect)?;
         check_secret_hash(client, responses.get("SECRET_HASH").map(String::as_str), &[username, &user.username])?;
         if let Some(stop) = self.before_password_check(&mut user) {
             return Ok(Err(stop));

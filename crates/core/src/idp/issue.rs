@@ -146,6 +146,7 @@ impl UserPools {
             pool_id: pool.id.clone().unwrap_or_default(),
             client_id: client.client_id.clone().unwrap_or_default(),
             user_key: user.key.clone(),
+            sub: user.sub.clone(),
             auth_time: now as i64,
             expires: now + refresh_life as f64,
             revoked: false,
@@ -154,8 +155,9 @@ impl UserPools {
             previous_valid_until: 0.0,
         };
         tx.put_family(&family)?;
-        // Expired families and sessions go when sign-ins come, so neither table grows without end.
-        tx.purge_expired(now)?;
+        // Expired families and sessions go when sign-ins come, so neither table grows without
+        // end; a day's margin keeps what an unexpired access token or a late answer still needs.
+        tx.purge_expired(now - 86_400.0)?;
         let mut result = self.mint(tx, ctx, pool, client, user, &family)?;
         result.refresh_token = Some(self.refresh_token(tx, &family)?);
         Ok(result)
@@ -275,15 +277,25 @@ impl UserPools {
             return Err(ApiError::not_authorized("Access Token does not have required scopes"));
         }
         let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;
-        match tx.family(pool_id, origin)? {
-            Some(f) if !f.revoked => {}
+        let family = match tx.family(pool_id, origin)? {
+            Some(f) if !f.revoked => f,
             _ => return Err(ApiError::not_authorized("Access Token has been revoked")),
-        }
+        };
         let username = claims.get("username").and_then(Value::as_str).ok_or_else(invalid)?;
         let user = tx
             .user(pool_id, &user_key(&pool, username))?
+            .filter(|u| u.sub == family.sub)
             .ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
         Ok((pool, user))
+    }
+
+    /// The app client an access token (already checked) was issued to.
+    pub(super) fn token_client(&self, tx: &mut dyn Tx, token: &str) -> Result<Option<UserPoolClientType>, ApiError> {
+        let client_id = peek_claims(token).and_then(|c| c.get("client_id").and_then(Value::as_str).map(str::to_string));
+        match client_id {
+            Some(id) => tx.client(&id),
+            None => Ok(None),
+        }
     }
 
     /// Revokes every token of a user: GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser.

@@ -17,6 +17,8 @@ pub const DEFAULT_INVITE_MESSAGE: &str = "Your username is {username} and tempor
 /// reset codes an hour.
 pub const SIGN_UP_CODE_SECONDS: f64 = 86_400.0;
 pub const RESET_CODE_SECONDS: f64 = 3_600.0;
+/// Wrong guesses a code survives.
+pub const MAX_CODE_FAILURES: u32 = 5;
 
 /// `victim@gmail.com` → `v***@g***`, as Cognito masks destinations.
 pub fn mask_email(email: &str) -> String {
@@ -136,7 +138,14 @@ impl UserPools {
         self.deliver(tx, &pool_id, user, kind, medium, &destination, subject, message, &code)?;
         user.codes.insert(
             purpose.to_string(),
-            PendingCode { code, expires: self.now() + validity, attribute: Some(attribute.to_string()), pending_value },
+            PendingCode {
+                code,
+                expires: self.now() + validity,
+                attribute: Some(attribute.to_string()),
+                pending_value,
+                sent_to: destination.clone(),
+                failures: 0,
+            },
         );
         Ok(Some(details(medium, attribute, &destination)))
     }
@@ -186,18 +195,23 @@ impl UserPools {
         Ok(())
     }
 
-    /// Checks a code the user typed against the one sent for `purpose`.
+    /// Checks a code the user typed against the one sent for `purpose`, and uses it up. A
+    /// wrong guess is counted on the user, who the caller must save even though this fails:
+    /// after five, the code is void and every answer is LimitExceededException.
     pub(super) fn take_code(&self, user: &mut UserRecord, purpose: &str, given: &str) -> Result<PendingCode, ApiError> {
         let mismatch = || ApiError::code_mismatch("Invalid verification code provided, please try again.");
-        let pending = user.codes.get(purpose).cloned().ok_or_else(mismatch)?;
+        let Some(pending) = user.codes.get_mut(purpose) else { return Err(mismatch()) };
+        if pending.failures >= MAX_CODE_FAILURES {
+            return Err(ApiError::limit_exceeded("Attempt limit exceeded, please try after some time."));
+        }
         if pending.code != given {
+            pending.failures += 1;
             return Err(mismatch());
         }
         if pending.expires < self.now() {
             return Err(ApiError::expired_code("Invalid code provided, please request a code again."));
         }
-        user.codes.remove(purpose);
-        Ok(pending)
+        Ok(user.codes.remove(purpose).expect("the code was just found"))
     }
 
     /// The outbox, for `/_cognate/outbox`.

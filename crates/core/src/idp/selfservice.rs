@@ -40,6 +40,18 @@ fn recovery_channel(user: &UserRecord) -> Option<&'static str> {
     }
 }
 
+/// Refuses attributes the app client may not write (its WriteAttributes, when set).
+fn check_writable<'a>(
+    client: &UserPoolClientType,
+    attrs: impl IntoIterator<Item = &'a AttributeType>,
+) -> Result<(), ApiError> {
+    let Some(allowed) = &client.write_attributes else { return Ok(()) };
+    if attrs.into_iter().any(|a| !allowed.contains(&a.name)) {
+        return Err(ApiError::not_authorized("A client attempted to write unauthorized attribute"));
+    }
+    Ok(())
+}
+
 /// The flag that says an attribute is verified.
 fn verified_flag(attribute: &str) -> Option<&'static str> {
     match attribute {
@@ -91,6 +103,10 @@ impl UserPools {
         self.tx(|tx| {
             let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
             check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+            if pool.admin_create_user_config.as_ref().and_then(|c| c.allow_admin_create_user_only) == Some(true) {
+                return Err(ApiError::not_authorized("SignUp is not permitted for this user pool"));
+            }
+            check_writable(&client, input.user_attributes.iter().flatten())?;
             let mut attrs = input.user_attributes.clone().unwrap_or_default();
             attributes::check_new(&pool, &attrs)?;
             if let Some(name) =
@@ -175,7 +191,7 @@ impl UserPools {
 
     pub(super) fn confirm_sign_up_(&self, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
         let now = self.now();
-        self.tx(|tx| {
+        self.tx(|tx| -> Result<Result<ConfirmSignUpResponse, ApiError>, ApiError> {
             let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
             check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
             let Some(mut user) = find_user(tx, &pool, &input.username)? else {
@@ -191,16 +207,35 @@ impl UserPools {
                     user.status.as_str()
                 )));
             }
-            let code = self.take_code(&mut user, "signup", &input.confirmation_code)?;
+            let code = match self.take_code(&mut user, "signup", &input.confirmation_code) {
+                Ok(code) => code,
+                Err(e) => return self.save_failed_guess(tx, &pool, &user, e),
+            };
             user.status = UserStatusType::Confirmed;
-            if let Some(flag) = code.attribute.as_deref().and_then(verified_flag) {
-                user.set_attribute(flag, "true");
+            // The code proves the address it went to, if the user still has that address.
+            if let Some(attr) = code.attribute.as_deref() {
+                if let Some(flag) = verified_flag(attr).filter(|_| user.attribute(attr) == Some(code.sent_to.as_str()))
+                {
+                    user.set_attribute(flag, "true");
+                }
             }
             user.modified = now;
             claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
             tx.put_user(&pool_id(&pool), &user)?;
-            Ok(ConfirmSignUpResponse::default())
-        })
+            Ok(Ok(ConfirmSignUpResponse::default()))
+        })?
+    }
+
+    /// Keeps the count of a wrong code while answering the error.
+    fn save_failed_guess<T>(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        user: &UserRecord,
+        e: ApiError,
+    ) -> Result<Result<T, ApiError>, ApiError> {
+        tx.put_user(&pool_id(pool), user)?;
+        Ok(Err(e))
     }
 
     pub(super) fn resend_code(
@@ -274,7 +309,7 @@ impl UserPools {
         input: ConfirmForgotPasswordRequest,
     ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
         let now = self.now();
-        self.tx(|tx| {
+        self.tx(|tx| -> Result<Result<ConfirmForgotPasswordResponse, ApiError>, ApiError> {
             let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
             check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
             let Some(mut user) = find_user(tx, &pool, &input.username)? else {
@@ -284,7 +319,9 @@ impl UserPools {
                     ApiError::user_not_found("User does not exist.")
                 });
             };
-            self.take_code(&mut user, "forgot", &input.confirmation_code)?;
+            if let Err(e) = self.take_code(&mut user, "forgot", &input.confirmation_code) {
+                return self.save_failed_guess(tx, &pool, &user, e);
+            }
             password::check_policy(&policy(&pool), &input.password)?;
             user.password = Some(PasswordVerifier::new(
                 pool_name_of(&pool_id(&pool)),
@@ -298,8 +335,8 @@ impl UserPools {
             user.locked_until = 0.0;
             user.modified = now;
             tx.put_user(&pool_id(&pool), &user)?;
-            Ok(ConfirmForgotPasswordResponse::default())
-        })
+            Ok(Ok(ConfirmForgotPasswordResponse::default()))
+        })?
     }
 
     pub(super) fn change_password_(&self, input: ChangePasswordRequest) -> Result<ChangePasswordResponse, ApiError> {
@@ -339,6 +376,9 @@ impl UserPools {
         let now = self.now();
         self.tx(|tx| {
             let (pool, mut user) = self.access_user(tx, &input.access_token)?;
+            if let Some(client) = self.token_client(tx, &input.access_token)? {
+                check_writable(&client, &input.user_attributes)?;
+            }
             attributes::check_update(&pool, &input.user_attributes)?;
             if let Some(a) = input
                 .user_attributes
@@ -363,6 +403,7 @@ impl UserPools {
                 if user.attribute(&a.name) == Some(value.as_str()) {
                     continue;
                 }
+                user.codes.remove(&format!("verify:{}", a.name));
                 let kind =
                     if a.name == "email" { VerifiedAttributeType::Email } else { VerifiedAttributeType::PhoneNumber };
                 let waits = wait_for_verification.iter().any(|w| w.as_str() == a.name);
@@ -420,6 +461,7 @@ impl UserPools {
             }
             for name in &input.user_attribute_names {
                 user.remove_attribute(name);
+                user.codes.remove(&format!("verify:{name}"));
                 if let Some(flag) = verified_flag(name) {
                     user.remove_attribute(flag);
                 }
@@ -465,7 +507,7 @@ impl UserPools {
         input: VerifyUserAttributeRequest,
     ) -> Result<VerifyUserAttributeResponse, ApiError> {
         let now = self.now();
-        self.tx(|tx| {
+        self.tx(|tx| -> Result<Result<VerifyUserAttributeResponse, ApiError>, ApiError> {
             let (pool, mut user) = self.access_user(tx, &input.access_token)?;
             let flag = verified_flag(&input.attribute_name).ok_or_else(|| {
                 ApiError::invalid_parameter(format!(
@@ -473,16 +515,24 @@ impl UserPools {
                     input.attribute_name
                 ))
             })?;
-            let code = self.take_code(&mut user, &format!("verify:{}", input.attribute_name), &input.code)?;
-            if let Some(value) = code.pending_value {
-                user.set_attribute(&input.attribute_name, &value);
+            let code = match self.take_code(&mut user, &format!("verify:{}", input.attribute_name), &input.code) {
+                Ok(code) => code,
+                Err(e) => return self.save_failed_guess(tx, &pool, &user, e),
+            };
+            match code.pending_value {
+                Some(value) => user.set_attribute(&input.attribute_name, &value),
+                // A code verifies the address it was sent to, not one the attribute holds since.
+                None if user.attribute(&input.attribute_name) != Some(code.sent_to.as_str()) => {
+                    return Err(ApiError::code_mismatch("Invalid verification code provided, please try again."));
+                }
+                None => {}
             }
             user.set_attribute(flag, "true");
             user.modified = now;
             claim_identifiers(tx, &pool, &user, false, now)?;
             tx.put_user(&pool_id(&pool), &user)?;
-            Ok(VerifyUserAttributeResponse::default())
-        })
+            Ok(Ok(VerifyUserAttributeResponse::default()))
+        })?
     }
 
     pub(super) fn delete_self(&self, input: DeleteUserRequest) -> Result<(), ApiError> {

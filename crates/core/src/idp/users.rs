@@ -234,6 +234,10 @@ impl UserPools {
             for a in &input.user_attributes {
                 let value = a.value.as_deref().unwrap_or_default();
                 let changed = user.attribute(&a.name) != Some(value);
+                if changed {
+                    // A code sent for the old value must not verify (or bring back) anything.
+                    user.codes.remove(&format!("verify:{}", a.name));
+                }
                 user.set_attribute(&a.name, value);
                 // A new email or phone number is unverified unless the same call verifies it.
                 let flag = match a.name.as_str() {
@@ -281,6 +285,7 @@ impl UserPools {
             }
             for name in &input.user_attribute_names {
                 user.remove_attribute(name);
+                user.codes.remove(&format!("verify:{name}"));
                 match name.as_str() {
                     "email" => user.remove_attribute("email_verified"),
                     "phone_number" => user.remove_attribute("phone_number_verified"),

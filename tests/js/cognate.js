@@ -1,0 +1,36 @@
+// Starts the cognate binary ($COGNATE_BIN, else target/debug/cognate) with the shared seed
+// file, and hands its URL and the seed guide's variables to the tests through the environment.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let server;
+
+export async function setup() {
+  const bin = process.env.COGNATE_BIN || path.join(root, 'target', 'debug', 'cognate');
+  server = spawn(bin, ['serve', '--ephemeral', '--port', '0', '--seed', path.join(root, 'tests', 'seed.toml')], {
+    env: { ...process.env, NO_COLOR: '1', COGNATE_LOG: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: server.stdout });
+    lines.on('line', (line) => {
+      const m = line.match(/listening on (\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`cognate exited with ${code}`)));
+  });
+  Object.assign(process.env, {
+    COGNATE_URL: url,
+    COGNITO_USER_POOL_ID: 'us-east-1_TestPoolId',
+    COGNITO_CLIENT_ID: 'testclientid',
+    TEST_USER_EMAIL: 'testuser@example.com',
+    TEST_USER_PASSWORD: 'TestPass123!',
+  });
+}
+
+export async function teardown() {
+  server?.kill();
+}

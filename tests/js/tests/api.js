@@ -1,0 +1,27 @@
+// Test setup only (never the thing under test): plain calls to cognate's AWS JSON API, and
+// its test endpoints.
+export async function call(op, body) {
+  const res = await fetch(process.env.COGNATE_URL, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${op}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${op}: ${json.__type}: ${json.message}`);
+  return json;
+}
+
+export async function reset() {
+  await fetch(`${process.env.COGNATE_URL}/_cognate/reset`, { method: 'POST' });
+}
+
+export async function lastCode(destination) {
+  const res = await fetch(`${process.env.COGNATE_URL}/_cognate/outbox?destination=${encodeURIComponent(destination)}`);
+  return (await res.json()).messages[0].code;
+}
+
+export const POOL = 'us-east-1_TestPoolId';
+export const CLIENT = 'testclientid';
