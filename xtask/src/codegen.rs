@@ -103,6 +103,12 @@ fn obj(v: &Value) -> &Map<String, Value> {
     v.as_object().expect("object in model")
 }
 
+/// A model object's entries in name order, whatever order the JSON had: the generated tables
+/// are searched by name and must not change when only the model's order does.
+fn sorted(v: &Value) -> BTreeMap<&String, &Value> {
+    obj(v).iter().collect()
+}
+
 fn generate_service(
     svc: &Service,
     model: &Value,
@@ -110,8 +116,9 @@ fn generate_service(
     exceptions: &mut BTreeMap<String, bool>,
 ) -> Result<String, String> {
     let shapes = obj(&model["shapes"]);
-    let operations = obj(&model["operations"]);
-    let names: Vec<&String> = shapes.keys().collect();
+    let operations = sorted(&model["operations"]);
+    let mut names: Vec<&String> = shapes.keys().collect();
+    names.sort();
     let index: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
     let prefix = model["metadata"]["targetPrefix"].as_str().unwrap();
 
@@ -155,7 +162,7 @@ fn generate_service(
     // Operations.
     writeln!(out, "/// Every operation of the model, in name order.").unwrap();
     writeln!(out, "pub static OPERATIONS: &[Operation] = &[").unwrap();
-    for (op_name, op) in operations {
+    for (&op_name, &op) in &operations {
         let input = op.get("input").map(|i| index[i["shape"].as_str().unwrap()]);
         let output = op.get("output").map(|o| index[o["shape"].as_str().unwrap()]);
         let unauthenticated = op.get("authtype").and_then(Value::as_str) == Some("none")
@@ -176,7 +183,7 @@ fn generate_service(
     writeln!(out, "/// One method per operation. Each defaults to the error that names the operation as not").unwrap();
     writeln!(out, "/// implemented, so an implementation overrides exactly what it supports.").unwrap();
     writeln!(out, "pub trait {}: Send + Sync {{", svc.trait_name).unwrap();
-    for (op_name, op) in operations {
+    for (&op_name, &op) in &operations {
         let fname = snake(op_name);
         let input = op.get("input").map(|i| rust_type_name(i["shape"].as_str().unwrap()));
         let output =
@@ -202,7 +209,7 @@ fn generate_service(
     )
     .unwrap();
     writeln!(out, "    match op {{").unwrap();
-    for (op_name, op) in operations {
+    for (&op_name, &op) in &operations {
         let fname = snake(op_name);
         match op.get("input") {
             Some(i) => {
@@ -243,7 +250,7 @@ fn shape_kind(shape: &Value, index: &BTreeMap<&str, usize>) -> String {
                 .and_then(Value::as_array)
                 .map(|r| r.iter().map(|x| x.as_str().unwrap()).collect())
                 .unwrap_or_default();
-            let members: Vec<String> = obj(&shape["members"])
+            let members: Vec<String> = sorted(&shape["members"])
                 .iter()
                 .map(|(m, def)| {
                     format!(
@@ -297,7 +304,7 @@ fn write_struct(out: &mut String, name: &str, shape: &Value, shapes: &Map<String
         .unwrap_or_default();
     writeln!(out, "#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]").unwrap();
     writeln!(out, "pub struct {} {{", rust_type_name(name)).unwrap();
-    for (m, def) in obj(&shape["members"]) {
+    for (m, def) in sorted(&shape["members"]) {
         let ty = rust_type(def["shape"].as_str().unwrap(), shapes);
         let field = field_name(m);
         if required.contains(m.as_str()) {
