@@ -122,6 +122,18 @@ pub trait Tx {
     /// Marks every token family of a user revoked.
     fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()>;
 
+    fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>>;
+    fn put_device(&mut self, device: &DeviceRecord) -> StoreResult<()>;
+    fn delete_device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<()>;
+    /// A user's devices in key order, starting after `after`.
+    fn devices_of(
+        &mut self,
+        pool_id: &str,
+        user_key: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<DeviceRecord>>;
+
     fn push_message(&mut self, message: &OutboxMessage) -> StoreResult<()>;
     /// Messages matching `query`, newest first.
     fn messages(&mut self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
@@ -160,6 +172,9 @@ pub struct TokenFamily {
     #[serde(default)]
     pub sub: String,
     pub auth_time: i64,
+    /// The device the sign-in came from, carried into every access token of the family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
     /// When the refresh token expires; the family is forgotten a day after that (the longest
     /// an access token minted just before can live).
     pub expires: f64,
@@ -171,6 +186,28 @@ pub struct TokenFamily {
     pub previous_refresh_id: Option<String>,
     #[serde(default)]
     pub previous_valid_until: f64,
+}
+
+/// A device a user signed in from, tracked when the pool's DeviceConfiguration asks for it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    pub pool_id: String,
+    pub device_key: String,
+    pub group_key: String,
+    pub user_key: String,
+    pub sub: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// From ConfirmDevice: the device's SRP salt and verifier, lower-case hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifier: Option<String>,
+    pub confirmed: bool,
+    pub remembered: bool,
+    pub created: f64,
+    pub modified: f64,
+    pub last_authenticated: f64,
 }
 
 /// An email or SMS Cognito would have sent.

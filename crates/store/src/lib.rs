@@ -14,7 +14,8 @@
 #![forbid(unsafe_code)]
 
 use cognate_core::store::{
-    AuthSession, OutboxMessage, OutboxQuery, Page, Store, StoreResult, TokenFamily, Tx, UserFilter, UserRecord,
+    AuthSession, DeviceRecord, OutboxMessage, OutboxQuery, Page, Store, StoreResult, TokenFamily, Tx, UserFilter,
+    UserRecord,
 };
 use cognate_core::tokens::PoolKeys;
 use cognate_proto::ApiError;
@@ -52,6 +53,8 @@ CREATE INDEX families_by_user ON families (pool_id, user_key);
 CREATE INDEX families_by_expiry ON families (expires);
 CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL, username TEXT NOT NULL, destination TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX outbox_by_pool ON outbox (pool_id, seq);
+CREATE TABLE devices (pool_id TEXT NOT NULL, device_key TEXT NOT NULL, user_key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, device_key)) WITHOUT ROWID;
+CREATE INDEX devices_by_user ON devices (pool_id, user_key, device_key);
 "#;
 
 pub struct SqliteStore {
@@ -189,6 +192,7 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM sessions WHERE pool_id = ?1",
             "DELETE FROM families WHERE pool_id = ?1",
             "DELETE FROM outbox WHERE pool_id = ?1",
+            "DELETE FROM devices WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -269,6 +273,7 @@ impl Tx for SqliteTx<'_> {
         }
         self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
         self.exec("DELETE FROM members WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
+        self.exec("DELETE FROM devices WHERE pool_id = ?1 AND user_key = ?2", [pool_id, key])?;
         // Token families stay until they expire: a deleted user's refresh token then answers
         // "User does not exist.", as Cognito's does.
         Ok(())
@@ -432,6 +437,36 @@ impl Tx for SqliteTx<'_> {
         .map(drop)
     }
 
+    fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>> {
+        self.doc("SELECT doc FROM devices WHERE pool_id = ?1 AND device_key = ?2", [pool_id, device_key])
+    }
+
+    fn put_device(&mut self, d: &DeviceRecord) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO devices (pool_id, device_key, user_key, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![d.pool_id, d.device_key, d.user_key, to_doc(d)?],
+        )
+        .map(drop)
+    }
+
+    fn delete_device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM devices WHERE pool_id = ?1 AND device_key = ?2", [pool_id, device_key]).map(drop)
+    }
+
+    fn devices_of(
+        &mut self,
+        pool_id: &str,
+        user_key: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<DeviceRecord>> {
+        let rows = self.docs(
+            "SELECT device_key, doc FROM devices WHERE pool_id = ?1 AND user_key = ?2 AND device_key > ?3 ORDER BY device_key LIMIT ?4",
+            params![pool_id, user_key, after.unwrap_or(""), (limit as i64).saturating_add(1)],
+        )?;
+        Ok(page(rows, limit))
+    }
+
     fn push_message(&mut self, m: &OutboxMessage) -> StoreResult<()> {
         self.exec(
             "INSERT INTO outbox (pool_id, username, destination, doc) VALUES (?1, ?2, ?3, ?4)",
@@ -468,6 +503,7 @@ impl Tx for SqliteTx<'_> {
             "sessions",
             "families",
             "outbox",
+            "devices",
         ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }

@@ -80,7 +80,7 @@ pub async fn sign_in(
     }
 }
 
-const PW: &str = "Corr3ct!horse";
+pub const PW: &str = "Corr3ct!horse";
 
 #[tokio::test]
 async fn tokens_carry_cognitos_claims() {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod clients;
+mod devices;
 mod groups;
 mod pools;
 mod protocol;

@@ -176,7 +176,7 @@ impl UserPools {
             return Ok(Err(stop));
         }
         let ok = user.password.as_ref().is_some_and(|v| v.matches(pool_name_of(pool_id), &user.username, password));
-        self.after_password_check(tx, ctx, pool, client, user, ok)
+        self.after_password_check(tx, ctx, pool, client, user, ok, params.get("DEVICE_KEY").map(String::as_str))
     }
 
     fn open_session(
@@ -255,7 +255,7 @@ impl UserPools {
                 return Err(ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")));
             }
             let pool = load_pool(tx, &pool_id)?;
-            if challenge == ChallengeNameType::PasswordVerifier {
+            if matches!(challenge, ChallengeNameType::PasswordVerifier | ChallengeNameType::DevicePasswordVerifier) {
                 return self.srp_verify(tx, ctx, &pool, &client, &responses);
             }
             let session_id =
@@ -303,8 +303,12 @@ impl UserPools {
                     tx.put_user(&pool_id, &user)?;
                     // A session answers once.
                     tx.delete_session(session_id)?;
-                    let result = self.sign_in_tokens(tx, ctx, &pool, &client, &user)?;
+                    let result = self.sign_in_tokens(tx, ctx, &pool, &client, &user, None)?;
                     Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
+                }
+                ChallengeNameType::DeviceSrpAuth => {
+                    tx.delete_session(session_id)?;
+                    self.device_srp_start(tx, &pool, &client, &user, &responses).map(Ok)
                 }
                 other => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
             }
@@ -498,6 +502,11 @@ struct SrpState {
     b: String,
     a: String,
     b_pub: String,
+    /// The DEVICE_KEY the client sent; with `device_step`, the device this round proves.
+    #[serde(default)]
+    device: Option<String>,
+    #[serde(default)]
+    device_step: bool,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -515,6 +524,7 @@ impl UserPools {
         client: &UserPoolClientType,
         mut user: UserRecord,
         ok: bool,
+        device: Option<&str>,
     ) -> Result<Result<Outcome, ApiError>, ApiError> {
         let pool_id = pool.id.as_deref().unwrap_or_default();
         let now = self.now();
@@ -548,7 +558,18 @@ impl UserPools {
             }
             return Ok(Ok(self.new_password_challenge(tx, pool, client, &user)?));
         }
-        let result = self.sign_in_tokens(tx, ctx, pool, client, &user)?;
+        // A confirmed device proves itself with its own SRP round before tokens are issued.
+        let known = self.known_device(tx, pool_id, &user, device)?;
+        if known.as_ref().is_some_and(|d| d.confirmed && d.verifier.is_some()) {
+            let session = self.open_session(tx, pool, client, &user, ChallengeNameType::DeviceSrpAuth)?;
+            return Ok(Ok(Outcome {
+                challenge: Some(ChallengeNameType::DeviceSrpAuth),
+                session: Some(session),
+                parameters: Some(BTreeMap::new()),
+                result: None,
+            }));
+        }
+        let result = self.sign_in_tokens(tx, ctx, pool, client, &user, known.map(|d| d.device_key))?;
         Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
     }
 
@@ -630,6 +651,8 @@ impl UserPools {
             b: hex(&b),
             a: hex(&a),
             b_pub: hex(&b_pub),
+            device: params.get("DEVICE_KEY").cloned(),
+            device_step: false,
         };
         let sealed = keys.seal(&serde_json::to_vec(&state).expect("state serialises"), self.rng.as_ref());
         let mut parameters = BTreeMap::new();
@@ -677,23 +700,109 @@ impl UserPools {
         if session.expires < self.now() {
             return Ok(Err(ApiError::not_authorized("Invalid session for the user, session is expired.")));
         }
-        let Some(key) = state.key else { return Ok(Err(incorrect())) };
+        let Some(key) = state.key.clone() else { return Ok(Err(incorrect())) };
         let mut user = tx.user(&pool_id, &key)?.filter(|u| u.sub == session.sub).ok_or_else(incorrect)?;
         check_secret_hash(client, responses.get("SECRET_HASH").map(String::as_str), &[username, &user.username])?;
         if let Some(stop) = self.before_password_check(&mut user) {
             return Ok(Err(stop));
         }
+        if state.device_step {
+            // DEVICE_PASSWORD_VERIFIER: the device proves its own secret, named by its group and key.
+            let device_key = state.device.clone().unwrap_or_default();
+            let mut device = self.known_device(tx, &pool_id, &user, Some(&device_key))?.ok_or_else(incorrect)?;
+            let verifier = srp::decode_hex(device.verifier.as_deref().unwrap_or_default());
+            if !proof_holds(&state, &verifier, &device.group_key, &device.device_key, &block, timestamp, signature) {
+                return Ok(Err(incorrect()));
+            }
+            device.last_authenticated = self.now();
+            tx.put_device(&device)?;
+            let result = self.sign_in_tokens(tx, ctx, pool, client, &user, Some(device_key))?;
+            return Ok(Ok(Outcome { result: Some(result), ..Default::default() }));
+        }
         let verifier = user.password.as_ref().map(|v| srp::decode_hex(&v.verifier)).unwrap_or_default();
-        let (a, b, b_pub) = (srp::decode_hex(&state.a), srp::decode_hex(&state.b), srp::decode_hex(&state.b_pub));
-        let u = srp::u(&a, &b_pub);
-        let key_bytes = srp::session_key(&srp::server_s(&a, &verifier, &u, &b), &u);
-        let expected =
-            srp::claim_signature(&key_bytes, super::pool_name_of(&pool_id), &user.username, &block, timestamp);
-        let given = STANDARD.decode(signature).unwrap_or_default();
-        let ok = given.len() == expected.len()
-            && given.iter().zip(expected.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-        self.after_password_check(tx, ctx, pool, client, user, ok)
+        let ok = proof_holds(
+            &state,
+            &verifier,
+            super::pool_name_of(&pool_id),
+            &user.username.clone(),
+            &block,
+            timestamp,
+            signature,
+        );
+        // Clients send DEVICE_KEY with the first step or, having looked it up by the
+        // USER_ID_FOR_SRP they just learnt, with this one (amazon-cognito-identity-js does).
+        let device = responses.get("DEVICE_KEY").or(state.device.as_ref()).map(String::as_str);
+        self.after_password_check(tx, ctx, pool, client, user, ok, device)
     }
+
+    /// DEVICE_SRP_AUTH: the device's first SRP step, answered with DEVICE_PASSWORD_VERIFIER.
+    fn device_srp_start(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &UserRecord,
+        responses: &BTreeMap<String, String>,
+    ) -> Result<Outcome, ApiError> {
+        let device_key = param(responses, "DEVICE_KEY")?;
+        let a_hex = param(responses, "SRP_A")?;
+        let a = srp::parse_a(a_hex)
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid SRP_A: it must be hex and not 0 mod N."))?;
+        let pool_id = pool.id.clone().unwrap_or_default();
+        let device = self
+            .known_device(tx, &pool_id, user, Some(device_key))?
+            .filter(|d| d.confirmed && d.verifier.is_some())
+            .ok_or_else(|| ApiError::resource_not_found("Device does not exist."))?;
+        let verifier = srp::decode_hex(device.verifier.as_deref().unwrap_or_default());
+        let mut b = [0u8; 32];
+        self.rng.fill(&mut b);
+        let b_pub = srp::server_b(&verifier, &b);
+        let session = self.open_session(tx, pool, client, user, ChallengeNameType::DevicePasswordVerifier)?;
+        let state = SrpState {
+            pool: pool_id.clone(),
+            client: client.client_id.clone().unwrap_or_default(),
+            key: Some(user.key.clone()),
+            session: session.clone(),
+            b: hex(&b),
+            a: hex(&a),
+            b_pub: hex(&b_pub),
+            device: Some(device.device_key.clone()),
+            device_step: true,
+        };
+        let keys = self.pool_keys(tx, &pool_id)?;
+        let sealed = keys.seal(&serde_json::to_vec(&state).expect("state serialises"), self.rng.as_ref());
+        let mut parameters = BTreeMap::new();
+        parameters.insert("SALT".to_string(), device.salt.clone().unwrap_or_default());
+        parameters.insert("SRP_B".to_string(), hex(&b_pub).trim_start_matches('0').to_string());
+        parameters.insert("SECRET_BLOCK".to_string(), STANDARD.encode(sealed.as_bytes()));
+        parameters.insert("USERNAME".to_string(), user.username.clone());
+        parameters.insert("DEVICE_KEY".to_string(), device.device_key.clone());
+        Ok(Outcome {
+            challenge: Some(ChallengeNameType::DevicePasswordVerifier),
+            parameters: Some(parameters),
+            session: Some(session),
+            result: None,
+        })
+    }
+}
+
+/// Whether PASSWORD_CLAIM_SIGNATURE is what a client that knows the secret behind `verifier`
+/// would have made for this round (compared in constant time).
+fn proof_holds(
+    state: &SrpState,
+    verifier: &[u8],
+    pool_name: &str,
+    user_id: &str,
+    block: &[u8],
+    timestamp: &str,
+    signature: &str,
+) -> bool {
+    let (a, b, b_pub) = (srp::decode_hex(&state.a), srp::decode_hex(&state.b), srp::decode_hex(&state.b_pub));
+    let u = srp::u(&a, &b_pub);
+    let key = srp::session_key(&srp::server_s(&a, verifier, &u, &b), &u);
+    let expected = srp::claim_signature(&key, pool_name, user_id, block, timestamp);
+    let given = STANDARD.decode(signature).unwrap_or_default();
+    given.len() == expected.len() && given.iter().zip(expected.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The client secret, for the operations that take it whole rather than as SECRET_HASH.

@@ -130,7 +130,9 @@ impl UserPools {
         })))
     }
 
-    /// Starts a token family for a successful sign-in and mints its three tokens.
+    /// Starts a token family for a successful sign-in and mints its three tokens. A sign-in
+    /// from a known `device` carries its key; otherwise, in a pool that tracks devices, a new
+    /// device is made and announced in NewDeviceMetadata.
     pub(super) fn sign_in_tokens(
         &self,
         tx: &mut dyn Tx,
@@ -138,15 +140,28 @@ impl UserPools {
         pool: &UserPoolType,
         client: &UserPoolClientType,
         user: &UserRecord,
+        device: Option<String>,
     ) -> Result<AuthenticationResultType, ApiError> {
         let now = self.now();
         let (_, _, refresh_life) = lifetimes(client);
+        let (device_key, new_device) = match device {
+            Some(key) => (Some(key), None),
+            None if pool.device_configuration.is_some() => {
+                let d = self.track_new_device(tx, pool, user)?;
+                (
+                    Some(d.device_key.clone()),
+                    Some(NewDeviceMetadataType { device_key: Some(d.device_key), device_group_key: Some(d.group_key) }),
+                )
+            }
+            None => (None, None),
+        };
         let family = TokenFamily {
             origin_jti: self.rng.uuid_v4(),
             pool_id: pool.id.clone().unwrap_or_default(),
             client_id: client.client_id.clone().unwrap_or_default(),
             user_key: user.key.clone(),
             sub: user.sub.clone(),
+            device_key,
             auth_time: now as i64,
             expires: now + refresh_life as f64,
             revoked: false,
@@ -160,6 +175,7 @@ impl UserPools {
         tx.purge_expired(now - 86_400.0)?;
         let mut result = self.mint(tx, ctx, pool, client, user, &family)?;
         result.refresh_token = Some(self.refresh_token(tx, &family)?);
+        result.new_device_metadata = new_device;
         Ok(result)
     }
 
@@ -244,6 +260,9 @@ impl UserPools {
         access.insert("iat".into(), json!(now));
         access.insert("jti".into(), json!(self.rng.uuid_v4()));
         access.insert("username".into(), json!(user.username));
+        if let Some(device) = &family.device_key {
+            access.insert("device_key".into(), json!(device));
+        }
 
         Ok(AuthenticationResultType {
             access_token: Some(keys.sign_access(&access)),

@@ -6,6 +6,7 @@
 mod attributes;
 mod auth;
 mod clients;
+mod devices;
 mod filter;
 mod groups;
 mod issue;
@@ -518,6 +519,54 @@ impl CognitoIdentityProvider for UserPools {
     }
     fn delete_user(&self, _: &RequestContext, input: DeleteUserRequest) -> Result<(), ApiError> {
         self.delete_self(input)
+    }
+
+    fn confirm_device(
+        &self,
+        _: &RequestContext,
+        input: ConfirmDeviceRequest,
+    ) -> Result<ConfirmDeviceResponse, ApiError> {
+        self.confirm_device_(input)
+    }
+    fn update_device_status(
+        &self,
+        _: &RequestContext,
+        input: UpdateDeviceStatusRequest,
+    ) -> Result<UpdateDeviceStatusResponse, ApiError> {
+        self.update_device_status_(input)
+    }
+    fn admin_update_device_status(
+        &self,
+        _: &RequestContext,
+        input: AdminUpdateDeviceStatusRequest,
+    ) -> Result<AdminUpdateDeviceStatusResponse, ApiError> {
+        self.admin_update_device_status_(input)
+    }
+    fn list_devices(&self, _: &RequestContext, input: ListDevicesRequest) -> Result<ListDevicesResponse, ApiError> {
+        self.list_devices_(input)
+    }
+    fn admin_list_devices(
+        &self,
+        _: &RequestContext,
+        input: AdminListDevicesRequest,
+    ) -> Result<AdminListDevicesResponse, ApiError> {
+        self.admin_list_devices_(input)
+    }
+    fn get_device(&self, _: &RequestContext, input: GetDeviceRequest) -> Result<GetDeviceResponse, ApiError> {
+        self.get_device_(input)
+    }
+    fn admin_get_device(
+        &self,
+        _: &RequestContext,
+        input: AdminGetDeviceRequest,
+    ) -> Result<AdminGetDeviceResponse, ApiError> {
+        self.admin_get_device_(input)
+    }
+    fn forget_device(&self, _: &RequestContext, input: ForgetDeviceRequest) -> Result<(), ApiError> {
+        self.forget_device_(input)
+    }
+    fn admin_forget_device(&self, _: &RequestContext, input: AdminForgetDeviceRequest) -> Result<(), ApiError> {
+        self.admin_forget_device_(input)
     }
 
     fn list_tags_for_resource(
