@@ -395,3 +395,46 @@ async fn clients_and_pools_limit_self_service() {
     let (c, m) = failure(client.sign_up().client_id(&app.client_id).username("wes").password(PW).send().await);
     assert_eq!((c.as_str(), m.as_str()), ("NotAuthorizedException", "SignUp is not permitted for this user pool"));
 }
+
+#[tokio::test]
+async fn verification_before_update_keeps_the_old_address() {
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = app(&client, |b| b).await;
+    client
+        .update_user_pool()
+        .user_pool_id(&app.pool_id)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .user_attribute_update_settings(
+            UserAttributeUpdateSettingsType::builder()
+                .attributes_require_verification_before_update(VerifiedAttributeType::Email)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    user(&client, &app.pool_id, "yan", PW).await;
+    let tokens = sign_in(&client, &app, "yan", PW).await.unwrap();
+    let access = tokens.access_token().unwrap();
+    client
+        .update_user_attributes()
+        .access_token(access)
+        .user_attributes(attr("email", "yan.new@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let email = |me: &aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput| {
+        me.user_attributes().iter().find(|a| a.name() == "email").and_then(|a| a.value()).map(str::to_string)
+    };
+    let me = client.get_user().access_token(access).send().await.unwrap();
+    assert_eq!(
+        email(&me).as_deref(),
+        Some("yan@example.com"),
+        "the verified address stays until the new one is verified"
+    );
+    let code = cognate.outbox("destination=yan.new@example.com")[0]["code"].as_str().unwrap().to_string();
+    client.verify_user_attribute().access_token(access).attribute_name("email").code(&code).send().await.unwrap();
+    let me = client.get_user().access_token(access).send().await.unwrap();
+    assert_eq!(email(&me).as_deref(), Some("yan.new@example.com"));
+    assert!(me.user_attributes().iter().any(|a| a.name() == "email_verified" && a.value() == Some("true")));
+}

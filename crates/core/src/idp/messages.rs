@@ -75,6 +75,8 @@ impl UserPools {
         message: String,
         code: &str,
     ) -> Result<(), ApiError> {
+        // The log is where a person watching cognate sees what Cognito would have sent.
+        tracing::info!(pool = pool_id, to = destination, kind, code, "{} message", medium.as_str());
         tx.push_message(&OutboxMessage {
             id: self.rng.uuid_v4(),
             pool_id: pool_id.to_string(),
