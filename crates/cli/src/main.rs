@@ -18,6 +18,35 @@ struct Cli {
 enum Command {
     /// Serve the Cognito APIs over HTTP.
     Serve(ServeArgs),
+    /// Verify a Cognito JWT (from AWS or from cognate) and print its claims as JSON.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The token.
+    token: String,
+    /// The user pool the token must come from.
+    #[arg(long)]
+    user_pool_id: String,
+    /// The app client the token must be for (repeat for several).
+    #[arg(long, required_unless_present = "any_client")]
+    client_id: Vec<String>,
+    /// Accept any app client of the pool.
+    #[arg(long)]
+    any_client: bool,
+    /// `id`, `access` or `either`.
+    #[arg(long, value_parser = ["id", "access", "either"])]
+    token_use: String,
+    /// The issuer, when not AWS's (`http://127.0.0.1:9229/<poolId>` for cognate).
+    #[arg(long)]
+    issuer: Option<String>,
+    /// Where the JWKS is, when not `<issuer>/.well-known/jwks.json`.
+    #[arg(long)]
+    jwks_uri: Option<String>,
+    /// Seconds of clock skew to allow.
+    #[arg(long, default_value_t = 0)]
+    grace: u64,
 }
 
 #[derive(clap::Args)]
@@ -63,6 +92,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     match cli.command {
+        Command::Verify(args) => verify(args),
         Command::Serve(args) => {
             let config = ServeConfig {
                 addr: SocketAddr::new(args.host, args.port),
@@ -89,6 +119,39 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// `cognate verify`: the claims as JSON on stdout, or the reason on stderr and exit code 1.
+fn verify(args: VerifyArgs) -> ExitCode {
+    use cognate_jwt::{TokenUse, Verifier};
+    let token_use = match args.token_use.as_str() {
+        "id" => TokenUse::Id,
+        "access" => TokenUse::Access,
+        _ => TokenUse::Either,
+    };
+    let mut builder =
+        Verifier::builder(&args.user_pool_id).token_use(token_use).grace(std::time::Duration::from_secs(args.grace));
+    builder = if args.any_client { builder.any_client() } else { builder.client_ids(args.client_id) };
+    if let Some(issuer) = args.issuer {
+        builder = builder.issuer(issuer);
+    }
+    if let Some(uri) = args.jwks_uri {
+        builder = builder.jwks_uri(uri);
+    }
+    let result = builder.build().and_then(|verifier| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime starts");
+        runtime.block_on(verifier.verify(args.token.trim()))
+    });
+    match result {
+        Ok(claims) => {
+            println!("{}", serde_json::to_string_pretty(&claims.raw).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cognate verify: {e}");
+            ExitCode::FAILURE
         }
     }
 }

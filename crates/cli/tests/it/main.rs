@@ -5,6 +5,7 @@ mod auth;
 mod clients;
 mod devices;
 mod groups;
+mod jwt;
 mod pools;
 mod protocol;
 mod selfservice;
