@@ -1,8 +1,11 @@
-//! Development tasks. `cargo xtask codegen` regenerates `crates/proto/src/gen/` from the
+//! Development tasks. `cargo xtask bench [--peers] [--full]` measures cognate (see
+//! docs/BENCHMARKS.md). `cargo xtask codegen` regenerates `crates/proto/src/gen/` from the
 //! botocore service models committed under `model/` (the version is in
 //! `model/BOTOCORE_VERSION`; `cargo xtask update-model VERSION` fetches another one with pip).
 
+mod bench;
 mod codegen;
+mod peers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -12,11 +15,28 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, args.iter().any(|a| a == "--check")),
+        // Measured from a debug build, the load generator's own maths would be the bottleneck.
+        Some("bench") if cfg!(debug_assertions) => {
+            let status = Command::new("cargo")
+                .args(["run", "--release", "--quiet", "--package", "xtask", "--"])
+                .args(&args)
+                .status()
+                .map_err(|e| e.to_string());
+            match status {
+                Ok(s) if s.success() => Ok(()),
+                Ok(_) => Err("the benchmark failed".into()),
+                Err(e) => Err(e),
+            }
+        }
+        Some("bench") => bench::run(
+            &root,
+            bench::Options { peers: args.iter().any(|a| a == "--peers"), full: args.iter().any(|a| a == "--full") },
+        ),
         Some("update-model") => match args.get(1) {
             Some(version) => update_model(&root, version),
             None => Err("usage: cargo xtask update-model BOTOCORE_VERSION".into()),
         },
-        _ => Err("usage: cargo xtask <codegen [--check] | update-model VERSION>".into()),
+        _ => Err("usage: cargo xtask <codegen [--check] | bench [--peers] [--full] | update-model VERSION>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -260,6 +260,36 @@ pub mod srp {
         mac.finalize().into_bytes().into()
     }
 
+    /// The client's side of the handshake, as Amplify and amazon-cognito-identity-js compute
+    /// it: for tests and benchmarks that must sign in as a real client would.
+    pub mod client {
+        use super::*;
+
+        /// The client's key for this round: S = (B − k·g^x)^(a + u·x) mod N, then HKDF.
+        pub fn session_key(
+            a: &[u8],
+            b_pub: &[u8],
+            salt_pad_hex: &str,
+            pool_name: &str,
+            user_id: &str,
+            password: &str,
+        ) -> [u8; 16] {
+            let a_pub = g_pow(a);
+            let u = super::u(&a_pub, b_pub);
+            let x = super::x(salt_pad_hex, pool_name, user_id, password);
+            let gx = monty(&g_pow(&x));
+            let base = monty(b_pub) - k_monty() * gx;
+            let wide = BITS + 512;
+            let exponent = BoxedUint::from_be_slice(a, wide).expect("a fits").wrapping_add(
+                &BoxedUint::from_be_slice(&u, wide)
+                    .expect("u fits")
+                    .wrapping_mul(&BoxedUint::from_be_slice(&x, wide).expect("x fits")),
+            );
+            let s = bytes_of(&base.pow(&exponent));
+            super::session_key(&s, &u)
+        }
+    }
+
     pub fn decode_hex(h: &str) -> Vec<u8> {
         let h = if h.len() % 2 == 1 { format!("0{h}") } else { h.to_string() };
         (0..h.len()).step_by(2).filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok()).collect()
@@ -279,8 +309,6 @@ mod tests {
         assert_eq!(hex(&k), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 
-    /// The client side of Cognito's SRP, as amazon-cognito-identity-js computes it, to check
-    /// the server side against.
     fn client_signature(
         salt: &str,
         b_pub: &[u8],
@@ -291,24 +319,7 @@ mod tests {
         block: &[u8],
         ts: &str,
     ) -> [u8; 32] {
-        let a_pub = srp::g_pow(a);
-        let u = srp::u(&a_pub, b_pub);
-        let x = srp::x(salt, pool, user, password);
-        // S = (B - k·g^x)^(a + u·x) mod N, done with Python-free big-integer steps below.
-        let params = srp::params();
-        let mont = |b: &[u8]| BoxedMontyForm::new(BoxedUint::from_be_slice(b, srp::BITS).unwrap(), params);
-        let k =
-            Sha256::new().chain_update([0u8]).chain_update(srp::decode_hex(srp::N_HEX)).chain_update([2u8]).finalize();
-        let gx = mont(&srp::g_pow(&x));
-        let base = mont(b_pub) - mont(&k) * gx;
-        // exponent a + u·x (no reduction needed: it is what the client raises to)
-        let wide = 3072 + 512;
-        let a_int = BoxedUint::from_be_slice(a, wide).unwrap();
-        let u_int = BoxedUint::from_be_slice(&u, wide).unwrap();
-        let x_int = BoxedUint::from_be_slice(&x, wide).unwrap();
-        let exp = a_int.wrapping_add(&u_int.wrapping_mul(&x_int));
-        let s = base.pow(&exp).retrieve().to_be_bytes().into_vec();
-        let key = srp::session_key(&s, &u);
+        let key = srp::client::session_key(a, b_pub, salt, pool, user, password);
         srp::claim_signature(&key, pool, user, block, ts)
     }
 

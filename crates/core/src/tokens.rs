@@ -18,6 +18,23 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// What a sealed token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    RefreshToken,
+    SrpSecretBlock,
+}
+
+impl Purpose {
+    fn aad(self, header: &str) -> Vec<u8> {
+        let tag = match self {
+            Purpose::RefreshToken => "refresh",
+            Purpose::SrpSecretBlock => "srp",
+        };
+        format!("{header}.{tag}").into_bytes()
+    }
+}
+
 /// A pool's key material as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolKeys {
@@ -115,7 +132,9 @@ impl Keys {
     }
 
     /// Seals `payload` into a JWE-shaped opaque token.
-    pub fn seal(&self, payload: &[u8], rng: &dyn Random) -> String {
+    /// `purpose` is bound into the authenticated data, so a token sealed for one use (a
+    /// refresh token) can never be opened as another (an SRP secret block).
+    pub fn seal(&self, purpose: Purpose, payload: &[u8], rng: &dyn Random) -> String {
         let header = URL_SAFE_NO_PAD.encode(br#"{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}"#);
         let mut wrapped = [0u8; 256];
         rng.fill(&mut wrapped);
@@ -124,7 +143,7 @@ impl Keys {
         let mut data = payload.to_vec();
         let tag = self
             .sealing
-            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(header.as_bytes()), &mut data)
+            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(purpose.aad(&header)), &mut data)
             .expect("AES-GCM sealing does not fail on valid input");
         format!(
             "{header}.{}.{}.{}.{}",
@@ -145,7 +164,7 @@ impl Keys {
     }
 
     /// Opens a token [`Keys::seal`] made; `None` for anything else.
-    pub fn open(&self, token: &str) -> Option<Vec<u8>> {
+    pub fn open(&self, purpose: Purpose, token: &str) -> Option<Vec<u8>> {
         let parts: Vec<&str> = token.split('.').collect();
         let [header, _, iv, data, tag] = parts.as_slice() else { return None };
         let iv: [u8; 12] = URL_SAFE_NO_PAD.decode(iv).ok()?.try_into().ok()?;
@@ -153,7 +172,7 @@ impl Keys {
         buf.extend(URL_SAFE_NO_PAD.decode(tag).ok()?);
         let plain = self
             .sealing
-            .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(header.as_bytes()), &mut buf)
+            .open_in_place(Nonce::assume_unique_for_key(iv), Aad::from(purpose.aad(header)), &mut buf)
             .ok()?;
         Some(plain.to_vec())
     }

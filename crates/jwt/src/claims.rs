@@ -12,8 +12,8 @@ pub struct VerifiedClaims {
     pub token_use: String,
     /// Expiry, seconds since the epoch.
     pub exp: u64,
-    /// Issue time, seconds since the epoch.
-    pub iat: u64,
+    /// Issue time, seconds since the epoch, if present.
+    pub iat: Option<u64>,
     /// When the user signed in (`auth_time`), if present.
     pub auth_time: Option<u64>,
     /// The app client: `aud` of an ID token, `client_id` of an access token.
@@ -50,7 +50,7 @@ impl VerifiedClaims {
             sub: required("sub")?,
             iss: required("iss")?,
             exp: number("exp").ok_or_else(|| Error::Claim("missing exp".into()))?,
-            iat: number("iat").ok_or_else(|| Error::Claim("missing iat".into()))?,
+            iat: number("iat"),
             auth_time: number("auth_time"),
             email: string("email"),
             token_use,

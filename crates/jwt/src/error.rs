@@ -56,11 +56,6 @@ pub enum Error {
         /// The token's `nbf`.
         nbf: u64,
     },
-    /// `iat` is in the future.
-    IssuedInFuture {
-        /// The token's `iat`.
-        iat: u64,
-    },
     /// The user is in none of the required groups.
     Groups {
         /// The groups of which one is required.
@@ -99,7 +94,6 @@ impl fmt::Display for Error {
             ),
             Error::Expired { exp } => write!(f, "token expired at {exp}"),
             Error::NotYetValid { nbf } => write!(f, "token not valid before {nbf}"),
-            Error::IssuedInFuture { iat } => write!(f, "token issued in the future, at {iat}"),
             Error::Groups { required } => write!(f, "groups: the user is in none of {required:?}"),
             Error::Scope { required } => write!(f, "scope: the token has none of {required:?}"),
             Error::Custom(m) => write!(f, "custom check failed: {m}"),

@@ -143,18 +143,17 @@ impl JwksFetcher for HttpFetcher {
     }
 }
 
-struct State {
-    keys: HashMap<String, Arc<Jwk>>,
-    penalty_until: Option<Instant>,
-}
-
-/// The JWKS of one URI, fetched on demand. The lock is held across a fetch, so concurrent
-/// verifications that miss the same `kid` share one fetch.
+/// The JWKS of one URI, fetched on demand. Cached keys are read without waiting on anything;
+/// only a miss takes the fetch lock, and a task that waited on it looks again before fetching,
+/// so concurrent misses of the same `kid` share one fetch. An unknown key or a failed fetch
+/// starts the penalty period.
 pub(crate) struct JwksCache {
     uri: String,
     fetcher: Arc<dyn JwksFetcher>,
     penalty: Duration,
-    state: tokio::sync::Mutex<State>,
+    keys: std::sync::RwLock<HashMap<String, Arc<Jwk>>>,
+    penalty_until: std::sync::Mutex<Option<Instant>>,
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl JwksCache {
@@ -163,37 +162,59 @@ impl JwksCache {
             uri,
             fetcher,
             penalty,
-            state: tokio::sync::Mutex::new(State { keys: HashMap::new(), penalty_until: None }),
+            keys: Default::default(),
+            penalty_until: Default::default(),
+            fetching: tokio::sync::Mutex::new(()),
         }
     }
 
-    async fn load(&self, state: &mut State) -> Result<(), Error> {
+    fn cached(&self, kid: &str) -> Option<Arc<Jwk>> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).get(kid).cloned()
+    }
+
+    fn penalised(&self) -> bool {
+        self.penalty_until.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|until| Instant::now() < until)
+    }
+
+    fn penalise(&self) {
+        *self.penalty_until.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + self.penalty);
+    }
+
+    async fn load(&self) -> Result<(), Error> {
         let bytes = self.fetcher.fetch(&self.uri).await.map_err(Error::Jwks)?;
         let jwks = Jwks::parse(&bytes)?;
-        state.keys = jwks.keys.into_iter().map(|k| (k.kid.clone(), Arc::new(k))).collect();
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) =
+            jwks.keys.into_iter().map(|k| (k.kid.clone(), Arc::new(k))).collect();
         Ok(())
     }
 
     pub(crate) async fn refresh(&self) -> Result<(), Error> {
-        let mut state = self.state.lock().await;
-        self.load(&mut state).await
+        let _one_at_a_time = self.fetching.lock().await;
+        self.load().await
     }
 
     pub(crate) async fn key(&self, kid: &str) -> Result<Arc<Jwk>, Error> {
-        let mut state = self.state.lock().await;
-        if let Some(k) = state.keys.get(kid) {
-            return Ok(k.clone());
+        if let Some(k) = self.cached(kid) {
+            return Ok(k);
         }
-        if state.penalty_until.is_some_and(|until| Instant::now() < until) {
+        if self.penalised() {
             return Err(Error::WaitPeriod(kid.to_string()));
         }
-        self.load(&mut state).await?;
-        match state.keys.get(kid) {
-            Some(k) => Ok(k.clone()),
-            None => {
-                state.penalty_until = Some(Instant::now() + self.penalty);
-                Err(Error::KidNotFound(kid.to_string()))
-            }
+        let _one_at_a_time = self.fetching.lock().await;
+        // Another task may have fetched (or been refused) while this one waited.
+        if let Some(k) = self.cached(kid) {
+            return Ok(k);
         }
+        if self.penalised() {
+            return Err(Error::WaitPeriod(kid.to_string()));
+        }
+        if let Err(e) = self.load().await {
+            self.penalise();
+            return Err(e);
+        }
+        self.cached(kid).ok_or_else(|| {
+            self.penalise();
+            Error::KidNotFound(kid.to_string())
+        })
     }
 }

@@ -18,7 +18,7 @@
 //! present; `none` and the HMAC algorithms are refused, so a public key can never be used as
 //! an HMAC secret); the signature, with the JWK the `kid` names (RSA, `use` `sig`); then the
 //! claims: `iss`, `token_use`, the client (`aud` in ID tokens, `client_id` in access tokens),
-//! `exp`, `nbf` and `iat` with a configurable grace, required groups and scopes, and a custom
+//! `exp` and `nbf` with a configurable grace, required groups and scopes, and a custom
 //! check of your own.
 //!
 //! The JWKS is fetched from `<issuer>/.well-known/jwks.json` (or a URI you give) and cached.
@@ -102,6 +102,9 @@ pub struct VerifierBuilder {
     fetcher: Option<Arc<dyn JwksFetcher>>,
     penalty: Duration,
     clock: Option<Clock>,
+    any_client: bool,
+    groups_set: bool,
+    scopes_set: bool,
 }
 
 impl VerifierBuilder {
@@ -118,15 +121,18 @@ impl VerifierBuilder {
         self
     }
 
-    /// Several app clients whose tokens are accepted.
+    /// Several app clients whose tokens are accepted. An empty list is a configuration error
+    /// (it would refuse every token); say [`any_client`](Self::any_client) to accept all.
     pub fn client_ids<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
         self.client_ids = Some(ids.into_iter().map(Into::into).collect());
+        self.any_client = false;
         self
     }
 
     /// Accept tokens of any app client of the pool (said explicitly, like `clientId: null`).
     pub fn any_client(mut self) -> Self {
         self.client_ids = Some(Vec::new());
+        self.any_client = true;
         self
     }
 
@@ -142,7 +148,8 @@ impl VerifierBuilder {
         self
     }
 
-    /// How far `exp`, `nbf` and `iat` may be off (clock skew). Default: none.
+    /// How far `exp` and `nbf` may be off (clock skew). Default: none. (`iat` is not judged, as
+    /// in aws-jwt-verify: a verifier whose clock runs behind still accepts fresh tokens.)
     pub fn grace(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self
@@ -151,12 +158,14 @@ impl VerifierBuilder {
     /// Require membership of at least one of these groups (`cognito:groups`).
     pub fn groups<I: IntoIterator<Item = S>, S: Into<String>>(mut self, groups: I) -> Self {
         self.groups = groups.into_iter().map(Into::into).collect();
+        self.groups_set = true;
         self
     }
 
     /// Require at least one of these scopes (the space-separated `scope` claim).
     pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
+        self.scopes_set = true;
         self
     }
 
@@ -193,15 +202,27 @@ impl VerifierBuilder {
             self.token_use.ok_or_else(|| Error::Config("token_use must be set (id, access or either)".into()))?;
         let client_ids =
             self.client_ids.ok_or_else(|| Error::Config("client_id must be set (or any_client() said)".into()))?;
-        let issuer = match self.issuer {
-            Some(i) => i,
+        // An empty list would refuse everything; only any_client() means "all".
+        if client_ids.is_empty() && !self.any_client {
+            return Err(Error::Config("the list of client ids is empty; say any_client() to accept all".into()));
+        }
+        if (self.groups_set && self.groups.is_empty()) || (self.scopes_set && self.scopes.is_empty()) {
+            return Err(Error::Config("an empty list of required groups or scopes would refuse every token".into()));
+        }
+        // AWS issues under two names: the original and, for pools that opt in, the newer
+        // `issuer-cognito-idp` form; both are accepted unless an issuer is named.
+        let issuers = match self.issuer {
+            Some(i) => vec![i],
             None => {
                 let region = aws_region(&self.user_pool_id)
                     .ok_or_else(|| Error::Config(format!("not a user pool id: {}", self.user_pool_id)))?;
-                format!("https://cognito-idp.{region}.amazonaws.com/{}", self.user_pool_id)
+                vec![
+                    format!("https://cognito-idp.{region}.amazonaws.com/{}", self.user_pool_id),
+                    format!("https://issuer-cognito-idp.{region}.amazonaws.com/{}", self.user_pool_id),
+                ]
             }
         };
-        let jwks_uri = self.jwks_uri.unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
+        let jwks_uri = self.jwks_uri.unwrap_or_else(|| format!("{}/.well-known/jwks.json", issuers[0]));
         let fetcher = match self.fetcher {
             Some(f) => f,
             #[cfg(feature = "fetch")]
@@ -213,7 +234,7 @@ impl VerifierBuilder {
             Arc::new(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0))
         });
         Ok(Verifier {
-            issuer,
+            issuers,
             token_use,
             client_ids,
             grace: self.grace.as_secs(),
@@ -237,7 +258,7 @@ fn aws_region(user_pool_id: &str) -> Option<&str> {
 /// Verifies the tokens of one user pool. Cheap to share (`Arc`) across tasks; the JWKS cache
 /// lives inside it.
 pub struct Verifier {
-    issuer: String,
+    issuers: Vec<String>,
     token_use: TokenUse,
     client_ids: Vec<String>,
     grace: u64,
@@ -251,7 +272,7 @@ pub struct Verifier {
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
-            .field("issuer", &self.issuer)
+            .field("issuers", &self.issuers)
             .field("token_use", &self.token_use)
             .finish_non_exhaustive()
     }
@@ -281,12 +302,15 @@ impl Verifier {
             fetcher: None,
             penalty: Duration::from_secs(10),
             clock: None,
+            any_client: false,
+            groups_set: false,
+            scopes_set: false,
         }
     }
 
-    /// The issuer tokens must name.
+    /// The issuer tokens must name (the first, when AWS's two forms are both accepted).
     pub fn issuer(&self) -> &str {
-        &self.issuer
+        &self.issuers[0]
     }
 
     /// Loads the JWKS now rather than on the first verification.
@@ -309,8 +333,8 @@ impl Verifier {
 
     fn check_claims(&self, raw: Map<String, Value>) -> Result<VerifiedClaims, Error> {
         let claims = VerifiedClaims::from_raw(raw)?;
-        if claims.iss != self.issuer {
-            return Err(Error::Issuer { expected: self.issuer.clone(), actual: claims.iss.clone() });
+        if !self.issuers.contains(&claims.iss) {
+            return Err(Error::Issuer { expected: self.issuers.join(" or "), actual: claims.iss.clone() });
         }
         if !self.token_use.allows(&claims.token_use) {
             return Err(Error::TokenUse {
@@ -335,9 +359,6 @@ impl Verifier {
             if now.saturating_add(self.grace) < nbf {
                 return Err(Error::NotYetValid { nbf });
             }
-        }
-        if claims.iat > now.saturating_add(self.grace) {
-            return Err(Error::IssuedInFuture { iat: claims.iat });
         }
         if !self.groups.is_empty() && !claims.groups.iter().any(|g| self.groups.contains(g)) {
             return Err(Error::Groups { required: self.groups.clone() });

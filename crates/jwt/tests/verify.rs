@@ -207,7 +207,8 @@ async fn claims_checks() {
     grace.verify(&key.token(json!({"exp": NOW - 20}))).await.unwrap();
     assert!(matches!(grace.verify(&key.token(json!({"exp": NOW - 40}))).await, Err(Error::Expired { .. })));
     assert!(matches!(grace.verify(&key.token(json!({"nbf": NOW + 60}))).await, Err(Error::NotYetValid { .. })));
-    assert!(matches!(grace.verify(&key.token(json!({"iat": NOW + 60}))).await, Err(Error::IssuedInFuture { .. })));
+    // As in aws-jwt-verify, iat is not judged: a verifier whose clock is behind accepts a fresh token.
+    grace.verify(&key.token(json!({"iat": NOW + 60}))).await.unwrap();
 
     let several = build(Verifier::builder(POOL).token_use(TokenUse::Either).client_ids(["a", "test-client-id"]));
     several.verify(&key.token(json!({}))).await.unwrap();

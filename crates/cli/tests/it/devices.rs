@@ -88,6 +88,19 @@ async fn devices_are_tracked_confirmed_and_forgotten() {
     assert!(challenge.session().is_some());
 
     client.forget_device().access_token(token).device_key(&device_key).send().await.unwrap();
+    // A forgotten (or unknown) device key is refused after the password checks out.
+    let (code, message) = failure(
+        client
+            .initiate_auth()
+            .client_id(&app.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "xia")
+            .auth_parameters("PASSWORD", PW)
+            .auth_parameters("DEVICE_KEY", &device_key)
+            .send()
+            .await,
+    );
+    assert_eq!((code.as_str(), message.as_str()), ("ResourceNotFoundException", "Device does not exist."));
     let (code, message) = failure(client.get_device().access_token(token).device_key(&device_key).send().await);
     assert_eq!((code.as_str(), message.as_str()), ("ResourceNotFoundException", "Device does not exist."));
     let (code, _) = failure(

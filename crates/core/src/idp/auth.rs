@@ -8,6 +8,7 @@ use super::{UserPools, load_pool, pool_name_of};
 use crate::env::RandomExt;
 use crate::password::{self, PasswordVerifier, srp};
 use crate::store::{AuthSession, Tx, UserRecord};
+use crate::tokens::Purpose;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use cognate_proto::idp::*;
@@ -175,7 +176,7 @@ impl UserPools {
         if let Some(stop) = self.before_password_check(&mut user) {
             return Ok(Err(stop));
         }
-        let ok = user.password.as_ref().is_some_and(|v| v.matches(pool_name_of(pool_id), &user.username, password));
+        let ok = self.password_ok(pool_id, &user, password);
         self.after_password_check(tx, ctx, pool, client, user, ok, params.get("DEVICE_KEY").map(String::as_str))
     }
 
@@ -256,7 +257,7 @@ impl UserPools {
             }
             let pool = load_pool(tx, &pool_id)?;
             if matches!(challenge, ChallengeNameType::PasswordVerifier | ChallengeNameType::DevicePasswordVerifier) {
-                return self.srp_verify(tx, ctx, &pool, &client, &responses);
+                return self.srp_verify(tx, ctx, &pool, &client, &responses, challenge);
             }
             let session_id =
                 session.ok_or_else(|| ApiError::invalid_parameter("Missing required parameter Session"))?;
@@ -386,8 +387,10 @@ impl UserPools {
         let client_id = client.client_id.clone().unwrap_or_default();
         let invalid = || ApiError::not_authorized("Invalid Refresh Token.");
         let keys = self.pool_keys(tx, &pool_id)?;
-        let payload: RefreshPayload =
-            keys.open(token).and_then(|p| serde_json::from_slice(&p).ok()).ok_or_else(invalid)?;
+        let payload: RefreshPayload = keys
+            .open(Purpose::RefreshToken, token)
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or_else(invalid)?;
         if payload.pool != pool_id {
             return Err(invalid());
         }
@@ -474,7 +477,8 @@ impl UserPools {
             }
             let pool_id = client.user_pool_id.clone().unwrap_or_default();
             let keys = self.pool_keys(tx, &pool_id)?;
-            let payload: Option<RefreshPayload> = keys.open(&input.token).and_then(|p| serde_json::from_slice(&p).ok());
+            let payload: Option<RefreshPayload> =
+                keys.open(Purpose::RefreshToken, &input.token).and_then(|p| serde_json::from_slice(&p).ok());
             // As RFC 7009 has it, a token that is not (or no longer) valid needs no revoking.
             let Some(payload) = payload else { return Ok(RevokeTokenResponse::default()) };
             if payload.client != input.client_id {
@@ -513,7 +517,36 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How many verified credentials the in-memory cache holds before it starts afresh.
+const VERIFIED_CACHE_LIMIT: usize = 100_000;
+
 impl UserPools {
+    /// Whether `password` is the user's. A password already verified against this exact
+    /// verifier in this process is recognised by an HMAC under a key that never leaves memory,
+    /// so repeated sign-ins skip the 3072-bit exponentiation; what is stored is unchanged, and a
+    /// new password (a new verifier) is checked in full.
+    fn password_ok(&self, pool_id: &str, user: &UserRecord, password: &str) -> bool {
+        let Some(verifier) = user.password.as_ref() else { return false };
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.verified_key).expect("HMAC takes any key length");
+        for part in [pool_id, &user.username, &verifier.salt, &verifier.verifier, password] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        let tag: [u8; 32] = mac.finalize().into_bytes().into();
+        if self.verified.lock().unwrap_or_else(|e| e.into_inner()).contains(&tag) {
+            return true;
+        }
+        let ok = verifier.matches(pool_name_of(pool_id), &user.username, password);
+        if ok {
+            let mut cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() >= VERIFIED_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(tag);
+        }
+        ok
+    }
+
     /// The outcome of a password that checked out, or of one that did not, with the lockout
     /// bookkeeping both need. Shared by the password and SRP flows.
     fn after_password_check(
@@ -560,6 +593,11 @@ impl UserPools {
         }
         // A confirmed device proves itself with its own SRP round before tokens are issued.
         let known = self.known_device(tx, pool_id, &user, device)?;
+        // A device key that is not this user's device is refused, and nothing of the attempt is
+        // kept: Amplify then forgets the key and sends the same answer again without it.
+        if device.is_some() && known.is_none() {
+            return Err(ApiError::resource_not_found("Device does not exist."));
+        }
         if known.as_ref().is_some_and(|d| d.confirmed && d.verifier.is_some()) {
             let session = self.open_session(tx, pool, client, &user, ChallengeNameType::DeviceSrpAuth)?;
             return Ok(Ok(Outcome {
@@ -623,7 +661,15 @@ impl UserPools {
             None if prevents_existence_errors(client) => {
                 // A challenge that looks real, with a salt that stays the same for the name.
                 let stable = keys.seal_deterministic(username.as_bytes());
-                (None, username.to_string(), password::pad_hex(&stable[..16]), vec![1u8])
+                // Where email or phone is the username, a real user's id for SRP is a UUID;
+                // the stand-in is one too, the same each time, so the answer gives nothing away.
+                let user_id = if pool.username_attributes.as_ref().is_some_and(|a| !a.is_empty()) {
+                    let h: String = stable[16..32].iter().map(|b| format!("{b:02x}")).collect();
+                    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+                } else {
+                    username.to_string()
+                };
+                (None, user_id, password::pad_hex(&stable[..16]), vec![1u8])
             }
             None => return Err(ApiError::user_not_found("User does not exist.")),
         };
@@ -654,7 +700,11 @@ impl UserPools {
             device: params.get("DEVICE_KEY").cloned(),
             device_step: false,
         };
-        let sealed = keys.seal(&serde_json::to_vec(&state).expect("state serialises"), self.rng.as_ref());
+        let sealed = keys.seal(
+            Purpose::SrpSecretBlock,
+            &serde_json::to_vec(&state).expect("state serialises"),
+            self.rng.as_ref(),
+        );
         let mut parameters = BTreeMap::new();
         parameters.insert("SALT".to_string(), salt);
         parameters.insert("SRP_B".to_string(), password::pad_hex(&b_pub).trim_start_matches("00").to_string());
@@ -677,6 +727,7 @@ impl UserPools {
         pool: &UserPoolType,
         client: &UserPoolClientType,
         responses: &BTreeMap<String, String>,
+        challenge: ChallengeNameType,
     ) -> Result<Result<Outcome, ApiError>, ApiError> {
         let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
         let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
@@ -688,11 +739,15 @@ impl UserPools {
         let block = STANDARD.decode(block_b64).map_err(|_| incorrect())?;
         let state: SrpState = std::str::from_utf8(&block)
             .ok()
-            .and_then(|text| keys.open(text))
+            .and_then(|text| keys.open(Purpose::SrpSecretBlock, text))
             .and_then(|plain| serde_json::from_slice(&plain).ok())
             .ok_or_else(incorrect)?;
         if state.pool != pool_id || state.client != client.client_id.clone().unwrap_or_default() {
             return Err(incorrect());
+        }
+        // A user's round answers PASSWORD_VERIFIER, a device's DEVICE_PASSWORD_VERIFIER.
+        if state.device_step != (challenge == ChallengeNameType::DevicePasswordVerifier) {
+            return Err(ApiError::invalid_parameter(format!("Invalid challenge name {}", challenge.as_str())));
         }
         let session =
             tx.session(&state.session)?.ok_or_else(|| ApiError::not_authorized("Invalid session for the user."))?;
@@ -702,7 +757,10 @@ impl UserPools {
         }
         let Some(key) = state.key.clone() else { return Ok(Err(incorrect())) };
         let mut user = tx.user(&pool_id, &key)?.filter(|u| u.sub == session.sub).ok_or_else(incorrect)?;
-        check_secret_hash(client, responses.get("SECRET_HASH").map(String::as_str), &[username, &user.username])?;
+        // SECRET_HASH may be over the USERNAME sent, but only if that names this very user.
+        let names_user = super::find_user(tx, pool, username)?.is_some_and(|u| u.key == user.key);
+        let hash_names: Vec<&str> = if names_user { vec![username, &user.username] } else { vec![&user.username] };
+        check_secret_hash(client, responses.get("SECRET_HASH").map(String::as_str), &hash_names)?;
         if let Some(stop) = self.before_password_check(&mut user) {
             return Ok(Err(stop));
         }
@@ -710,7 +768,7 @@ impl UserPools {
             // DEVICE_PASSWORD_VERIFIER: the device proves its own secret, named by its group and key.
             let device_key = state.device.clone().unwrap_or_default();
             let mut device = self.known_device(tx, &pool_id, &user, Some(&device_key))?.ok_or_else(incorrect)?;
-            let verifier = srp::decode_hex(device.verifier.as_deref().unwrap_or_default());
+            let Some(verifier) = device.verifier.as_deref().map(srp::decode_hex) else { return Ok(Err(incorrect())) };
             if !proof_holds(&state, &verifier, &device.group_key, &device.device_key, &block, timestamp, signature) {
                 return Ok(Err(incorrect()));
             }
@@ -719,7 +777,10 @@ impl UserPools {
             let result = self.sign_in_tokens(tx, ctx, pool, client, &user, Some(device_key))?;
             return Ok(Ok(Outcome { result: Some(result), ..Default::default() }));
         }
-        let verifier = user.password.as_ref().map(|v| srp::decode_hex(&v.verifier)).unwrap_or_default();
+        // No verifier would make S = 0 and any proof pass: such a user cannot sign in by SRP.
+        let Some(verifier) = user.password.as_ref().map(|v| srp::decode_hex(&v.verifier)) else {
+            return Ok(Err(incorrect()));
+        };
         let ok = proof_holds(
             &state,
             &verifier,
@@ -770,7 +831,11 @@ impl UserPools {
             device_step: true,
         };
         let keys = self.pool_keys(tx, &pool_id)?;
-        let sealed = keys.seal(&serde_json::to_vec(&state).expect("state serialises"), self.rng.as_ref());
+        let sealed = keys.seal(
+            Purpose::SrpSecretBlock,
+            &serde_json::to_vec(&state).expect("state serialises"),
+            self.rng.as_ref(),
+        );
         let mut parameters = BTreeMap::new();
         parameters.insert("SALT".to_string(), device.salt.clone().unwrap_or_default());
         parameters.insert("SRP_B".to_string(), hex(&b_pub).trim_start_matches('0').to_string());

@@ -94,7 +94,10 @@ impl UserPools {
                 }
                 Ok(hex(&raw[start..]))
             };
-            device.verifier = Some(decode(config.password_verifier)?);
+            // A verifier of 0 mod N would let anyone prove the device: refuse it.
+            let verifier = crate::password::srp::parse_a(&decode(config.password_verifier)?)
+                .ok_or_else(|| ApiError::invalid_parameter("Invalid DeviceSecretVerifierConfig."))?;
+            device.verifier = Some(hex(&verifier));
             device.salt = Some(crate::password::pad_hex(&crate::password::srp::decode_hex(&decode(config.salt)?)));
             device.name = input.device_name.or(device.name);
             let on_prompt = pool

@@ -3,7 +3,7 @@
 use super::{UserPools, load_pool, user_key};
 use crate::env::RandomExt;
 use crate::store::{TokenFamily, Tx, UserRecord};
-use crate::tokens::{Keys, PoolKeys, peek_claims};
+use crate::tokens::{Keys, PoolKeys, Purpose, peek_claims};
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 use serde::{Deserialize, Serialize};
@@ -189,7 +189,11 @@ impl UserPools {
             rid: family.refresh_id.clone(),
             exp: family.expires,
         };
-        Ok(keys.seal(&serde_json::to_vec(&payload).expect("payload serialises"), self.rng.as_ref()))
+        Ok(keys.seal(
+            Purpose::RefreshToken,
+            &serde_json::to_vec(&payload).expect("payload serialises"),
+            self.rng.as_ref(),
+        ))
     }
 
     /// An ID and an access token for `user`, descending from `family`.

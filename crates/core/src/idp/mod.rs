@@ -55,6 +55,9 @@ pub struct UserPools {
     keys: Arc<dyn KeySource>,
     key_cache: KeyCache,
     settings: Settings,
+    /// Credentials verified in this process (see `auth::password_ok`), and their HMAC key.
+    verified: std::sync::Mutex<std::collections::HashSet<[u8; 32]>>,
+    verified_key: [u8; 32],
 }
 
 impl UserPools {
@@ -65,7 +68,18 @@ impl UserPools {
         keys: Arc<dyn KeySource>,
         settings: Settings,
     ) -> Self {
-        Self { store, clock, rng, keys, key_cache: KeyCache::default(), settings }
+        let mut verified_key = [0u8; 32];
+        rng.fill(&mut verified_key);
+        Self {
+            store,
+            clock,
+            rng,
+            keys,
+            key_cache: KeyCache::default(),
+            settings,
+            verified: Default::default(),
+            verified_key,
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

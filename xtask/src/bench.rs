@@ -1,0 +1,483 @@
+//! `cargo xtask bench`: measures a release build of cognate (and, with `--peers`, moto's server
+//! and cognito-local) and prints a Markdown report. Each figure is min / median / max over
+//! repeated runs. The load generator is plain blocking HTTP on threads, sized so that it is not
+//! the bottleneck for the operations measured; its own CPU use shares the machine, which the
+//! report says.
+
+use base64::Engine as _;
+use cognate_core::password::{PasswordVerifier, srp};
+use cognate_core::store::{Store, UserRecord};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub struct Options {
+    pub peers: bool,
+    pub full: bool,
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn binary(root: &Path) -> PathBuf {
+    root.join("target/release/cognate")
+}
+
+fn start(root: &Path, args: &[&str]) -> Result<(Server, Duration), String> {
+    let started = Instant::now();
+    let mut child = Command::new(binary(root))
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COGNATE_LOG", "warn,cognate_server=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting cognate: {e}"))?;
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().ok_or("cognate exited before listening")?.map_err(|e| e.to_string())?;
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let agent = agent();
+    loop {
+        if agent.get(&format!("{url}/_cognate/health")).call().is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+    }
+    Ok((Server { child, url }, started.elapsed()))
+}
+
+pub(crate) fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().new_agent()
+}
+
+fn call(agent: &ureq::Agent, url: &str, target: &str, body: &Value) -> Result<Value, String> {
+    let mut resp = agent
+        .post(url)
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header("X-Amz-Target", target)
+        .send(body.to_string().as_bytes())
+        .map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if status != 200 {
+        return Err(format!("{target}: {status} {text}"));
+    }
+    Ok(value)
+}
+
+pub(crate) fn idp(agent: &ureq::Agent, url: &str, op: &str, body: Value) -> Result<Value, String> {
+    call(agent, url, &format!("AWSCognitoIdentityProviderService.{op}"), &body)
+}
+
+pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// min / median / max of a few figures.
+pub(crate) fn spread(mut xs: Vec<f64>) -> (f64, f64, f64) {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    (xs[0], xs[xs.len() / 2], xs[xs.len() - 1])
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Runs `work` on `threads` threads for `secs` seconds: (operations per second, p50 ms, p99 ms).
+pub(crate) fn load(
+    threads: usize,
+    secs: f64,
+    work: Arc<dyn Fn(&ureq::Agent) -> Result<(), String> + Send + Sync>,
+) -> Result<(f64, f64, f64), String> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (stop, work) = (stop.clone(), work.clone());
+            std::thread::spawn(move || -> Result<Vec<Duration>, String> {
+                let agent = agent();
+                let mut lat = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    work(&agent)?;
+                    lat.push(t.elapsed());
+                }
+                Ok(lat)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs_f64(secs));
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.join().map_err(|_| "a load thread panicked")??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    Ok((all.len() as f64 / elapsed, percentile(&all, 0.5), percentile(&all, 0.99)))
+}
+
+/// A pool, an app client allowing the password and SRP flows, and one user.
+fn setup(agent: &ureq::Agent, url: &str) -> Result<(String, String), String> {
+    let pool = idp(agent, url, "CreateUserPool", json!({"PoolName": "bench"}))?["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = idp(
+        agent,
+        url,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "bench", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )?["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    idp(agent, url, "AdminCreateUser", json!({"UserPoolId": pool, "Username": "bench", "MessageAction": "SUPPRESS"}))?;
+    idp(
+        agent,
+        url,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": "bench", "Password": "Bench!pass1", "Permanent": true}),
+    )?;
+    Ok((pool, client))
+}
+
+fn sign_in(agent: &ureq::Agent, url: &str, client: &str) -> Result<(), String> {
+    idp(
+        agent,
+        url,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "bench", "PASSWORD": "Bench!pass1"}}),
+    )
+    .map(drop)
+}
+
+/// A full SRP sign-in, both steps, with the client's maths done as a real client does.
+fn srp_sign_in(agent: &ureq::Agent, url: &str, pool: &str, client: &str, a: &[u8], a_hex: &str) -> Result<(), String> {
+    let challenge = idp(
+        agent,
+        url,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "bench", "SRP_A": a_hex}}),
+    )?;
+    let p = &challenge["ChallengeParameters"];
+    let b_pub = srp::decode_hex(p["SRP_B"].as_str().unwrap());
+    let pool_name = pool.split_once('_').unwrap().1;
+    let key = srp::client::session_key(a, &b_pub, p["SALT"].as_str().unwrap(), pool_name, "bench", "Bench!pass1");
+    let block_b64 = p["SECRET_BLOCK"].as_str().unwrap();
+    let block = base64::engine::general_purpose::STANDARD.decode(block_b64).unwrap();
+    let ts = "Thu Nov 26 12:00:00 UTC 2026";
+    let sig = srp::claim_signature(&key, pool_name, "bench", &block, ts);
+    idp(
+        agent,
+        url,
+        "RespondToAuthChallenge",
+        json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": client, "ChallengeResponses": {
+            "USERNAME": "bench", "PASSWORD_CLAIM_SECRET_BLOCK": block_b64, "TIMESTAMP": ts,
+            "PASSWORD_CLAIM_SIGNATURE": base64::engine::general_purpose::STANDARD.encode(sig)}}),
+    )
+    .map(drop)
+}
+
+fn rsa_signs_per_sec() -> f64 {
+    use aws_lc_rs::rsa::{KeyPair, KeySize};
+    use aws_lc_rs::signature::RSA_PKCS1_SHA256;
+    let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
+    let mut sig = vec![0u8; pair.public_modulus_len()];
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let started = Instant::now();
+    let mut n = 0;
+    while started.elapsed() < Duration::from_secs(2) {
+        pair.sign(&RSA_PKCS1_SHA256, &rng, b"bench", &mut sig).unwrap();
+        n += 1;
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+fn modexps_per_sec() -> f64 {
+    let started = Instant::now();
+    let mut n = 0;
+    while started.elapsed() < Duration::from_secs(2) {
+        std::hint::black_box(srp::g_pow(&[0x5a; 32]));
+        n += 1;
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+pub(crate) fn fmt3((a, b, c): (f64, f64, f64), unit: &str, digits: usize) -> String {
+    format!("{a:.digits$} / {b:.digits$} / {c:.digits$} {unit}")
+}
+
+/// Fills the pool `pool` of the store in `dir` with `n` users `user0`.. (plus `bench`, which the
+/// setup made), straight through the store: making a million users through the API would
+/// measure AdminCreateUser, not lookups.
+fn bulk_users(dir: &Path, pool: &str, n: usize) -> Result<(), String> {
+    let store = cognate_store::SqliteStore::open(dir)?;
+    let store: &dyn Store = &store;
+    let verifier = PasswordVerifier { salt: "00".into(), verifier: "01".into() };
+    let batch = 20_000;
+    for start in (0..n).step_by(batch) {
+        store
+            .tx(|tx| {
+                for i in start..(start + batch).min(n) {
+                    let username = format!("user{i}");
+                    let sub = format!("00000000-0000-4000-8000-{i:012}");
+                    let user = UserRecord {
+                        key: username.clone(),
+                        username,
+                        sub: sub.clone(),
+                        attributes: vec![
+                            cognate_proto::idp::AttributeType { name: "sub".into(), value: Some(sub) },
+                            cognate_proto::idp::AttributeType {
+                                name: "email".into(),
+                                value: Some(format!("user{i}@example.com")),
+                            },
+                        ],
+                        enabled: true,
+                        status: cognate_proto::idp::UserStatusType::Confirmed,
+                        password: Some(verifier.clone()),
+                        ..Default::default()
+                    };
+                    tx.put_user(pool, &user)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn timed(n: usize, mut f: impl FnMut(usize) -> Result<(), String>) -> Result<(f64, f64, f64), String> {
+    let mut lat = Vec::new();
+    for i in 0..n {
+        let t = Instant::now();
+        f(i)?;
+        lat.push(t.elapsed());
+    }
+    lat.sort();
+    Ok((percentile(&lat, 0.0), percentile(&lat, 0.5), percentile(&lat, 0.99)))
+}
+
+pub fn run(root: &Path, opts: Options) -> Result<(), String> {
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--locked", "-p", "cognate"])
+        .current_dir(root)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("the release build failed".into());
+    }
+    let mut out = String::new();
+    let mut line = |s: String| {
+        println!("{s}");
+        out.push_str(&s);
+        out.push('\n');
+    };
+    let secs = if opts.full { 10.0 } else { 3.0 };
+    line(format!("| measurement | figure (min / median / max of 3) |\n|---|---|"));
+
+    // Start-up and idle memory.
+    let mut starts = Vec::new();
+    let mut rss = Vec::new();
+    for _ in 0..3 {
+        let (server, took) = start(root, &["--ephemeral"])?;
+        starts.push(took.as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(300));
+        rss.push(rss_kib(server.child.id()).unwrap_or(0) as f64 / 1024.0);
+    }
+    line(format!("| process start to first response | {} |", fmt3(spread(starts), "ms", 1)));
+    line(format!("| idle RSS | {} |", fmt3(spread(rss), "MiB", 1)));
+
+    // Machine bounds.
+    let rsa: Vec<f64> = (0..3).map(|_| rsa_signs_per_sec()).collect();
+    let modexp: Vec<f64> = (0..3).map(|_| modexps_per_sec()).collect();
+    let (rsa_mid, modexp_mid) = (spread(rsa.clone()).1, spread(modexp.clone()).1);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+    line(format!("| RSA-2048 signs per core (aws-lc-rs) | {} |", fmt3(spread(rsa), "/s", 0)));
+    line(format!("| 3072-bit modexp, 256-bit exponent, per core | {} |", fmt3(spread(modexp), "/s", 0)));
+
+    let dir = tempdir()?;
+    let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;
+    let url = server.url.clone();
+    let a0 = agent();
+    let (pool, client) = setup(&a0, &url)?;
+
+    // Sign-ins: two RS256 signatures each bound them, across all cores.
+    let mut rates = Vec::new();
+    let mut p50s = Vec::new();
+    let mut p99s = Vec::new();
+    for _ in 0..3 {
+        let (u, c) = (url.clone(), client.clone());
+        let (rate, p50, p99) = load(4, secs, Arc::new(move |a| sign_in(a, &u, &c)))?;
+        rates.push(rate);
+        p50s.push(p50);
+        p99s.push(p99);
+    }
+    let bound = rsa_mid * cores / 2.0;
+    let mid = spread(rates.clone()).1;
+    line(format!("| InitiateAuth USER_PASSWORD_AUTH, 4 connections | {} |", fmt3(spread(rates), "/s", 0)));
+    line(format!("| … p50 / p99 latency (medians) | {:.2} ms / {:.2} ms |", spread(p50s).1, spread(p99s).1));
+    line(format!(
+        "| … share of the RSA bound ({bound:.0}/s: {cores} cores × signs/s ÷ 2) | {:.0}% |",
+        100.0 * mid / bound
+    ));
+
+    // SRP: three server-side exponentiations per sign-in (the client does its own on this
+    // machine too).
+    let a = [0x42u8; 32];
+    let a_hex: String = srp::g_pow(&a).iter().map(|b| format!("{b:02x}")).collect();
+    let mut srp_rates = Vec::new();
+    for _ in 0..3 {
+        let (u, p, c, ah) = (url.clone(), pool.clone(), client.clone(), a_hex.clone());
+        let (rate, _, _) = load(2, secs, Arc::new(move |ag| srp_sign_in(ag, &u, &p, &c, &a, &ah)))?;
+        srp_rates.push(rate);
+    }
+    let srp_bound = modexp_mid * cores / 3.0;
+    let srp_mid = spread(srp_rates.clone()).1;
+    line(format!("| USER_SRP_AUTH sign-in, both steps, 2 connections | {} |", fmt3(spread(srp_rates), "/s", 0)));
+    line(format!(
+        "| … share of the modexp bound ({srp_bound:.0}/s: 3 server modexps each, client maths on the same cores) | {:.0}% |",
+        100.0 * srp_mid / srp_bound
+    ));
+
+    // AdminCreateUser and CreateUserPool.
+    let mut creates = Vec::new();
+    for round in 0..3 {
+        let (u, p) = (url.clone(), pool.clone());
+        let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (rate, _, _) = load(
+            4,
+            secs,
+            Arc::new(move |ag| {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                idp(
+                    ag,
+                    &u,
+                    "AdminCreateUser",
+                    json!({"UserPoolId": p, "Username": format!("made{round}x{n}"), "MessageAction": "SUPPRESS"}),
+                )
+                .map(drop)
+            }),
+        )?;
+        creates.push(rate);
+    }
+    line(format!("| AdminCreateUser, 4 connections | {} |", fmt3(spread(creates), "/s", 0)));
+    let paced = timed(20, |i| {
+        std::thread::sleep(Duration::from_millis(300));
+        idp(&a0, &url, "CreateUserPool", json!({"PoolName": format!("paced{i}")})).map(drop)
+    })?;
+    line(format!("| CreateUserPool, one every 300 ms (min / p50 / p99) | {} |", fmt3(paced, "ms", 2)));
+    let burst = timed(20, |i| idp(&a0, &url, "CreateUserPool", json!({"PoolName": format!("burst{i}")})).map(drop))?;
+    line(format!("| CreateUserPool, 20 back to back (min / p50 / p99) | {} |", fmt3(burst, "ms", 2)));
+
+    // Memory as sign-ins accumulate (state is on disk; the process should stay flat).
+    let pid = server.child.id();
+    let target = if opts.full { 1_000_000 } else { 100_000 };
+    let mut done = 0usize;
+    for checkpoint in [10_000usize, target] {
+        let need = checkpoint - done;
+        let (u, c) = (url.clone(), client.clone());
+        let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let threads = 4;
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (u, c, counter) = (u.clone(), c.clone(), counter.clone());
+                std::thread::spawn(move || {
+                    let ag = agent();
+                    while counter.fetch_add(1, Ordering::Relaxed) < need {
+                        sign_in(&ag, &u, &c).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().map_err(|_| "sign-in thread panicked")?;
+        }
+        done = checkpoint;
+        line(format!(
+            "| RSS after {checkpoint} sign-ins (on-disk state) | {:.1} MiB |",
+            rss_kib(pid).unwrap_or(0) as f64 / 1024.0
+        ));
+    }
+    drop(server);
+
+    // Cost against pool size.
+    let sizes: &[usize] = if opts.full { &[1_000, 100_000, 1_000_000] } else { &[1_000, 100_000] };
+    for &n in sizes {
+        let dir = tempdir()?;
+        let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;
+        let (pool, client) = setup(&a0, &server.url)?;
+        drop(server);
+        let loaded = Instant::now();
+        bulk_users(&dir, &pool, n)?;
+        let load_secs = loaded.elapsed().as_secs_f64();
+        let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;
+        let u = server.url.clone();
+        let get = timed(300, |i| {
+            idp(&a0, &u, "AdminGetUser", json!({"UserPoolId": pool, "Username": format!("user{}", (i * 7919) % n)}))
+                .map(drop)
+        })?;
+        let auth = timed(300, |_| sign_in(&a0, &u, &client))?;
+        let list = timed(300, |i| {
+            idp(
+                &a0,
+                &u,
+                "ListUsers",
+                json!({"UserPoolId": pool, "Filter": format!("email ^= \"user{}\"", (i * 7919) % n), "Limit": 10}),
+            )
+            .map(drop)
+        })?;
+        line(format!("| {n} users: AdminGetUser (min / p50 / p99) | {} |", fmt3(get, "ms", 2)));
+        line(format!("| {n} users: InitiateAuth (min / p50 / p99) | {} |", fmt3(auth, "ms", 2)));
+        line(format!("| {n} users: ListUsers `email ^=` (min / p50 / p99) | {} |", fmt3(list, "ms", 2)));
+        line(format!("| {n} users: bulk load straight into the store | {load_secs:.1} s |"));
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    if opts.peers {
+        crate::peers::run(root, secs, &mut line)?;
+    }
+    let report = root.join("target/bench-report.md");
+    std::fs::write(&report, out).map_err(|e| e.to_string())?;
+    eprintln!("report written to {}", report.display());
+    Ok(())
+}
+
+fn tempdir() -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!(
+        "cognate-bench-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
+    let dir = dir.with_extension(format!("{}", rand_suffix()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+}
