@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 const MOTO: &str = "moto[server]==5.2.5";
 const COGNITO_LOCAL: &str = "cognito-local@5.3.0";
+/// cognito-local's pools take email addresses as usernames unless told otherwise.
+const PEER_USER: &str = "bench@example.com";
 
 struct Peer {
     name: &'static str,
@@ -129,13 +131,13 @@ pub fn run(root: &Path, secs: f64, line: &mut dyn FnMut(String)) -> Result<(), S
             &a,
             &peer.url,
             "AdminCreateUser",
-            json!({"UserPoolId": pool, "Username": "bench", "TemporaryPassword": "Temp!pass1", "MessageAction": "SUPPRESS"}),
+            json!({"UserPoolId": pool, "Username": PEER_USER, "TemporaryPassword": "Temp!pass1", "MessageAction": "SUPPRESS"}),
         )?;
         idp_call(
             &a,
             &peer.url,
             "AdminSetUserPassword",
-            json!({"UserPoolId": pool, "Username": "bench", "Password": "Bench!pass1", "Permanent": true}),
+            json!({"UserPoolId": pool, "Username": PEER_USER, "Password": "Bench!pass1", "Permanent": true}),
         )?;
         let mut rates = Vec::new();
         for _ in 0..3 {
@@ -144,7 +146,7 @@ pub fn run(root: &Path, secs: f64, line: &mut dyn FnMut(String)) -> Result<(), S
                 4,
                 secs,
                 Arc::new(move |ag| {
-                    idp_call(ag, &u, "InitiateAuth", json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": c, "AuthParameters": {"USERNAME": "bench", "PASSWORD": "Bench!pass1"}}))
+                    idp_call(ag, &u, "InitiateAuth", json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": c, "AuthParameters": {"USERNAME": PEER_USER, "PASSWORD": "Bench!pass1"}}))
                         .map(drop)
                 }),
             )?;

@@ -26,7 +26,7 @@ const LOCKOUT_FORGET_SECONDS: f64 = 900.0;
 /// What a sign-in step answers: tokens, or a challenge to answer next.
 #[derive(Default)]
 pub(super) struct Outcome {
-    pub result: Option<AuthenticationResultType>,
+    pub result: Option<super::issue::Minted>,
     pub challenge: Option<ChallengeNameType>,
     pub parameters: Option<BTreeMap<String, String>>,
     pub session: Option<String>,
@@ -382,7 +382,7 @@ impl UserPools {
         token: &str,
         secret_hash: Option<Option<&str>>,
         rotate: bool,
-    ) -> Result<(AuthenticationResultType, bool), ApiError> {
+    ) -> Result<(super::issue::Minted, bool), ApiError> {
         let pool_id = pool.id.clone().unwrap_or_default();
         let client_id = client.client_id.clone().unwrap_or_default();
         let invalid = || ApiError::not_authorized("Invalid Refresh Token.");
@@ -454,14 +454,15 @@ impl UserPools {
         ctx: &RequestContext,
         input: GetTokensFromRefreshTokenRequest,
     ) -> Result<GetTokensFromRefreshTokenResponse, ApiError> {
-        self.tx(|tx| {
+        let minted = self.tx(|tx| {
             let client = load_client(tx, &input.client_id)?;
             check_client_secret(&client, input.client_secret.as_deref())?;
             let pool = load_pool(tx, client.user_pool_id.as_deref().unwrap_or_default())?;
             let rotate = client.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == FeatureType::Enabled);
-            let (result, _) = self.refresh_flow(tx, ctx, &pool, &client, &input.refresh_token, None, rotate)?;
-            Ok(GetTokensFromRefreshTokenResponse { authentication_result: Some(result) })
-        })
+            let (minted, _) = self.refresh_flow(tx, ctx, &pool, &client, &input.refresh_token, None, rotate)?;
+            Ok(minted)
+        })?;
+        Ok(GetTokensFromRefreshTokenResponse { authentication_result: Some(minted.sign()) })
     }
 
     /// RevokeToken: ends one refresh token's family, and so every token minted from it.

@@ -10,6 +10,30 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
+/// Tokens decided on inside a transaction and signed after it: RSA signing is the costliest
+/// step of a sign-in, and doing it outside the store's lock lets sign-ins sign in parallel.
+pub(super) struct Minted {
+    keys: Arc<Keys>,
+    id: Map<String, Value>,
+    access: Map<String, Value>,
+    expires_in: i32,
+    pub refresh_token: Option<String>,
+    pub new_device_metadata: Option<NewDeviceMetadataType>,
+}
+
+impl Minted {
+    pub(super) fn sign(self) -> AuthenticationResultType {
+        AuthenticationResultType {
+            access_token: Some(self.keys.sign_access(&self.access)),
+            expires_in: Some(self.expires_in),
+            id_token: Some(self.keys.sign_id(&self.id)),
+            token_type: Some("Bearer".into()),
+            refresh_token: self.refresh_token,
+            new_device_metadata: self.new_device_metadata,
+        }
+    }
+}
+
 /// The scope of tokens from the API flows (not the hosted UI).
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
@@ -141,7 +165,7 @@ impl UserPools {
         client: &UserPoolClientType,
         user: &UserRecord,
         device: Option<String>,
-    ) -> Result<AuthenticationResultType, ApiError> {
+    ) -> Result<Minted, ApiError> {
         let now = self.now();
         let (_, _, refresh_life) = lifetimes(client);
         let (device_key, new_device) = match device {
@@ -205,7 +229,7 @@ impl UserPools {
         client: &UserPoolClientType,
         user: &UserRecord,
         family: &TokenFamily,
-    ) -> Result<AuthenticationResultType, ApiError> {
+    ) -> Result<Minted, ApiError> {
         let pool_id = pool.id.clone().unwrap_or_default();
         let keys = self.pool_keys(tx, &pool_id)?;
         let now = self.now() as i64;
@@ -268,14 +292,7 @@ impl UserPools {
             access.insert("device_key".into(), json!(device));
         }
 
-        Ok(AuthenticationResultType {
-            access_token: Some(keys.sign_access(&access)),
-            expires_in: Some(access_life as i32),
-            id_token: Some(keys.sign_id(&id)),
-            token_type: Some("Bearer".into()),
-            refresh_token: None,
-            new_device_metadata: None,
-        })
+        Ok(Minted { keys, id, access, expires_in: access_life as i32, refresh_token: None, new_device_metadata: None })
     }
 
     /// The pool and user an access token speaks for, after checking everything Cognito checks:

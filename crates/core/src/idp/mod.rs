@@ -378,7 +378,7 @@ impl CognitoIdentityProvider for UserPools {
         let o =
             self.initiate(ctx, None, &input.client_id, input.auth_flow, input.auth_parameters.unwrap_or_default())?;
         Ok(InitiateAuthResponse {
-            authentication_result: o.result,
+            authentication_result: o.result.map(issue::Minted::sign),
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,
@@ -393,7 +393,7 @@ impl CognitoIdentityProvider for UserPools {
         let params = input.auth_parameters.unwrap_or_default();
         let o = self.initiate(ctx, Some(&input.user_pool_id), &input.client_id, input.auth_flow, params)?;
         Ok(AdminInitiateAuthResponse {
-            authentication_result: o.result,
+            authentication_result: o.result.map(issue::Minted::sign),
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,
@@ -408,7 +408,7 @@ impl CognitoIdentityProvider for UserPools {
         let responses = input.challenge_responses.unwrap_or_default();
         let o = self.respond(ctx, None, &input.client_id, input.challenge_name, input.session.as_deref(), responses)?;
         Ok(RespondToAuthChallengeResponse {
-            authentication_result: o.result,
+            authentication_result: o.result.map(issue::Minted::sign),
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,
@@ -430,7 +430,7 @@ impl CognitoIdentityProvider for UserPools {
             responses,
         )?;
         Ok(AdminRespondToAuthChallengeResponse {
-            authentication_result: o.result,
+            authentication_result: o.result.map(issue::Minted::sign),
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,
