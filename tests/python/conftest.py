@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 import threading
 import urllib.request
 
@@ -17,10 +18,42 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+HANDLERS = pathlib.Path(__file__).with_name("handlers")
+
+
+def _lambda_routes():
+    """The trigger handlers the tests use, run as local commands with this interpreter."""
+    py = sys.executable
+    routes = {
+        "postConfirmation": f"{py} {HANDLERS / 'post_confirmation.py'}",
+        "preTokenV1": f"{py} {HANDLERS / 'pre_token_v1.py'}",
+        "preTokenV2": f"{py} {HANDLERS / 'pre_token_v2.py'}",
+        "failsWithError": f"{py} {HANDLERS / 'failing.py'} error",
+        "failsByRaising": f"{py} {HANDLERS / 'failing.py'} raise",
+        "timesOut": f"{py} {HANDLERS / 'failing.py'} timeout",
+        "answersGarbage": f"{py} {HANDLERS / 'failing.py'} garbage",
+    }
+    return [arg for name, cmd in routes.items() for arg in ("--lambda", f"{name}=command:{cmd}")]
+
+
 def _start(args):
     binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
+    port = _free_port()
+    # Handlers inherit cognate's environment, so they can call it back.
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     proc = subprocess.Popen(
-        [binary, "serve", "--port", "0", *args],
+        [binary, "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -45,7 +78,7 @@ _SERVER = {}
 def pytest_configure(config):
     """Start cognate before any test module is imported: the seed guide's integration file
     reads its environment at import time."""
-    proc, url = _start(["--ephemeral", "--seed", str(ROOT / "tests" / "seed.toml")])
+    proc, url = _start(["--ephemeral", "--seed", str(ROOT / "tests" / "seed.toml"), "--lambda-timeout", "1", *_lambda_routes()])
     _SERVER.update(proc=proc, url=url)
     os.environ["AWS_ENDPOINT_URL"] = url
     os.environ["AWS_DEFAULT_REGION"] = "us-east-1"

@@ -20,6 +20,23 @@ enum Command {
     Serve(ServeArgs),
     /// Verify a Cognito JWT (from AWS or from cognate) and print its claims as JSON.
     Verify(VerifyArgs),
+    /// Print the event Cognito sends a Lambda trigger, for unit-testing handlers.
+    Event(EventArgs),
+}
+
+#[derive(clap::Args)]
+struct EventArgs {
+    /// The trigger source, e.g. PreSignUp_SignUp or TokenGeneration_Authentication.
+    trigger_source: String,
+    #[arg(long, default_value = "us-east-1_EXAMPLE")]
+    user_pool_id: String,
+    #[arg(long, default_value = "testuser")]
+    username: String,
+    /// An attribute of the user, `name=value`. Repeatable.
+    #[arg(long = "user-attribute")]
+    user_attributes: Vec<String>,
+    #[arg(long)]
+    client_id: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -80,6 +97,13 @@ struct ServeArgs {
     /// (https://cognito-idp.<region>.amazonaws.com/<poolId>).
     #[arg(long, env = "COGNATE_ISSUER", default_value = "local", value_parser = ["local", "aws"])]
     issuer: String,
+    /// How a Lambda trigger is reached: `NAME=command:<shell command>` or `NAME=http://host:port`
+    /// (the Lambda Invoke API); NAME is the function name, or `*` for all. Repeatable.
+    #[arg(long = "lambda", env = "COGNATE_LAMBDA")]
+    lambdas: Vec<String>,
+    /// Seconds a trigger may take before Cognito gives up on it.
+    #[arg(long, env = "COGNATE_LAMBDA_TIMEOUT", default_value_t = 5.0)]
+    lambda_timeout: f64,
 }
 
 fn main() -> ExitCode {
@@ -93,6 +117,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verify(args) => verify(args),
+        Command::Event(args) => event(args),
         Command::Serve(args) => {
             let config = ServeConfig {
                 addr: SocketAddr::new(args.host, args.port),
@@ -104,6 +129,8 @@ fn main() -> ExitCode {
                     issuer: if args.issuer == "aws" { IssuerStyle::Aws } else { IssuerStyle::Local },
                 },
                 public_url: args.public_url,
+                lambdas: args.lambdas,
+                lambda_timeout: std::time::Duration::from_secs_f64(args.lambda_timeout.max(0.001)),
             };
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(r) => r,
@@ -154,4 +181,38 @@ fn verify(args: VerifyArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cognate event`: the trigger event as cognate sends it, on stdout.
+fn event(args: EventArgs) -> ExitCode {
+    use cognate_core::triggers::{EventHeader, TRIGGER_SOURCES, event, sample_request};
+    let mut attributes = serde_json::Map::new();
+    for pair in &args.user_attributes {
+        let Some((name, value)) = pair.split_once('=') else {
+            eprintln!("cognate event: --user-attribute takes name=value, not {pair:?}");
+            return ExitCode::FAILURE;
+        };
+        attributes.insert(name.to_string(), serde_json::Value::String(value.to_string()));
+    }
+    // Events about an existing user carry their status.
+    let existing = !args.trigger_source.starts_with("PreSignUp") && !args.trigger_source.starts_with("UserMigration");
+    if existing && !attributes.contains_key("cognito:user_status") {
+        attributes.insert("cognito:user_status".into(), "CONFIRMED".into());
+    }
+    let Some(request) = sample_request(&args.trigger_source, serde_json::Value::Object(attributes)) else {
+        eprintln!(
+            "cognate event: unknown trigger source {:?}; one of: {}",
+            args.trigger_source,
+            TRIGGER_SOURCES.join(", ")
+        );
+        return ExitCode::FAILURE;
+    };
+    let header = EventHeader {
+        trigger_source: &args.trigger_source,
+        user_pool_id: &args.user_pool_id,
+        user_name: &args.username,
+        client_id: args.client_id.as_deref(),
+    };
+    println!("{}", serde_json::to_string_pretty(&event(&header, request)).unwrap_or_default());
+    ExitCode::SUCCESS
 }

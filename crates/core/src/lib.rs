@@ -13,3 +13,4 @@ pub mod idp;
 pub mod password;
 pub mod store;
 pub mod tokens;
+pub mod triggers;

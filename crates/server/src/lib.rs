@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod aws_json;
+pub mod lambda;
 pub mod seed;
 pub mod system;
 mod testing;
@@ -52,8 +53,10 @@ impl AppState {
         settings: Settings,
         seed: Option<seed::Seed>,
         public_url: Option<String>,
+        lambda: Arc<dyn cognate_core::triggers::Lambda>,
     ) -> Self {
-        let idp = Arc::new(UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings));
+        let idp =
+            Arc::new(UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings).with_lambda(lambda));
         Self { idp, identity: Arc::new(IdentityPoolsNotYet), store, rng, clock, seed, public_url }
     }
 
@@ -102,6 +105,9 @@ pub struct ServeConfig {
     pub seed_file: Option<PathBuf>,
     pub settings: Settings,
     pub public_url: Option<String>,
+    /// Lambda routes, `NAME=command:...` or `NAME=http://...` (see [`lambda`]).
+    pub lambdas: Vec<String>,
+    pub lambda_timeout: std::time::Duration,
 }
 
 /// Opens the store, applies the seed, binds and serves until Ctrl-C or SIGTERM.
@@ -114,14 +120,24 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
         Some(path) => Some(seed::Seed::load(path)?),
         None => None,
     };
+    let mut router = lambda::LambdaRouter::new(config.lambda_timeout);
+    for spec in seed
+        .iter()
+        .flat_map(|s| s.lambda.iter())
+        .map(|(name, target)| format!("{name}={target}"))
+        .chain(config.lambdas.iter().cloned())
+    {
+        router.add(&spec)?;
+    }
     let state = Arc::new(AppState::new(
         store,
         Arc::new(system::SystemClock::default()),
         Arc::new(system::OsRandom),
         Arc::new(system::KeyReserve::new(8)),
         config.settings.clone(),
-        seed,
+        seed.clone(),
         config.public_url.clone(),
+        Arc::new(router),
     ));
     if let Some(seed) = &state.seed {
         let applied = {

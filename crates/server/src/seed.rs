@@ -46,6 +46,9 @@ use std::path::Path;
 pub struct Seed {
     #[serde(default, rename = "pool")]
     pub pools: Vec<SeedPool>,
+    /// Lambda routes: function name (or `*`) to `command:<shell command>` or an `http://` URL.
+    #[serde(default)]
+    pub lambda: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -304,7 +304,15 @@ impl UserPools {
                     tx.put_user(&pool_id, &user)?;
                     // A session answers once.
                     tx.delete_session(session_id)?;
-                    let result = self.sign_in_tokens(tx, ctx, &pool, &client, &user, None)?;
+                    let result = self.sign_in_tokens(
+                        tx,
+                        ctx,
+                        &pool,
+                        &client,
+                        &user,
+                        None,
+                        "TokenGeneration_NewPasswordChallenge",
+                    )?;
                     Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
                 }
                 ChallengeNameType::DeviceSrpAuth => {
@@ -437,7 +445,7 @@ impl UserPools {
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        let mut result = self.mint(tx, ctx, pool, client, &user, &family)?;
+        let mut result = self.mint(tx, ctx, pool, client, &user, &family, "TokenGeneration_RefreshTokens")?;
         let rotated = rotate && current;
         if rotated {
             let grace = client.refresh_token_rotation.as_ref().and_then(|r| r.retry_grace_period_seconds).unwrap_or(0);
@@ -462,7 +470,7 @@ impl UserPools {
             let (minted, _) = self.refresh_flow(tx, ctx, &pool, &client, &input.refresh_token, None, rotate)?;
             Ok(minted)
         })?;
-        Ok(GetTokensFromRefreshTokenResponse { authentication_result: Some(minted.sign()) })
+        Ok(GetTokensFromRefreshTokenResponse { authentication_result: Some(self.finish(minted)?) })
     }
 
     /// RevokeToken: ends one refresh token's family, and so every token minted from it.
@@ -608,7 +616,15 @@ impl UserPools {
                 result: None,
             }));
         }
-        let result = self.sign_in_tokens(tx, ctx, pool, client, &user, known.map(|d| d.device_key))?;
+        let result = self.sign_in_tokens(
+            tx,
+            ctx,
+            pool,
+            client,
+            &user,
+            known.map(|d| d.device_key),
+            "TokenGeneration_Authentication",
+        )?;
         Ok(Ok(Outcome { result: Some(result), ..Default::default() }))
     }
 
@@ -775,7 +791,15 @@ impl UserPools {
             }
             device.last_authenticated = self.now();
             tx.put_device(&device)?;
-            let result = self.sign_in_tokens(tx, ctx, pool, client, &user, Some(device_key))?;
+            let result = self.sign_in_tokens(
+                tx,
+                ctx,
+                pool,
+                client,
+                &user,
+                Some(device_key),
+                "TokenGeneration_AuthenticateDevice",
+            )?;
             return Ok(Ok(Outcome { result: Some(result), ..Default::default() }));
         }
         // No verifier would make S = 0 and any proof pass: such a user cannot sign in by SRP.

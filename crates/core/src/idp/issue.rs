@@ -19,6 +19,132 @@ pub(super) struct Minted {
     expires_in: i32,
     pub refresh_token: Option<String>,
     pub new_device_metadata: Option<NewDeviceMetadataType>,
+    /// The pool's PreTokenGeneration trigger, run before signing.
+    trigger: Option<TokenTrigger>,
+}
+
+struct TokenTrigger {
+    arn: String,
+    /// "1", "2" or "3" (PreTokenGenerationConfig.LambdaVersion).
+    version: String,
+    source: &'static str,
+    pool_id: String,
+    username: String,
+    client_id: String,
+    attributes: Value,
+    groups: Vec<String>,
+}
+
+/// Claims a PreTokenGeneration trigger may not add, change or suppress (developer guide).
+const PROTECTED_CLAIMS: &[&str] = &[
+    "acr",
+    "amr",
+    "aud",
+    "auth_time",
+    "azp",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "sub",
+    "token_use",
+    "nonce",
+    "at_hash",
+    "cognito:username",
+    "client_id",
+    "origin_jti",
+    "jti",
+    "event_id",
+    "username",
+    "scope",
+    "device_key",
+];
+
+fn apply_claims(claims: &mut Map<String, Value>, spec: Option<&Value>) {
+    let Some(spec) = spec else { return };
+    if let Some(Value::Object(add)) = spec.get("claimsToAddOrOverride") {
+        for (k, v) in add {
+            if !PROTECTED_CLAIMS.contains(&k.as_str()) {
+                claims.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    if let Some(Value::Array(names)) = spec.get("claimsToSuppress") {
+        for name in names.iter().filter_map(Value::as_str) {
+            if !PROTECTED_CLAIMS.contains(&name) {
+                claims.remove(name);
+            }
+        }
+    }
+}
+
+fn apply_groups(claims: &mut Map<String, Value>, spec: Option<&Value>) {
+    if let Some(Value::Array(groups)) = spec.and_then(|s| s.get("groupsToOverride")) {
+        if groups.is_empty() {
+            claims.remove("cognito:groups");
+        } else {
+            claims.insert("cognito:groups".into(), Value::Array(groups.clone()));
+        }
+    }
+}
+
+impl UserPools {
+    /// Runs PreTokenGeneration (if the pool has it), applies what it answers, and signs: after
+    /// the transaction, so the handler may call cognate and the store's lock is free.
+    pub(super) fn finish(&self, mut minted: Minted) -> Result<AuthenticationResultType, ApiError> {
+        let Some(t) = minted.trigger.take() else { return Ok(minted.sign()) };
+        let mut request = json!({
+            "userAttributes": t.attributes,
+            "groupConfiguration": {"groupsToOverride": t.groups, "iamRolesToOverride": [], "preferredRole": null},
+            "clientMetadata": {},
+        });
+        if t.version != "1" {
+            request["scopes"] = json!([ADMIN_SCOPE]);
+        }
+        let header = crate::triggers::EventHeader {
+            trigger_source: t.source,
+            user_pool_id: &t.pool_id,
+            user_name: &t.username,
+            client_id: Some(&t.client_id),
+        };
+        let mut event = crate::triggers::event(&header, request);
+        event["version"] = json!(t.version);
+        let answer = self.run_trigger(Some(&t.arn), "PreTokenGeneration", event)?.unwrap_or_default();
+        let response = answer.get("response").cloned().unwrap_or_default();
+        if t.version == "1" {
+            let details = response.get("claimsOverrideDetails");
+            apply_claims(&mut minted.id, details);
+            let groups = details.and_then(|d| d.get("groupOverrideDetails"));
+            apply_groups(&mut minted.id, groups);
+            apply_groups(&mut minted.access, groups);
+        } else {
+            let details = response.get("claimsAndScopeOverrideDetails");
+            apply_claims(&mut minted.id, details.and_then(|d| d.get("idTokenGeneration")));
+            let access = details.and_then(|d| d.get("accessTokenGeneration"));
+            apply_claims(&mut minted.access, access);
+            let mut scopes: Vec<String> = minted
+                .access
+                .get("scope")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .split(' ')
+                .map(str::to_string)
+                .collect();
+            if let Some(Value::Array(add)) = access.and_then(|a| a.get("scopesToAdd")) {
+                scopes.extend(add.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+            if let Some(Value::Array(drop)) = access.and_then(|a| a.get("scopesToSuppress")) {
+                let drop: Vec<&str> = drop.iter().filter_map(Value::as_str).collect();
+                scopes.retain(|s| !drop.contains(&s.as_str()));
+            }
+            scopes.dedup();
+            minted.access.insert("scope".into(), json!(scopes.join(" ")));
+            let groups = details.and_then(|d| d.get("groupOverrideDetails"));
+            apply_groups(&mut minted.id, groups);
+            apply_groups(&mut minted.access, groups);
+        }
+        Ok(minted.sign())
+    }
 }
 
 impl Minted {
@@ -165,6 +291,7 @@ impl UserPools {
         client: &UserPoolClientType,
         user: &UserRecord,
         device: Option<String>,
+        source: &'static str,
     ) -> Result<Minted, ApiError> {
         let now = self.now();
         let (_, _, refresh_life) = lifetimes(client);
@@ -197,7 +324,7 @@ impl UserPools {
         // Expired families and sessions go when sign-ins come, so neither table grows without
         // end; a day's margin keeps what an unexpired access token or a late answer still needs.
         tx.purge_expired(now - 86_400.0)?;
-        let mut result = self.mint(tx, ctx, pool, client, user, &family)?;
+        let mut result = self.mint(tx, ctx, pool, client, user, &family, source)?;
         result.refresh_token = Some(self.refresh_token(tx, &family)?);
         result.new_device_metadata = new_device;
         Ok(result)
@@ -229,6 +356,7 @@ impl UserPools {
         client: &UserPoolClientType,
         user: &UserRecord,
         family: &TokenFamily,
+        source: &'static str,
     ) -> Result<Minted, ApiError> {
         let pool_id = pool.id.clone().unwrap_or_default();
         let keys = self.pool_keys(tx, &pool_id)?;
@@ -292,7 +420,35 @@ impl UserPools {
             access.insert("device_key".into(), json!(device));
         }
 
-        Ok(Minted { keys, id, access, expires_in: access_life as i32, refresh_token: None, new_device_metadata: None })
+        let lambda = pool.lambda_config.as_ref();
+        let trigger = match lambda.and_then(|l| l.pre_token_generation_config.as_ref()) {
+            Some(config) => {
+                // V1_0, V2_0, V3_0 send events of version "1", "2", "3".
+                let version =
+                    config.lambda_version.as_str().trim_start_matches('V').split('_').next().unwrap_or("1").to_string();
+                Some((config.lambda_arn.clone(), version))
+            }
+            None => lambda.and_then(|l| l.pre_token_generation.clone()).map(|arn| (arn, "1".to_string())),
+        }
+        .map(|(arn, version)| TokenTrigger {
+            arn,
+            version,
+            source,
+            pool_id: pool_id.clone(),
+            username: user.username.clone(),
+            client_id: family.client_id.clone(),
+            attributes: super::selfservice::event_attributes(user),
+            groups: groups.iter().filter_map(|g| g.group_name.clone()).collect(),
+        });
+        Ok(Minted {
+            keys,
+            id,
+            access,
+            expires_in: access_life as i32,
+            refresh_token: None,
+            new_device_metadata: None,
+            trigger,
+        })
     }
 
     /// The pool and user an access token speaks for, after checking everything Cognito checks:

@@ -58,6 +58,7 @@ pub struct UserPools {
     /// Credentials verified in this process (see `auth::password_ok`), and their HMAC key.
     verified: std::sync::Mutex<std::collections::HashSet<[u8; 32]>>,
     verified_key: [u8; 32],
+    lambda: Arc<dyn crate::triggers::Lambda>,
 }
 
 impl UserPools {
@@ -79,7 +80,28 @@ impl UserPools {
             settings,
             verified: Default::default(),
             verified_key,
+            lambda: Arc::new(crate::triggers::NoLambda),
         }
+    }
+
+    /// Runs the pool's Lambda triggers with `lambda` (by default there is none to run).
+    pub fn with_lambda(mut self, lambda: Arc<dyn crate::triggers::Lambda>) -> Self {
+        self.lambda = lambda;
+        self
+    }
+
+    /// Invokes a pool's trigger, if it has one, outside any transaction; the handler's answer,
+    /// or Cognito's error for its failure.
+    fn run_trigger(
+        &self,
+        arn: Option<&String>,
+        trigger: &str,
+        event: serde_json::Value,
+    ) -> Result<Option<serde_json::Value>, ApiError> {
+        let Some(arn) = arn else { return Ok(None) };
+        let answer = self.lambda.invoke(arn, &event).map_err(|f| crate::triggers::failure_error(trigger, f))?;
+        crate::triggers::response_of(&answer).map_err(|f| crate::triggers::failure_error(trigger, f))?;
+        Ok(Some(answer))
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -378,7 +400,7 @@ impl CognitoIdentityProvider for UserPools {
         let o =
             self.initiate(ctx, None, &input.client_id, input.auth_flow, input.auth_parameters.unwrap_or_default())?;
         Ok(InitiateAuthResponse {
-            authentication_result: o.result.map(issue::Minted::sign),
+            authentication_result: o.result.map(|m| self.finish(m)).transpose()?,
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,
@@ -393,7 +415,7 @@ impl CognitoIdentityProvider for UserPools {
         let params = input.auth_parameters.unwrap_or_default();
         let o = self.initiate(ctx, Some(&input.user_pool_id), &input.client_id, input.auth_flow, params)?;
         Ok(AdminInitiateAuthResponse {
-            authentication_result: o.result.map(issue::Minted::sign),
+            authentication_result: o.result.map(|m| self.finish(m)).transpose()?,
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,
@@ -408,7 +430,7 @@ impl CognitoIdentityProvider for UserPools {
         let responses = input.challenge_responses.unwrap_or_default();
         let o = self.respond(ctx, None, &input.client_id, input.challenge_name, input.session.as_deref(), responses)?;
         Ok(RespondToAuthChallengeResponse {
-            authentication_result: o.result.map(issue::Minted::sign),
+            authentication_result: o.result.map(|m| self.finish(m)).transpose()?,
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,
@@ -430,7 +452,7 @@ impl CognitoIdentityProvider for UserPools {
             responses,
         )?;
         Ok(AdminRespondToAuthChallengeResponse {
-            authentication_result: o.result.map(issue::Minted::sign),
+            authentication_result: o.result.map(|m| self.finish(m)).transpose()?,
             challenge_name: o.challenge,
             challenge_parameters: o.parameters.or_else(|| Some(Default::default())),
             session: o.session,

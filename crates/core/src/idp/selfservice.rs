@@ -40,6 +40,17 @@ fn recovery_channel(user: &UserRecord) -> Option<&'static str> {
     }
 }
 
+/// A user's attributes as trigger events carry them: with `cognito:user_status`.
+pub(super) fn event_attributes(user: &UserRecord) -> serde_json::Value {
+    let mut map: serde_json::Map<String, serde_json::Value> = user
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), serde_json::Value::String(a.value.clone().unwrap_or_default())))
+        .collect();
+    map.insert("cognito:user_status".into(), serde_json::Value::String(user.status.as_str().into()));
+    serde_json::Value::Object(map)
+}
+
 /// Refuses attributes the app client may not write (its WriteAttributes, when set).
 fn check_writable<'a>(
     client: &UserPoolClientType,
@@ -191,7 +202,7 @@ impl UserPools {
 
     pub(super) fn confirm_sign_up_(&self, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
         let now = self.now();
-        self.tx(|tx| -> Result<Result<ConfirmSignUpResponse, ApiError>, ApiError> {
+        let (pool, user) = self.tx(|tx| -> Result<Result<(UserPoolType, UserRecord), ApiError>, ApiError> {
             let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
             check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
             let Some(mut user) = find_user(tx, &pool, &input.username)? else {
@@ -222,8 +233,44 @@ impl UserPools {
             user.modified = now;
             claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
             tx.put_user(&pool_id(&pool), &user)?;
-            Ok(Ok(ConfirmSignUpResponse::default()))
-        })?
+            Ok(Ok((pool, user)))
+        })??;
+        // The user is confirmed whatever the trigger says: a failing PostConfirmation leaves
+        // them so, as in Cognito.
+        self.post_confirmation(
+            &pool,
+            &user,
+            &input.client_id,
+            "PostConfirmation_ConfirmSignUp",
+            input.client_metadata,
+        )?;
+        Ok(ConfirmSignUpResponse::default())
+    }
+
+    /// The PostConfirmation trigger, after the confirmation is committed.
+    fn post_confirmation(
+        &self,
+        pool: &UserPoolType,
+        user: &UserRecord,
+        client_id: &str,
+        source: &str,
+        metadata: Option<std::collections::BTreeMap<String, String>>,
+    ) -> Result<(), ApiError> {
+        let arn = pool.lambda_config.as_ref().and_then(|l| l.post_confirmation.as_ref());
+        if arn.is_none() {
+            return Ok(());
+        }
+        let header = crate::triggers::EventHeader {
+            trigger_source: source,
+            user_pool_id: pool.id.as_deref().unwrap_or_default(),
+            user_name: &user.username,
+            client_id: Some(client_id),
+        };
+        let event = crate::triggers::event(
+            &header,
+            serde_json::json!({"userAttributes": event_attributes(user), "clientMetadata": metadata.unwrap_or_default()}),
+        );
+        self.run_trigger(arn, "PostConfirmation", event).map(drop)
     }
 
     /// Keeps the count of a wrong code while answering the error.
@@ -309,7 +356,7 @@ impl UserPools {
         input: ConfirmForgotPasswordRequest,
     ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
         let now = self.now();
-        self.tx(|tx| -> Result<Result<ConfirmForgotPasswordResponse, ApiError>, ApiError> {
+        let (pool, user) = self.tx(|tx| -> Result<Result<(UserPoolType, UserRecord), ApiError>, ApiError> {
             let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
             check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
             let Some(mut user) = find_user(tx, &pool, &input.username)? else {
@@ -335,8 +382,16 @@ impl UserPools {
             user.locked_until = 0.0;
             user.modified = now;
             tx.put_user(&pool_id(&pool), &user)?;
-            Ok(Ok(ConfirmForgotPasswordResponse::default()))
-        })?
+            Ok(Ok((pool, user)))
+        })??;
+        self.post_confirmation(
+            &pool,
+            &user,
+            &input.client_id,
+            "PostConfirmation_ConfirmForgotPassword",
+            input.client_metadata,
+        )?;
+        Ok(ConfirmForgotPasswordResponse::default())
     }
 
     pub(super) fn change_password_(&self, input: ChangePasswordRequest) -> Result<ChangePasswordResponse, ApiError> {

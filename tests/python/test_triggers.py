@@ -1,0 +1,128 @@
+"""Lambda triggers run as local commands during real boto3-driven flows, and their failures
+answered as Cognito answers them."""
+
+import json
+import os
+import subprocess
+import urllib.request
+
+import pytest
+
+from conftest import ROOT
+
+ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}"
+
+
+def pool_with(idp, **lambda_config):
+    pool = idp.create_user_pool(
+        PoolName="triggers", AutoVerifiedAttributes=["email"], LambdaConfig=lambda_config,
+        Schema=[{"Name": "subscription_tier", "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    return pool, client
+
+
+def sign_up_and_confirm(idp, cognate_url, client, email):
+    idp.sign_up(ClientId=client, Username=email, Password="Trigger!pass1", UserAttributes=[{"Name": "email", "Value": email}])
+    with urllib.request.urlopen(f"{cognate_url}/_cognate/outbox?destination={email}") as r:
+        code = json.load(r)["messages"][0]["code"]
+    return idp.confirm_sign_up(ClientId=client, Username=email, ConfirmationCode=code)
+
+
+def claims(token):
+    import jwt
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
+    pool, client = pool_with(idp, PostConfirmation=ARN.format("postConfirmation"))
+    idp.create_group(UserPoolId=pool, GroupName="Users")
+    sign_up_and_confirm(idp, cognate_url, client, "new@example.com")
+    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username="new@example.com")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["Users"]
+
+
+def test_post_confirmation_failure_leaves_the_user_confirmed(idp, cognate_url):
+    pool, client = pool_with(idp, PostConfirmation=ARN.format("failsWithError"))
+    with pytest.raises(idp.exceptions.UserLambdaValidationException) as e:
+        sign_up_and_confirm(idp, cognate_url, client, "unlucky@example.com")
+    assert e.value.response["Error"]["Message"] == "PostConfirmation failed with error Database is down."
+    assert idp.admin_get_user(UserPoolId=pool, Username="unlucky@example.com")["UserStatus"] == "CONFIRMED"
+
+
+@pytest.mark.parametrize("function,error,message", [
+    ("failsByRaising", "UserLambdaValidationException",
+     "PostConfirmation failed with error RuntimeError: Registration from this domain is not allowed."),
+    ("timesOut", "UnexpectedLambdaException",
+     "PostConfirmation invocation failed due to error Socket timeout while invoking Lambda function."),
+    ("answersGarbage", "InvalidLambdaResponseException", "Unrecognizable lambda output"),
+    ("nobodyServesThis", "UnexpectedLambdaException", None),
+])
+def test_trigger_failures(idp, cognate_url, function, error, message):
+    pool, client = pool_with(idp, PostConfirmation=ARN.format(function))
+    with pytest.raises(idp.exceptions.ClientError) as e:
+        sign_up_and_confirm(idp, cognate_url, client, f"{function.lower()}@example.com")
+    assert e.value.response["Error"]["Code"] == error
+    if message:
+        assert e.value.response["Error"]["Message"] == message
+
+
+def test_pre_token_generation_v1_shapes_the_id_token(idp):
+    pool, client = pool_with(idp, PreTokenGeneration=ARN.format("preTokenV1"))
+    idp.admin_create_user(UserPoolId=pool, Username="tia", MessageAction="SUPPRESS", UserAttributes=[
+        {"Name": "custom:subscription_tier", "Value": "pro"}, {"Name": "phone_number", "Value": "+15555550100"}])
+    idp.admin_set_user_password(UserPoolId=pool, Username="tia", Password="Trigger!pass1", Permanent=True)
+    idp.create_group(UserPoolId=pool, GroupName="admins")
+    idp.admin_add_user_to_group(UserPoolId=pool, Username="tia", GroupName="admins")
+    tokens = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "tia", "PASSWORD": "Trigger!pass1"})["AuthenticationResult"]
+    id_claims = claims(tokens["IdToken"])
+    assert id_claims["subscription_tier"] == "pro"
+    assert "phone_number" not in id_claims
+    assert id_claims["cognito:groups"] == ["admins", "from-trigger"]
+    assert claims(tokens["AccessToken"])["cognito:groups"] == ["admins", "from-trigger"]
+    # Refreshed tokens go through the trigger too.
+    again = idp.initiate_auth(ClientId=client, AuthFlow="REFRESH_TOKEN_AUTH",
+                              AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})["AuthenticationResult"]
+    assert claims(again["IdToken"])["subscription_tier"] == "pro"
+
+
+def test_pre_token_generation_v2_shapes_the_access_token(idp):
+    pool, client = pool_with(idp, PreTokenGenerationConfig={"LambdaVersion": "V2_0", "LambdaArn": ARN.format("preTokenV2")})
+    idp.admin_create_user(UserPoolId=pool, Username="uri", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="uri", Password="Trigger!pass1", Permanent=True)
+    tokens = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "uri", "PASSWORD": "Trigger!pass1"})["AuthenticationResult"]
+    access = claims(tokens["AccessToken"])
+    assert access["tenant"] == "acme"
+    assert access["scope"].split() == ["aws.cognito.signin.user.admin", "orders/read"]
+    # The trigger's scope does not stop the token working on the user-pool API.
+    assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "uri"
+
+
+def test_a_failing_pre_token_trigger_issues_no_tokens(idp):
+    pool, client = pool_with(idp, PreTokenGeneration=ARN.format("failsWithError"))
+    idp.admin_create_user(UserPoolId=pool, Username="vee", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="vee", Password="Trigger!pass1", Permanent=True)
+    with pytest.raises(idp.exceptions.UserLambdaValidationException) as e:
+        idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "vee", "PASSWORD": "Trigger!pass1"})
+    assert e.value.response["Error"]["Message"] == "PreTokenGeneration failed with error Database is down."
+
+
+def test_cognate_event_prints_what_handlers_receive():
+    binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
+    out = subprocess.run([binary, "event", "PreSignUp_SignUp", "--user-pool-id", "us-east-1_TestPool",
+                          "--username", "testuser", "--client-id", "test-client-id",
+                          "--user-attribute", "email=user@blocked-domain.com"], capture_output=True, text=True, check=True)
+    event = json.loads(out.stdout)
+    assert event["triggerSource"] == "PreSignUp_SignUp"
+    assert event["region"] == "us-east-1"
+    assert event["userPoolId"] == "us-east-1_TestPool"
+    assert event["callerContext"]["clientId"] == "test-client-id"
+    assert event["request"]["userAttributes"] == {"email": "user@blocked-domain.com"}
+    assert event["response"] == {}
+    bad = subprocess.run([binary, "event", "Nope_Never"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "PostConfirmation_ConfirmSignUp" in bad.stderr
