@@ -29,6 +29,36 @@ def _free_port():
 HANDLERS = pathlib.Path(__file__).with_name("handlers")
 
 
+def _lambda_invoke_server():
+    """A stand-in for the Lambda Invoke API (what `sam local start-lambda` or the Runtime
+    Interface Emulator serve): POST /2015-03-31/functions/<name>/invocations."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            name = self.path.split("/functions/")[1].split("/")[0]
+            event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if name == "httpFails":
+                body, extra = {"errorMessage": "Served badly", "errorType": "Error"}, {"X-Amz-Function-Error": "Unhandled"}
+            else:
+                event["response"]["claimsOverrideDetails"] = {"claimsToAddOrOverride": {"via": "http"}}
+                body, extra = event, {}
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            for k, v in {"Content-Type": "application/json", **extra}.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def _lambda_routes():
     """The trigger handlers the tests use, run as local commands with this interpreter."""
     py = sys.executable
@@ -41,7 +71,9 @@ def _lambda_routes():
         "timesOut": f"{py} {HANDLERS / 'failing.py'} timeout",
         "answersGarbage": f"{py} {HANDLERS / 'failing.py'} garbage",
     }
-    return [arg for name, cmd in routes.items() for arg in ("--lambda", f"{name}=command:{cmd}")]
+    args = [arg for name, cmd in routes.items() for arg in ("--lambda", f"{name}=command:{cmd}")]
+    invoke_api = _lambda_invoke_server()
+    return args + ["--lambda", f"httpPreToken={invoke_api}", "--lambda", f"httpFails={invoke_api}"]
 
 
 def _start(args):

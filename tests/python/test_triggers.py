@@ -112,6 +112,23 @@ def test_a_failing_pre_token_trigger_issues_no_tokens(idp):
     assert e.value.response["Error"]["Message"] == "PreTokenGeneration failed with error Database is down."
 
 
+def test_a_trigger_served_over_the_lambda_invoke_api(idp):
+    pool, client = pool_with(idp, PreTokenGeneration=ARN.format("httpPreToken"))
+    idp.admin_create_user(UserPoolId=pool, Username="wyn", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="wyn", Password="Trigger!pass1", Permanent=True)
+    tokens = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "wyn", "PASSWORD": "Trigger!pass1"})["AuthenticationResult"]
+    assert claims(tokens["IdToken"])["via"] == "http"
+
+    pool, client = pool_with(idp, PreTokenGeneration=ARN.format("httpFails"))
+    idp.admin_create_user(UserPoolId=pool, Username="xan", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="xan", Password="Trigger!pass1", Permanent=True)
+    with pytest.raises(idp.exceptions.UserLambdaValidationException) as e:
+        idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "xan", "PASSWORD": "Trigger!pass1"})
+    assert e.value.response["Error"]["Message"] == "PreTokenGeneration failed with error Served badly."
+
+
 def test_cognate_event_prints_what_handlers_receive():
     binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
     out = subprocess.run([binary, "event", "PreSignUp_SignUp", "--user-pool-id", "us-east-1_TestPool",
