@@ -64,6 +64,7 @@ def _lambda_routes():
     py = sys.executable
     routes = {
         "postConfirmation": f"{py} {HANDLERS / 'post_confirmation.py'}",
+        "preSignUp": f"{py} {HANDLERS / 'pre_sign_up.py'}",
         "preTokenV1": f"{py} {HANDLERS / 'pre_token_v1.py'}",
         "preTokenV2": f"{py} {HANDLERS / 'pre_token_v2.py'}",
         "failsWithError": f"{py} {HANDLERS / 'failing.py'} error",

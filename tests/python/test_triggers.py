@@ -36,6 +36,31 @@ def claims(token):
     return jwt.decode(token, options={"verify_signature": False})
 
 
+def test_pre_sign_up_blocks_a_domain_and_confirms_a_trusted_one(idp, cognate_url):
+    pool, client = pool_with(idp, PreSignUp=ARN.format("preSignUp"), PostConfirmation=ARN.format("postConfirmation"))
+    idp.create_group(UserPoolId=pool, GroupName="Users")
+    with pytest.raises(idp.exceptions.UserLambdaValidationException) as e:
+        idp.sign_up(ClientId=client, Username="eve@blocked-domain.com", Password="Trigger!pass1",
+                    UserAttributes=[{"Name": "email", "Value": "eve@blocked-domain.com"}])
+    assert e.value.response["Error"]["Message"] == "PreSignUp failed with error Registration from this domain is not allowed."
+    with pytest.raises(idp.exceptions.UserNotFoundException):
+        idp.admin_get_user(UserPoolId=pool, Username="eve@blocked-domain.com")
+
+    out = idp.sign_up(ClientId=client, Username="ann@trusted.example", Password="Trigger!pass1",
+                      UserAttributes=[{"Name": "email", "Value": "ann@trusted.example"}])
+    assert out["UserConfirmed"] is True and "CodeDeliveryDetails" not in out
+    user = idp.admin_get_user(UserPoolId=pool, Username="ann@trusted.example")
+    assert user["UserStatus"] == "CONFIRMED"
+    assert {"Name": "email_verified", "Value": "true"} in user["UserAttributes"]
+    # Confirmed by PreSignUp, the user still goes through PostConfirmation.
+    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username="ann@trusted.example")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["Users"]
+
+    out = idp.sign_up(ClientId=client, Username="bob@example.com", Password="Trigger!pass1",
+                      UserAttributes=[{"Name": "email", "Value": "bob@example.com"}])
+    assert out["UserConfirmed"] is False and out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+
+
 def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
     pool, client = pool_with(idp, PostConfirmation=ARN.format("postConfirmation"))
     idp.create_group(UserPoolId=pool, GroupName="Users")

@@ -111,7 +111,7 @@ impl UserPools {
 
     pub(super) fn sign_up_(&self, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
         let now = self.now();
-        self.tx(|tx| {
+        let (pool, mut user) = self.tx(|tx| {
             let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
             check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
             if pool.admin_create_user_config.as_ref().and_then(|c| c.allow_admin_create_user_only) == Some(true) {
@@ -154,7 +154,7 @@ impl UserPools {
             };
             let mut all = vec![AttributeType { name: "sub".into(), value: Some(sub.clone()) }];
             all.extend(attrs);
-            let mut user = UserRecord {
+            let user = UserRecord {
                 key: user_key(&pool, &username),
                 password: Some(PasswordVerifier::new(
                     pool_name_of(&pool_id(&pool)),
@@ -189,14 +189,82 @@ impl UserPools {
                 return Err(ApiError::username_exists("User already exists"));
             }
             claim_identifiers(tx, &pool, &user, false, now)?;
-            let delivery = match sign_up_channel(&pool, &user) {
-                Some(attr) => {
-                    self.send_code(tx, &pool, &mut user, "signup", "SignUp", attr, SIGN_UP_CODE_SECONDS, None)?
+            Ok((pool, user))
+        })?;
+
+        // PreSignUp runs between the checks and the write: if it fails, nobody is created.
+        let mut auto_confirm = false;
+        if let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.pre_sign_up.as_ref()) {
+            let attrs: Vec<(&str, &str)> = user
+                .attributes
+                .iter()
+                .filter(|a| a.name != "sub")
+                .map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default()))
+                .collect();
+            let validation = input.validation_data.as_ref().map(|v| {
+                crate::triggers::attribute_map(
+                    v.iter().map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default())),
+                )
+            });
+            let header = crate::triggers::EventHeader {
+                trigger_source: "PreSignUp_SignUp",
+                user_pool_id: pool.id.as_deref().unwrap_or_default(),
+                user_name: &user.username,
+                client_id: Some(&input.client_id),
+            };
+            let request = serde_json::json!({
+                "userAttributes": crate::triggers::attribute_map(attrs),
+                "validationData": validation,
+                "clientMetadata": input.client_metadata.clone().unwrap_or_default(),
+            });
+            let event = crate::triggers::event(&header, request);
+            let answer = self.run_trigger(Some(arn), "PreSignUp", event)?.unwrap_or_default();
+            let flag = |name: &str| answer["response"][name].as_bool().unwrap_or(false);
+            auto_confirm = flag("autoConfirmUser");
+            if flag("autoVerifyEmail") && user.attribute("email").is_some() {
+                user.set_attribute("email_verified", "true");
+            }
+            if flag("autoVerifyPhone") && user.attribute("phone_number").is_some() {
+                user.set_attribute("phone_number_verified", "true");
+            }
+        }
+
+        let (pool, user, delivery) = self.tx(|tx| {
+            let pool = load_pool(tx, pool.id.as_deref().unwrap_or_default())?;
+            let mut user = user;
+            if tx.user(&pool_id(&pool), &user.key)?.is_some() {
+                return Err(ApiError::username_exists("User already exists"));
+            }
+            claim_identifiers(tx, &pool, &user, false, now)?;
+            let delivery = if auto_confirm {
+                user.status = UserStatusType::Confirmed;
+                None
+            } else {
+                match sign_up_channel(&pool, &user) {
+                    Some(attr) => {
+                        self.send_code(tx, &pool, &mut user, "signup", "SignUp", attr, SIGN_UP_CODE_SECONDS, None)?
+                    }
+                    None => None,
                 }
-                None => None,
             };
             tx.put_user(&pool_id(&pool), &user)?;
-            Ok(SignUpResponse { user_confirmed: false, user_sub: sub, code_delivery_details: delivery, session: None })
+            Ok((pool, user, delivery))
+        })?;
+        if auto_confirm {
+            // A user confirmed by PreSignUp is confirmed all the same: PostConfirmation runs.
+            self.post_confirmation(
+                &pool,
+                &user,
+                &input.client_id,
+                "PostConfirmation_ConfirmSignUp",
+                input.client_metadata,
+            )?;
+        }
+        Ok(SignUpResponse {
+            user_confirmed: auto_confirm,
+            user_sub: user.sub.clone(),
+            code_delivery_details: delivery,
+            session: None,
         })
     }
 
