@@ -127,6 +127,28 @@ def test_pre_token_generation_v2_shapes_the_access_token(idp):
     assert idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "uri"
 
 
+def test_pre_and_post_authentication(idp):
+    pool, client = pool_with(idp, PreAuthentication=ARN.format("preAuthentication"),
+                             PostAuthentication=ARN.format("postAuthentication"))
+    idp.create_group(UserPoolId=pool, GroupName="SignedIn")
+    for name in ["blocked-bo", "cleo"]:
+        idp.admin_create_user(UserPoolId=pool, Username=name, MessageAction="SUPPRESS")
+        idp.admin_set_user_password(UserPoolId=pool, Username=name, Password="Trigger!pass1", Permanent=True)
+    with pytest.raises(idp.exceptions.UserLambdaValidationException) as e:
+        idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "blocked-bo", "PASSWORD": "Trigger!pass1"})
+    assert e.value.response["Error"]["Message"] == "PreAuthentication failed with error This account is blocked."
+    tokens = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "cleo", "PASSWORD": "Trigger!pass1"})["AuthenticationResult"]
+    assert "AccessToken" in tokens
+    groups = idp.admin_list_groups_for_user(UserPoolId=pool, Username="cleo")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["SignedIn"], "PostAuthentication ran and called cognate back"
+    # A refresh is not an authentication.
+    idp.admin_remove_user_from_group(UserPoolId=pool, Username="cleo", GroupName="SignedIn")
+    idp.initiate_auth(ClientId=client, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+    assert idp.admin_list_groups_for_user(UserPoolId=pool, Username="cleo")["Groups"] == []
+
+
 def test_a_failing_pre_token_trigger_issues_no_tokens(idp):
     pool, client = pool_with(idp, PreTokenGeneration=ARN.format("failsWithError"))
     idp.admin_create_user(UserPoolId=pool, Username="vee", MessageAction="SUPPRESS")

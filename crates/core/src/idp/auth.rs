@@ -91,6 +91,10 @@ impl UserPools {
         flow: AuthFlowType,
         params: BTreeMap<String, String>,
     ) -> Result<Outcome, ApiError> {
+        use AuthFlowType as F;
+        if matches!(flow, F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth | F::UserSrpAuth) {
+            self.pre_authentication(client_id, &params)?;
+        }
         let result = self.tx(|tx| {
             let client = load_client(tx, client_id)?;
             let pool_id = client.user_pool_id.clone().unwrap_or_default();
@@ -524,6 +528,35 @@ struct SrpState {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl UserPools {
+    /// The PreAuthentication trigger, before anything else of a sign-in, outside any
+    /// transaction; a failure stops the sign-in.
+    fn pre_authentication(&self, client_id: &str, params: &BTreeMap<String, String>) -> Result<(), ApiError> {
+        let Some(username) = params.get("USERNAME") else { return Ok(()) };
+        let found = self.tx(|tx| {
+            let Some(client) = tx.client(client_id)? else { return Ok(None) };
+            let Some(pool) = tx.pool(client.user_pool_id.as_deref().unwrap_or_default())? else { return Ok(None) };
+            let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.pre_authentication.clone()) else {
+                return Ok(None);
+            };
+            Ok(super::find_user(tx, &pool, username)?.map(|user| (pool, user, arn)))
+        })?;
+        let Some((pool, user, arn)) = found else { return Ok(()) };
+        let header = crate::triggers::EventHeader {
+            trigger_source: "PreAuthentication_Authentication",
+            user_pool_id: pool.id.as_deref().unwrap_or_default(),
+            user_name: &user.username,
+            client_id: Some(client_id),
+        };
+        let request = serde_json::json!({
+            "userAttributes": super::selfservice::event_attributes(&user),
+            "validationData": {},
+            "userNotFound": false,
+        });
+        self.run_trigger(Some(&arn), "PreAuthentication", crate::triggers::event(&header, request)).map(drop)
+    }
 }
 
 /// How many verified credentials the in-memory cache holds before it starts afresh.

@@ -21,6 +21,8 @@ pub(super) struct Minted {
     pub new_device_metadata: Option<NewDeviceMetadataType>,
     /// The pool's PreTokenGeneration trigger, run before signing.
     trigger: Option<TokenTrigger>,
+    /// The pool's PostAuthentication trigger (a sign-in, not a refresh), run before that.
+    post_authentication: Option<(String, TokenTrigger)>,
 }
 
 struct TokenTrigger {
@@ -92,6 +94,20 @@ impl UserPools {
     /// Runs PreTokenGeneration (if the pool has it), applies what it answers, and signs: after
     /// the transaction, so the handler may call cognate and the store's lock is free.
     pub(super) fn finish(&self, mut minted: Minted) -> Result<AuthenticationResultType, ApiError> {
+        if let Some((arn, t)) = minted.post_authentication.take() {
+            let header = crate::triggers::EventHeader {
+                trigger_source: t.source,
+                user_pool_id: &t.pool_id,
+                user_name: &t.username,
+                client_id: Some(&t.client_id),
+            };
+            let request = json!({
+                "userAttributes": t.attributes,
+                "newDeviceUsed": minted.new_device_metadata.is_some(),
+                "clientMetadata": {},
+            });
+            self.run_trigger(Some(&arn), "PostAuthentication", crate::triggers::event(&header, request))?;
+        }
         let Some(t) = minted.trigger.take() else { return Ok(minted.sign()) };
         let mut request = json!({
             "userAttributes": t.attributes,
@@ -325,6 +341,19 @@ impl UserPools {
         // end; a day's margin keeps what an unexpired access token or a late answer still needs.
         tx.purge_expired(now - 86_400.0)?;
         let mut result = self.mint(tx, ctx, pool, client, user, &family, source)?;
+        if let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_authentication.clone()) {
+            let about = TokenTrigger {
+                arn: arn.clone(),
+                version: "1".into(),
+                source: "PostAuthentication_Authentication",
+                pool_id: family.pool_id.clone(),
+                username: user.username.clone(),
+                client_id: family.client_id.clone(),
+                attributes: super::selfservice::event_attributes(user),
+                groups: Vec::new(),
+            };
+            result.post_authentication = Some((arn, about));
+        }
         result.refresh_token = Some(self.refresh_token(tx, &family)?);
         result.new_device_metadata = new_device;
         Ok(result)
@@ -448,6 +477,7 @@ impl UserPools {
             refresh_token: None,
             new_device_metadata: None,
             trigger,
+            post_authentication: None,
         })
     }
 
