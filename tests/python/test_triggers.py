@@ -61,6 +61,19 @@ def test_pre_sign_up_blocks_a_domain_and_confirms_a_trusted_one(idp, cognate_url
     assert out["UserConfirmed"] is False and out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
 
 
+def test_pre_sign_up_on_admin_create_user(idp):
+    pool, _ = pool_with(idp, PreSignUp=ARN.format("preSignUp"))
+    with pytest.raises(idp.exceptions.UserLambdaValidationException):
+        idp.admin_create_user(UserPoolId=pool, Username="mallory", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": "m@blocked-domain.com"}])
+    with pytest.raises(idp.exceptions.UserNotFoundException):
+        idp.admin_get_user(UserPoolId=pool, Username="mallory")
+    user = idp.admin_create_user(UserPoolId=pool, Username="trent", MessageAction="SUPPRESS",
+                                 UserAttributes=[{"Name": "email", "Value": "t@trusted.example"}])["User"]
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD", "an administrator's user still sets a password"
+    assert {"Name": "email_verified", "Value": "true"} in user["Attributes"]
+
+
 def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
     pool, client = pool_with(idp, PostConfirmation=ARN.format("postConfirmation"))
     idp.create_group(UserPoolId=pool, GroupName="Users")

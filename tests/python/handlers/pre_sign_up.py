@@ -9,6 +9,8 @@ if email.endswith("@blocked-domain.com"):
     # What the Lambda runtime reports for `raise Exception(...)`.
     print(json.dumps({"errorMessage": "Registration from this domain is not allowed", "errorType": "Exception"}))
     sys.exit(1)
+if event["triggerSource"] == "PreSignUp_AdminCreateUser" and event["request"]["userAttributes"].get("email_verified") == "true":
+    event["response"]["autoConfirmUser"] = True
 if email.endswith("@trusted.example"):
     event["response"]["autoConfirmUser"] = True
     event["response"]["autoVerifyEmail"] = True

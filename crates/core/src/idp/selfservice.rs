@@ -193,41 +193,14 @@ impl UserPools {
         })?;
 
         // PreSignUp runs between the checks and the write: if it fails, nobody is created.
-        let mut auto_confirm = false;
-        if let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.pre_sign_up.as_ref()) {
-            let attrs: Vec<(&str, &str)> = user
-                .attributes
-                .iter()
-                .filter(|a| a.name != "sub")
-                .map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default()))
-                .collect();
-            let validation = input.validation_data.as_ref().map(|v| {
-                crate::triggers::attribute_map(
-                    v.iter().map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default())),
-                )
-            });
-            let header = crate::triggers::EventHeader {
-                trigger_source: "PreSignUp_SignUp",
-                user_pool_id: pool.id.as_deref().unwrap_or_default(),
-                user_name: &user.username,
-                client_id: Some(&input.client_id),
-            };
-            let request = serde_json::json!({
-                "userAttributes": crate::triggers::attribute_map(attrs),
-                "validationData": validation,
-                "clientMetadata": input.client_metadata.clone().unwrap_or_default(),
-            });
-            let event = crate::triggers::event(&header, request);
-            let answer = self.run_trigger(Some(arn), "PreSignUp", event)?.unwrap_or_default();
-            let flag = |name: &str| answer["response"][name].as_bool().unwrap_or(false);
-            auto_confirm = flag("autoConfirmUser");
-            if flag("autoVerifyEmail") && user.attribute("email").is_some() {
-                user.set_attribute("email_verified", "true");
-            }
-            if flag("autoVerifyPhone") && user.attribute("phone_number").is_some() {
-                user.set_attribute("phone_number_verified", "true");
-            }
-        }
+        let auto_confirm = self.pre_sign_up(
+            &pool,
+            &mut user,
+            "PreSignUp_SignUp",
+            Some(&input.client_id),
+            input.validation_data.as_deref(),
+            input.client_metadata.clone(),
+        )?;
 
         let (pool, user, delivery) = self.tx(|tx| {
             let pool = load_pool(tx, pool.id.as_deref().unwrap_or_default())?;
@@ -313,6 +286,50 @@ impl UserPools {
             input.client_metadata,
         )?;
         Ok(ConfirmSignUpResponse::default())
+    }
+
+    /// The PreSignUp trigger for a user about to be created (not yet written). Applies
+    /// autoVerifyEmail / autoVerifyPhone to the user and answers autoConfirmUser.
+    pub(super) fn pre_sign_up(
+        &self,
+        pool: &UserPoolType,
+        user: &mut UserRecord,
+        source: &str,
+        client_id: Option<&str>,
+        validation_data: Option<&[AttributeType]>,
+        metadata: Option<std::collections::BTreeMap<String, String>>,
+    ) -> Result<bool, ApiError> {
+        let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.pre_sign_up.as_ref()) else { return Ok(false) };
+        let attrs: Vec<(&str, &str)> = user
+            .attributes
+            .iter()
+            .filter(|a| a.name != "sub")
+            .map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default()))
+            .collect();
+        let validation = validation_data.map(|v| {
+            crate::triggers::attribute_map(v.iter().map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default())))
+        });
+        let header = crate::triggers::EventHeader {
+            trigger_source: source,
+            user_pool_id: pool.id.as_deref().unwrap_or_default(),
+            user_name: &user.username,
+            client_id,
+        };
+        let request = serde_json::json!({
+            "userAttributes": crate::triggers::attribute_map(attrs),
+            "validationData": validation,
+            "clientMetadata": metadata.unwrap_or_default(),
+        });
+        let event = crate::triggers::event(&header, request);
+        let answer = self.run_trigger(Some(arn), "PreSignUp", event)?.unwrap_or_default();
+        let flag = |name: &str| answer["response"][name].as_bool().unwrap_or(false);
+        if flag("autoVerifyEmail") && user.attribute("email").is_some() {
+            user.set_attribute("email_verified", "true");
+        }
+        if flag("autoVerifyPhone") && user.attribute("phone_number").is_some() {
+            user.set_attribute("phone_number_verified", "true");
+        }
+        Ok(flag("autoConfirmUser"))
     }
 
     /// The PostConfirmation trigger, after the confirmation is committed.

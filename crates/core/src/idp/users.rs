@@ -22,6 +22,12 @@ fn username_attributes(pool: &UserPoolType) -> Vec<UsernameAttributeType> {
     pool.username_attributes.clone().unwrap_or_default()
 }
 
+/// The first step of AdminCreateUser: a resend is done at once; a new user waits for PreSignUp.
+enum Created {
+    Done(AdminCreateUserResponse),
+    Pending(UserPoolType, UserRecord, String),
+}
+
 /// The user as UserType (AdminCreateUser, ListUsers) shows them.
 pub(super) fn user_type(user: &UserRecord, only: Option<&[String]>) -> UserType {
     let attributes = match only {
@@ -102,7 +108,7 @@ pub(super) fn claim_identifiers(
 impl UserPools {
     pub(super) fn admin_create(&self, input: AdminCreateUserRequest) -> Result<AdminCreateUserResponse, ApiError> {
         let now = self.now();
-        self.tx(|tx| {
+        let created = self.tx(|tx| {
             let pool = load_pool(tx, &input.user_pool_id)?;
             let given = input.user_attributes.clone().unwrap_or_default();
             attributes::check_new(&pool, &given)?;
@@ -135,7 +141,7 @@ impl UserPools {
                 tx.put_user(pool_id(&pool), &user)?;
                 let mediums = input.desired_delivery_mediums.clone().unwrap_or_default();
                 self.send_invitation(tx, &pool, &user, &mediums, &temporary)?;
-                return Ok(AdminCreateUserResponse { user: Some(user_type(&user, None)) });
+                return Ok(Created::Done(AdminCreateUserResponse { user: Some(user_type(&user, None)) }));
             }
 
             let sub = self.rng.uuid_v4();
@@ -188,6 +194,31 @@ impl UserPools {
                 temporary_password_issued: Some(now),
                 ..Default::default()
             };
+            // Only a check here: moving an alias (ForceAliasCreation) waits for the write.
+            if !input.force_alias_creation.unwrap_or(false) {
+                claim_identifiers(tx, &pool, &user, false, now)?;
+            }
+            Ok(Created::Pending(pool, user, temporary))
+        })?;
+        let (pool, mut user, temporary) = match created {
+            Created::Done(response) => return Ok(response),
+            Created::Pending(pool, user, temporary) => (pool, user, temporary),
+        };
+        // PreSignUp between the checks and the write: if it fails, nobody is created. An
+        // administrator's user starts in FORCE_CHANGE_PASSWORD whatever autoConfirmUser says.
+        self.pre_sign_up(
+            &pool,
+            &mut user,
+            "PreSignUp_AdminCreateUser",
+            None,
+            input.validation_data.as_deref(),
+            input.client_metadata.clone(),
+        )?;
+        self.tx(|tx| {
+            let pool = load_pool(tx, pool_id(&pool))?;
+            if tx.user(pool_id(&pool), &user.key)?.is_some() {
+                return Err(ApiError::username_exists("User account already exists"));
+            }
             claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
             tx.put_user(pool_id(&pool), &user)?;
             if input.message_action != Some(MessageActionType::Suppress) {
