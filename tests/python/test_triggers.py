@@ -74,6 +74,32 @@ def test_pre_sign_up_on_admin_create_user(idp):
     assert {"Name": "email_verified", "Value": "true"} in user["Attributes"]
 
 
+def outbox(cognate_url, query):
+    with urllib.request.urlopen(f"{cognate_url}/_cognate/outbox?{query}") as r:
+        return json.load(r)["messages"]
+
+
+def test_custom_message_shapes_what_is_sent(idp, cognate_url):
+    pool, client = pool_with(idp, CustomMessage=ARN.format("customMessage"))
+    idp.sign_up(ClientId=client, Username="dee@example.com", Password="Trigger!pass1",
+                UserAttributes=[{"Name": "email", "Value": "dee@example.com"}])
+    [message] = outbox(cognate_url, "destination=dee@example.com")
+    assert message["subject"] == "Welcome to Acme"
+    assert message["message"] == f"Your Acme code is {message['code']}"
+    # The code in the message is the one that confirms.
+    idp.confirm_sign_up(ClientId=client, Username="dee@example.com", ConfirmationCode=message["code"])
+
+    idp.admin_create_user(UserPoolId=pool, Username="eli", TemporaryPassword="Temp!pass1x", DesiredDeliveryMediums=["EMAIL"],
+                          UserAttributes=[{"Name": "email", "Value": "eli@example.com"}])
+    [invite] = outbox(cognate_url, "destination=eli@example.com")
+    assert (invite["subject"], invite["message"]) == ("You are invited", "Hi eli, your password is Temp!pass1x")
+    # Sources the handler leaves alone keep the pool's template.
+    idp.admin_update_user_attributes(UserPoolId=pool, Username="eli", UserAttributes=[{"Name": "email_verified", "Value": "true"}])
+    idp.forgot_password(ClientId=client, Username="eli")
+    reset = outbox(cognate_url, "destination=eli@example.com")[0]
+    assert reset["message"] == f"Your verification code is {reset['code']}. "
+
+
 def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
     pool, client = pool_with(idp, PostConfirmation=ARN.format("postConfirmation"))
     idp.create_group(UserPoolId=pool, GroupName="Users")

@@ -7,6 +7,18 @@ use crate::store::{OutboxMessage, PendingCode, Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
 
+/// A message waiting for its transaction to commit before CustomMessage shapes it.
+struct Outgoing {
+    message: OutboxMessage,
+    arn: String,
+    attributes: serde_json::Value,
+}
+
+thread_local! {
+    /// Each operation runs on one thread, so what its transactions leave waiting is its own.
+    static OUTGOING: std::cell::RefCell<Vec<Outgoing>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Cognito's default templates (a pool created without any, as DescribeUserPool shows them).
 pub const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
 pub const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}. ";
@@ -61,12 +73,13 @@ pub fn details(medium: DeliveryMediumType, attribute: &str, destination: &str) -
 }
 
 impl UserPools {
-    /// Records a message in the outbox (and the log).
+    /// Records a message in the outbox (and the log). In a pool with a CustomMessage trigger
+    /// the message waits until the transaction commits: the trigger then writes it.
     #[allow(clippy::too_many_arguments)]
     fn deliver(
         &self,
         tx: &mut dyn Tx,
-        pool_id: &str,
+        pool: &UserPoolType,
         user: &UserRecord,
         kind: &str,
         medium: DeliveryMediumType,
@@ -75,9 +88,8 @@ impl UserPools {
         message: String,
         code: &str,
     ) -> Result<(), ApiError> {
-        // The log is where a person watching cognate sees what Cognito would have sent.
-        tracing::info!(pool = pool_id, to = destination, kind, code, "{} message", medium.as_str());
-        tx.push_message(&OutboxMessage {
+        let pool_id = pool.id.as_deref().unwrap_or_default();
+        let message = OutboxMessage {
             id: self.rng.uuid_v4(),
             pool_id: pool_id.to_string(),
             username: user.username.clone(),
@@ -88,7 +100,70 @@ impl UserPools {
             message,
             code: Some(code.to_string()),
             sent_at: self.clock.now_millis(),
-        })
+        };
+        if let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.custom_message.clone()) {
+            let attributes = super::selfservice::event_attributes(user);
+            OUTGOING.with(|q| q.borrow_mut().push(Outgoing { message, arn, attributes }));
+            return Ok(());
+        }
+        // The log is where a person watching cognate sees what Cognito would have sent.
+        tracing::info!(pool = pool_id, to = destination, kind, code, "{} message", medium.as_str());
+        tx.push_message(&message)
+    }
+
+    /// Runs CustomMessage for the messages a committed transaction left waiting, and writes
+    /// them. Called by [`UserPools::tx`] after every commit, outside any transaction.
+    pub(super) fn send_waiting(&self) -> Result<(), ApiError> {
+        let waiting = OUTGOING.with(|q| std::mem::take(&mut *q.borrow_mut()));
+        for Outgoing { mut message, arn, attributes } in waiting {
+            let code = message.code.clone().unwrap_or_default();
+            let source = format!(
+                "CustomMessage_{}",
+                match message.kind.as_str() {
+                    "AdminResetUserPassword" => "ForgotPassword",
+                    other => other,
+                }
+            );
+            let header = crate::triggers::EventHeader {
+                trigger_source: &source,
+                user_pool_id: &message.pool_id,
+                user_name: &message.username,
+                client_id: None,
+            };
+            let request = serde_json::json!({
+                "userAttributes": attributes,
+                "codeParameter": "{####}",
+                "linkParameter": "{##Click Here##}",
+                "usernameParameter": if message.kind == "AdminCreateUser" { Some("{username}") } else { None },
+                "clientMetadata": {},
+            });
+            let answer = self
+                .run_trigger(Some(&arn), "CustomMessage", crate::triggers::event(&header, request))?
+                .unwrap_or_default();
+            let response = &answer["response"];
+            let field = if message.medium == "SMS" { "smsMessage" } else { "emailMessage" };
+            if let Some(body) = response[field].as_str() {
+                message.message = render(body, &message.username, &code);
+            }
+            if let Some(subject) = response["emailSubject"].as_str().filter(|_| message.medium == "EMAIL") {
+                message.subject = Some(render(subject, &message.username, &code));
+            }
+            tracing::info!(
+                pool = message.pool_id,
+                to = message.destination,
+                kind = message.kind,
+                code,
+                "{} message",
+                message.medium
+            );
+            self.store.tx(|tx| tx.push_message(&message))?;
+        }
+        Ok(())
+    }
+
+    /// Forgets messages of a transaction that did not commit.
+    pub(super) fn drop_waiting(&self) {
+        OUTGOING.with(|q| q.borrow_mut().clear());
     }
 
     /// A new 6-digit code for `purpose`, sent about `attribute` with the verification
@@ -136,8 +211,7 @@ impl UserPools {
             ),
         };
         let message = render(&body, &user.username, &code);
-        let pool_id = pool.id.clone().unwrap_or_default();
-        self.deliver(tx, &pool_id, user, kind, medium, &destination, subject, message, &code)?;
+        self.deliver(tx, pool, user, kind, medium, &destination, subject, message, &code)?;
         user.codes.insert(
             purpose.to_string(),
             PendingCode {
@@ -163,7 +237,6 @@ impl UserPools {
     ) -> Result<(), ApiError> {
         let template =
             pool.admin_create_user_config.as_ref().and_then(|c| c.invite_message_template.clone()).unwrap_or_default();
-        let pool_id = pool.id.clone().unwrap_or_default();
         // DesiredDeliveryMediums defaults to SMS (API reference).
         let mediums = if mediums.is_empty() { &[DeliveryMediumType::Sms][..] } else { mediums };
         for medium in mediums {
@@ -184,7 +257,7 @@ impl UserPools {
             let message = render(&body, &user.username, temporary_password);
             self.deliver(
                 tx,
-                &pool_id,
+                pool,
                 user,
                 "AdminCreateUser",
                 medium,

@@ -112,8 +112,19 @@ impl UserPools {
         self.clock.now_seconds()
     }
 
+    /// One transaction, then (once it has committed) the messages it sent through a
+    /// CustomMessage trigger.
     fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<R, ApiError>) -> Result<R, ApiError> {
-        self.store.tx(f)
+        match self.store.tx(f) {
+            Ok(r) => {
+                self.send_waiting()?;
+                Ok(r)
+            }
+            Err(e) => {
+                self.drop_waiting();
+                Err(e)
+            }
+        }
     }
 
     fn region(&self, ctx: &RequestContext) -> String {
