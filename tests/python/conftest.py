@@ -66,6 +66,7 @@ def _lambda_routes():
         "postConfirmation": f"{py} {HANDLERS / 'post_confirmation.py'}",
         "preSignUp": f"{py} {HANDLERS / 'pre_sign_up.py'}",
         "customMessage": f"{py} {HANDLERS / 'custom_message.py'}",
+        "userMigration": f"{py} {HANDLERS / 'user_migration.py'}",
         "preAuthentication": f"{py} {HANDLERS / 'pre_authentication.py'}",
         "postAuthentication": f"{py} {HANDLERS / 'post_authentication.py'}",
         "preTokenV1": f"{py} {HANDLERS / 'pre_token_v1.py'}",

@@ -100,6 +100,38 @@ def test_custom_message_shapes_what_is_sent(idp, cognate_url):
     assert reset["message"] == f"Your verification code is {reset['code']}. "
 
 
+def test_user_migration_on_sign_in_and_on_forgot_password(idp, cognate_url):
+    pool, client = pool_with(idp, UserMigration=ARN.format("userMigration"))
+    idp.update_user_pool_client(UserPoolId=pool, ClientId=client,
+                                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                                PreventUserExistenceErrors="LEGACY")
+    with pytest.raises(idp.exceptions.UserLambdaValidationException) as e:
+        idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "legacy@example.com", "PASSWORD": "wrong"})
+    assert e.value.response["Error"]["Message"] == "UserMigration failed with error Bad password."
+    tokens = idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "legacy@example.com", "PASSWORD": "Legacy!pass1"})["AuthenticationResult"]
+    assert claims(tokens["IdToken"])["name"] == "Old Timer"
+    user = idp.admin_get_user(UserPoolId=pool, Username="legacy@example.com")
+    assert user["UserStatus"] == "CONFIRMED"
+    # Migrated once, the user signs in without the handler.
+    idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                      AuthParameters={"USERNAME": "legacy@example.com", "PASSWORD": "Legacy!pass1"})
+    # Someone the legacy store does not know stays unknown.
+    with pytest.raises(idp.exceptions.UserNotFoundException):
+        idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "nobody@example.com", "PASSWORD": "Legacy!pass1"})
+
+    other, other_client = pool_with(idp, UserMigration=ARN.format("userMigration"))
+    out = idp.forgot_password(ClientId=other_client, Username="legacy@example.com")
+    assert out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    assert idp.admin_get_user(UserPoolId=other, Username="legacy@example.com")["UserStatus"] == "RESET_REQUIRED"
+    code = outbox(cognate_url, "destination=legacy@example.com")[0]["code"]
+    idp.confirm_forgot_password(ClientId=other_client, Username="legacy@example.com", ConfirmationCode=code, Password="Fresh!pass1")
+    idp.initiate_auth(ClientId=other_client, AuthFlow="USER_PASSWORD_AUTH",
+                      AuthParameters={"USERNAME": "legacy@example.com", "PASSWORD": "Fresh!pass1"})
+
+
 def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
     pool, client = pool_with(idp, PostConfirmation=ARN.format("postConfirmation"))
     idp.create_group(UserPoolId=pool, GroupName="Users")

@@ -92,6 +92,10 @@ impl UserPools {
         params: BTreeMap<String, String>,
     ) -> Result<Outcome, ApiError> {
         use AuthFlowType as F;
+        if matches!(flow, F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth) {
+            // Only these flows carry the password a migration needs.
+            self.migrate_user(client_id, &params, None)?;
+        }
         if matches!(flow, F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth | F::UserSrpAuth) {
             self.pre_authentication(client_id, &params)?;
         }
@@ -531,6 +535,91 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl UserPools {
+    /// The UserMigration trigger: when a user who does not exist signs in with a password
+    /// (`params` has PASSWORD) or asks to reset it (`forgot_username`), the pool's migration
+    /// handler may vouch for them; cognate then creates them as it answers, and the flow goes on
+    /// as if they had been there.
+    pub(super) fn migrate_user(
+        &self,
+        client_id: &str,
+        params: &BTreeMap<String, String>,
+        forgot_username: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let Some(username) = forgot_username.or(params.get("USERNAME").map(String::as_str)) else { return Ok(()) };
+        let password = params.get("PASSWORD").cloned();
+        let found = self.tx(|tx| {
+            let Some(client) = tx.client(client_id)? else { return Ok(None) };
+            let Some(pool) = tx.pool(client.user_pool_id.as_deref().unwrap_or_default())? else { return Ok(None) };
+            let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.user_migration.clone()) else { return Ok(None) };
+            if super::find_user(tx, &pool, username)?.is_some() {
+                return Ok(None);
+            }
+            Ok(Some((pool, arn)))
+        })?;
+        let Some((pool, arn)) = found else { return Ok(()) };
+        let source =
+            if forgot_username.is_some() { "UserMigration_ForgotPassword" } else { "UserMigration_Authentication" };
+        let header = crate::triggers::EventHeader {
+            trigger_source: source,
+            user_pool_id: pool.id.as_deref().unwrap_or_default(),
+            user_name: username,
+            client_id: Some(client_id),
+        };
+        let mut request = serde_json::json!({"validationData": {}, "clientMetadata": {}});
+        if let Some(pw) = &password {
+            request["password"] = serde_json::json!(pw);
+        }
+        let answer = self
+            .run_trigger(Some(&arn), "UserMigration", crate::triggers::event(&header, request))?
+            .unwrap_or_default();
+        let response = &answer["response"];
+        // No attributes: the handler does not know the user either.
+        let Some(attrs) = response["userAttributes"].as_object() else { return Ok(()) };
+        let status = match response["finalUserStatus"].as_str() {
+            Some("RESET_REQUIRED") => UserStatusType::ResetRequired,
+            _ if password.is_none() => UserStatusType::ResetRequired,
+            _ => UserStatusType::Confirmed,
+        };
+        let now = self.now();
+        self.tx(|tx| {
+            let pool = load_pool(tx, pool.id.as_deref().unwrap_or_default())?;
+            if super::find_user(tx, &pool, username)?.is_some() {
+                return Ok(());
+            }
+            let sub = self.rng.uuid_v4();
+            let with_alias_username = pool.username_attributes.as_ref().is_some_and(|a| !a.is_empty());
+            let name = if with_alias_username { sub.clone() } else { username.to_string() };
+            let mut attributes = vec![AttributeType { name: "sub".into(), value: Some(sub.clone()) }];
+            attributes.extend(attrs.iter().filter(|(k, _)| k.as_str() != "sub").map(|(k, v)| AttributeType {
+                name: k.clone(),
+                value: Some(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
+            }));
+            super::attributes::check_new(&pool, &attributes[1..])?;
+            let user = UserRecord {
+                key: super::user_key(&pool, &name),
+                password: password.as_deref().filter(|_| status == UserStatusType::Confirmed).map(|pw| {
+                    PasswordVerifier::new(
+                        pool_name_of(pool.id.as_deref().unwrap_or_default()),
+                        &name,
+                        pw,
+                        self.rng.as_ref(),
+                    )
+                }),
+                username: name,
+                sub,
+                attributes,
+                enabled: true,
+                status,
+                created: now,
+                modified: now,
+                ..Default::default()
+            };
+            let force = response["forceAliasCreation"].as_bool().unwrap_or(false);
+            super::users::claim_identifiers(tx, &pool, &user, force, now)?;
+            tx.put_user(pool.id.as_deref().unwrap_or_default(), &user)
+        })
+    }
+
     /// The PreAuthentication trigger, before anything else of a sign-in, outside any
     /// transaction; a failure stops the sign-in.
     fn pre_authentication(&self, client_id: &str, params: &BTreeMap<String, String>) -> Result<(), ApiError> {

@@ -401,6 +401,7 @@ impl UserPools {
     }
 
     pub(super) fn forgot_password_(&self, input: ForgotPasswordRequest) -> Result<ForgotPasswordResponse, ApiError> {
+        self.migrate_user(&input.client_id, &Default::default(), Some(&input.username))?;
         self.tx(|tx| {
             let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
             check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
