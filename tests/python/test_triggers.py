@@ -132,6 +132,43 @@ def test_user_migration_on_sign_in_and_on_forgot_password(idp, cognate_url):
                       AuthParameters={"USERNAME": "legacy@example.com", "PASSWORD": "Fresh!pass1"})
 
 
+def test_custom_auth_round_trip(idp):
+    pool, client = pool_with(idp, DefineAuthChallenge=ARN.format("defineAuth"), CreateAuthChallenge=ARN.format("createAuth"),
+                             VerifyAuthChallengeResponse=ARN.format("verifyAuth"))
+    idp.update_user_pool_client(UserPoolId=pool, ClientId=client, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    idp.admin_create_user(UserPoolId=pool, Username="quiz", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="quiz", Password="Trigger!pass1", Permanent=True)
+
+    start = idp.initiate_auth(ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"})
+    assert start["ChallengeName"] == "CUSTOM_CHALLENGE"
+    assert start["ChallengeParameters"] == {"question": "What is 6 x 7?", "USERNAME": "quiz"}
+    wrong = idp.respond_to_auth_challenge(ClientId=client, ChallengeName="CUSTOM_CHALLENGE", Session=start["Session"],
+                                          ChallengeResponses={"USERNAME": "quiz", "ANSWER": "41"})
+    assert wrong["ChallengeName"] == "CUSTOM_CHALLENGE", "a wrong answer gets another question"
+    # Each session answers once.
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.respond_to_auth_challenge(ClientId=client, ChallengeName="CUSTOM_CHALLENGE", Session=start["Session"],
+                                      ChallengeResponses={"USERNAME": "quiz", "ANSWER": "42"})
+    right = idp.respond_to_auth_challenge(ClientId=client, ChallengeName="CUSTOM_CHALLENGE", Session=wrong["Session"],
+                                          ChallengeResponses={"USERNAME": "quiz", "ANSWER": "42"})
+    assert claims(right["AuthenticationResult"]["IdToken"])["cognito:username"] == "quiz"
+
+    # Three wrong answers and the sign-in fails.
+    session = idp.initiate_auth(ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"})["Session"]
+    with pytest.raises(idp.exceptions.NotAuthorizedException) as e:
+        for _ in range(3):
+            session = idp.respond_to_auth_challenge(ClientId=client, ChallengeName="CUSTOM_CHALLENGE", Session=session,
+                                                    ChallengeResponses={"USERNAME": "quiz", "ANSWER": "0"})["Session"]
+    assert e.value.response["Error"]["Message"] == "Incorrect username or password."
+
+    # Without the triggers, Cognito says so.
+    plain, plain_client = pool_with(idp)
+    idp.update_user_pool_client(UserPoolId=plain, ClientId=plain_client, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    with pytest.raises(idp.exceptions.InvalidParameterException) as e:
+        idp.initiate_auth(ClientId=plain_client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"})
+    assert e.value.response["Error"]["Message"] == "Custom auth lambda trigger is not configured for the user pool."
+
+
 def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
     pool, client = pool_with(idp, PostConfirmation=ARN.format("postConfirmation"))
     idp.create_group(UserPoolId=pool, GroupName="Users")

@@ -158,6 +158,10 @@ pub struct AuthSession {
     pub sub: String,
     pub challenge: String,
     pub expires: f64,
+    /// What the flow must remember between steps (custom auth: the challenge history and the
+    /// private challenge parameters).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub state: serde_json::Value,
 }
 
 /// The tokens that descend from one sign-in: its refresh token and every access and ID token

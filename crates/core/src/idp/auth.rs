@@ -96,8 +96,14 @@ impl UserPools {
             // Only these flows carry the password a migration needs.
             self.migrate_user(client_id, &params, None)?;
         }
-        if matches!(flow, F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth | F::UserSrpAuth) {
+        if matches!(
+            flow,
+            F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth | F::UserSrpAuth | F::CustomAuth
+        ) {
             self.pre_authentication(client_id, &params)?;
+        }
+        if flow == F::CustomAuth {
+            return self.custom_start(ctx, admin_pool, client_id, &params);
         }
         let result = self.tx(|tx| {
             let client = load_client(tx, client_id)?;
@@ -188,7 +194,7 @@ impl UserPools {
         self.after_password_check(tx, ctx, pool, client, user, ok, params.get("DEVICE_KEY").map(String::as_str))
     }
 
-    fn open_session(
+    pub(super) fn open_session(
         &self,
         tx: &mut dyn Tx,
         pool: &UserPoolType,
@@ -208,6 +214,7 @@ impl UserPools {
             sub: user.sub.clone(),
             challenge: challenge.as_str().to_string(),
             expires: self.now() + minutes * 60.0,
+            state: serde_json::Value::Null,
         })?;
         Ok(id)
     }
@@ -256,6 +263,9 @@ impl UserPools {
         session: Option<&str>,
         responses: BTreeMap<String, String>,
     ) -> Result<Outcome, ApiError> {
+        if challenge == ChallengeNameType::CustomChallenge {
+            return self.custom_respond(ctx, admin_pool, client_id, session, &responses);
+        }
         let now = self.now();
         self.tx(|tx| -> Result<Result<Outcome, ApiError>, ApiError> {
             let client = load_client(tx, client_id)?;
@@ -293,7 +303,12 @@ impl UserPools {
             {
                 return Err(invalid());
             }
-            check_secret_hash(&client, responses.get("SECRET_HASH").map(String::as_str), &[username, &user.username])?;
+            let names = hash_names(tx, &pool, username, &user)?;
+            check_secret_hash(
+                &client,
+                responses.get("SECRET_HASH").map(String::as_str),
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            )?;
             match challenge {
                 ChallengeNameType::NewPasswordRequired => {
                     let new_password = param(&responses, "NEW_PASSWORD")?;
@@ -827,6 +842,7 @@ impl UserPools {
             sub,
             challenge: ChallengeNameType::PasswordVerifier.as_str().to_string(),
             expires: self.now() + minutes * 60.0,
+            state: serde_json::Value::Null,
         })?;
         let state = SrpState {
             pool: pool_id,
@@ -896,10 +912,12 @@ impl UserPools {
         }
         let Some(key) = state.key.clone() else { return Ok(Err(incorrect())) };
         let mut user = tx.user(&pool_id, &key)?.filter(|u| u.sub == session.sub).ok_or_else(incorrect)?;
-        // SECRET_HASH may be over the USERNAME sent, but only if that names this very user.
-        let names_user = super::find_user(tx, pool, username)?.is_some_and(|u| u.key == user.key);
-        let hash_names: Vec<&str> = if names_user { vec![username, &user.username] } else { vec![&user.username] };
-        check_secret_hash(client, responses.get("SECRET_HASH").map(String::as_str), &hash_names)?;
+        let names = hash_names(tx, pool, username, &user)?;
+        check_secret_hash(
+            client,
+            responses.get("SECRET_HASH").map(String::as_str),
+            &names.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
         if let Some(stop) = self.before_password_check(&mut user) {
             return Ok(Err(stop));
         }
@@ -1015,6 +1033,21 @@ fn proof_holds(
     let expected = srp::claim_signature(&key, pool_name, user_id, block, timestamp);
     let given = STANDARD.decode(signature).unwrap_or_default();
     given.len() == expected.len() && given.iter().zip(expected.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The names a challenge answer's SECRET_HASH may be computed over: the user's username, and
+/// the USERNAME sent only when that names this very user (not any name with a known hash).
+pub(super) fn hash_names(
+    tx: &mut dyn Tx,
+    pool: &UserPoolType,
+    username: &str,
+    user: &UserRecord,
+) -> Result<Vec<String>, ApiError> {
+    let mut names = vec![user.username.clone()];
+    if username != user.username && super::find_user(tx, pool, username)?.is_some_and(|u| u.key == user.key) {
+        names.push(username.to_string());
+    }
+    Ok(names)
 }
 
 /// The client secret, for the operations that take it whole rather than as SECRET_HASH.

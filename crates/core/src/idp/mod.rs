@@ -6,6 +6,7 @@
 mod attributes;
 mod auth;
 mod clients;
+mod custom_auth;
 mod devices;
 mod filter;
 mod groups;
