@@ -169,6 +169,21 @@ def test_custom_auth_round_trip(idp):
     assert e.value.response["Error"]["Message"] == "Custom auth lambda trigger is not configured for the user pool."
 
 
+def test_custom_email_sender_gets_the_code_encrypted(idp, cognate_url):
+    pool = idp.create_user_pool(
+        PoolName="sender", AutoVerifiedAttributes=["email"],
+        Schema=[{"Name": "last_code", "AttributeDataType": "String", "Mutable": True}],
+        LambdaConfig={"KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/test-key",
+                      "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": ARN.format("customEmailSender")}},
+    )["UserPool"]["Id"]
+    client = idp.create_user_pool_client(UserPoolId=pool, ClientName="c")["UserPoolClient"]["ClientId"]
+    idp.sign_up(ClientId=client, Username="fay", Password="Trigger!pass1", UserAttributes=[{"Name": "email", "Value": "fay@example.com"}])
+    attrs = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool, Username="fay")["UserAttributes"]}
+    [message] = outbox(cognate_url, "destination=fay@example.com")
+    assert attrs["custom:last_code"] == message["code"], "the handler decrypted the code it was sent"
+    idp.confirm_sign_up(ClientId=client, Username="fay", ConfirmationCode=attrs["custom:last_code"])
+
+
 def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
     pool, client = pool_with(idp, PostConfirmation=ARN.format("postConfirmation"))
     idp.create_group(UserPoolId=pool, GroupName="Users")
