@@ -62,6 +62,36 @@ struct ClientSettings {
     refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
+/// The settings of a CreateUserPoolClient or UpdateUserPoolClient request (the two name
+/// them alike), with the client name given.
+macro_rules! client_settings {
+    ($input:ident, $name:expr) => {
+        ClientSettings {
+            client_name: $name,
+            refresh_token_validity: $input.refresh_token_validity,
+            access_token_validity: $input.access_token_validity,
+            id_token_validity: $input.id_token_validity,
+            token_validity_units: $input.token_validity_units,
+            read_attributes: $input.read_attributes,
+            write_attributes: $input.write_attributes,
+            explicit_auth_flows: $input.explicit_auth_flows,
+            supported_identity_providers: $input.supported_identity_providers,
+            callback_urls: $input.callback_urls,
+            logout_urls: $input.logout_urls,
+            default_redirect_uri: $input.default_redirect_uri,
+            allowed_oauth_flows: $input.allowed_oauth_flows,
+            allowed_oauth_scopes: $input.allowed_oauth_scopes,
+            allowed_oauth_flows_user_pool_client: $input.allowed_oauth_flows_user_pool_client,
+            analytics_configuration: $input.analytics_configuration,
+            prevent_user_existence_errors: $input.prevent_user_existence_errors,
+            enable_token_revocation: $input.enable_token_revocation,
+            enable_propagate_additional_user_context_data: $input.enable_propagate_additional_user_context_data,
+            auth_session_validity: $input.auth_session_validity,
+            refresh_token_rotation: $input.refresh_token_rotation,
+        }
+    };
+}
+
 impl ClientSettings {
     /// Checks the settings against the pool and Cognito's rules, and fills in the defaults
     /// DescribeUserPoolClient shows.
@@ -181,30 +211,7 @@ impl UserPools {
                 last_modified_date: Some(now),
                 ..Default::default()
             };
-            ClientSettings {
-                client_name: input.client_name,
-                refresh_token_validity: input.refresh_token_validity,
-                access_token_validity: input.access_token_validity,
-                id_token_validity: input.id_token_validity,
-                token_validity_units: input.token_validity_units,
-                read_attributes: input.read_attributes,
-                write_attributes: input.write_attributes,
-                explicit_auth_flows: input.explicit_auth_flows,
-                supported_identity_providers: input.supported_identity_providers,
-                callback_urls: input.callback_urls,
-                logout_urls: input.logout_urls,
-                default_redirect_uri: input.default_redirect_uri,
-                allowed_oauth_flows: input.allowed_oauth_flows,
-                allowed_oauth_scopes: input.allowed_oauth_scopes,
-                allowed_oauth_flows_user_pool_client: input.allowed_oauth_flows_user_pool_client,
-                analytics_configuration: input.analytics_configuration,
-                prevent_user_existence_errors: input.prevent_user_existence_errors,
-                enable_token_revocation: input.enable_token_revocation,
-                enable_propagate_additional_user_context_data: input.enable_propagate_additional_user_context_data,
-                auth_session_validity: input.auth_session_validity,
-                refresh_token_rotation: input.refresh_token_rotation,
-            }
-            .apply(&pool, &mut client, "creating")?;
+            client_settings!(input, input.client_name).apply(&pool, &mut client, "creating")?;
             tx.put_client(&client)?;
             Ok(CreateUserPoolClientResponse { user_pool_client: Some(client) })
         })
@@ -244,30 +251,11 @@ impl UserPools {
                 last_modified_date: Some(now),
                 ..Default::default()
             };
-            ClientSettings {
-                client_name: input.client_name.or(old.client_name).unwrap_or_default(),
-                refresh_token_validity: input.refresh_token_validity,
-                access_token_validity: input.access_token_validity,
-                id_token_validity: input.id_token_validity,
-                token_validity_units: input.token_validity_units,
-                read_attributes: input.read_attributes,
-                write_attributes: input.write_attributes,
-                explicit_auth_flows: input.explicit_auth_flows,
-                supported_identity_providers: input.supported_identity_providers,
-                callback_urls: input.callback_urls,
-                logout_urls: input.logout_urls,
-                default_redirect_uri: input.default_redirect_uri,
-                allowed_oauth_flows: input.allowed_oauth_flows,
-                allowed_oauth_scopes: input.allowed_oauth_scopes,
-                allowed_oauth_flows_user_pool_client: input.allowed_oauth_flows_user_pool_client,
-                analytics_configuration: input.analytics_configuration,
-                prevent_user_existence_errors: input.prevent_user_existence_errors,
-                enable_token_revocation: input.enable_token_revocation,
-                enable_propagate_additional_user_context_data: input.enable_propagate_additional_user_context_data,
-                auth_session_validity: input.auth_session_validity,
-                refresh_token_rotation: input.refresh_token_rotation,
-            }
-            .apply(&pool, &mut client, "updating")?;
+            client_settings!(input, input.client_name.or(old.client_name).unwrap_or_default()).apply(
+                &pool,
+                &mut client,
+                "updating",
+            )?;
             tx.put_client(&client)?;
             Ok(UpdateUserPoolClientResponse { user_pool_client: Some(client) })
         })

@@ -87,7 +87,32 @@ fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
 /// (the developer guide gives 5 to 20 an hour for ForgotPassword; cognate uses the least).
 const CODE_REQUESTS_PER_HOUR: usize = 5;
 
+/// What ConfirmSignUp and ConfirmForgotPassword answer for a user who does not exist: the
+/// wrong-code error when the client hides which users exist, else UserNotFoundException.
+fn no_such_user(client: &UserPoolClientType) -> ApiError {
+    if prevents_existence_errors(client) {
+        ApiError::code_mismatch("Invalid verification code provided, please try again.")
+    } else {
+        ApiError::user_not_found("User does not exist.")
+    }
+}
+
 impl UserPools {
+    /// The client, pool and user (if any) a client-authenticated self-service call names,
+    /// after its SECRET_HASH checks out.
+    fn named_user(
+        &self,
+        tx: &mut dyn Tx,
+        client_id: &str,
+        secret_hash: Option<&str>,
+        username: &str,
+    ) -> Result<(UserPoolClientType, UserPoolType, Option<UserRecord>), ApiError> {
+        let (client, pool) = self.client_and_pool(tx, client_id)?;
+        check_secret_hash(&client, secret_hash, &[username])?;
+        let user = find_user(tx, &pool, username)?;
+        Ok((client, pool, user))
+    }
+
     /// Counts a user's request for a code, refusing it past Cognito's limit.
     fn count_code_request(&self, user: &mut UserRecord) -> Result<(), ApiError> {
         let now = self.now();
@@ -244,15 +269,9 @@ impl UserPools {
     pub(super) fn confirm_sign_up_(&self, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
         let now = self.now();
         let (pool, user) = self.tx(|tx| -> Result<Result<(UserPoolType, UserRecord), ApiError>, ApiError> {
-            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
-            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
-            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
-                return Err(if prevents_existence_errors(&client) {
-                    ApiError::code_mismatch("Invalid verification code provided, please try again.")
-                } else {
-                    ApiError::user_not_found("User does not exist.")
-                });
-            };
+            let (client, pool, user) =
+                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+            let Some(mut user) = user else { return Err(no_such_user(&client)) };
             if user.status != UserStatusType::Unconfirmed {
                 return Err(ApiError::not_authorized(format!(
                     "User cannot be confirmed. Current status is {}",
@@ -375,9 +394,9 @@ impl UserPools {
         input: ResendConfirmationCodeRequest,
     ) -> Result<ResendConfirmationCodeResponse, ApiError> {
         self.tx(|tx| {
-            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
-            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
-            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
+            let (client, pool, user) =
+                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+            let Some(mut user) = user else {
                 if prevents_existence_errors(&client) {
                     return Ok(ResendConfirmationCodeResponse {
                         code_delivery_details: Some(simulated_delivery(&input.username)),
@@ -403,9 +422,9 @@ impl UserPools {
     pub(super) fn forgot_password_(&self, input: ForgotPasswordRequest) -> Result<ForgotPasswordResponse, ApiError> {
         self.migrate_user(&input.client_id, &Default::default(), Some(&input.username))?;
         self.tx(|tx| {
-            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
-            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
-            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
+            let (client, pool, user) =
+                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+            let Some(mut user) = user else {
                 if prevents_existence_errors(&client) {
                     return Ok(ForgotPasswordResponse {
                         code_delivery_details: Some(simulated_delivery(&input.username)),
@@ -443,15 +462,9 @@ impl UserPools {
     ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
         let now = self.now();
         let (pool, user) = self.tx(|tx| -> Result<Result<(UserPoolType, UserRecord), ApiError>, ApiError> {
-            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
-            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
-            let Some(mut user) = find_user(tx, &pool, &input.username)? else {
-                return Err(if prevents_existence_errors(&client) {
-                    ApiError::code_mismatch("Invalid verification code provided, please try again.")
-                } else {
-                    ApiError::user_not_found("User does not exist.")
-                });
-            };
+            let (client, pool, user) =
+                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+            let Some(mut user) = user else { return Err(no_such_user(&client)) };
             if let Err(e) = self.take_code(&mut user, "forgot", &input.confirmation_code) {
                 return self.save_failed_guess(tx, &pool, &user, e);
             }
