@@ -10,7 +10,10 @@ let server;
 
 export async function setup() {
   const bin = process.env.COGNATE_BIN || path.join(root, 'target', 'debug', 'cognate');
-  server = spawn(bin, ['serve', '--ephemeral', '--port', '0', '--seed', path.join(root, 'tests', 'seed.toml')], {
+  // The custom-challenge triggers run as a local command, as a team's handler would.
+  const customSrp = `command:node ${path.join(root, 'tests', 'js', 'handlers', 'custom-srp.mjs')}`;
+  const args = ['serve', '--ephemeral', '--port', '0', '--seed', path.join(root, 'tests', 'seed.toml')];
+  server = spawn(bin, [...args, '--lambda', `customSrp=${customSrp}`], {
     env: { ...process.env, NO_COLOR: '1', COGNATE_LOG: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -30,6 +30,9 @@ pub(super) struct Outcome {
     pub challenge: Option<ChallengeNameType>,
     pub parameters: Option<BTreeMap<String, String>>,
     pub session: Option<String>,
+    /// A password verified within CUSTOM_AUTH: DefineAuthChallenge decides what follows, once
+    /// the transaction that checked it has committed.
+    pub resume_custom: Option<Box<super::custom_auth::Resume>>,
 }
 
 /// Base64(HMAC-SHA256(client secret, username ‖ client id)).
@@ -249,7 +252,7 @@ impl UserPools {
             challenge: Some(ChallengeNameType::NewPasswordRequired),
             parameters: Some(parameters),
             session: Some(session),
-            result: None,
+            ..Default::default()
         })
     }
 
@@ -267,7 +270,7 @@ impl UserPools {
             return self.custom_respond(ctx, admin_pool, client_id, session, &responses);
         }
         let now = self.now();
-        self.tx(|tx| -> Result<Result<Outcome, ApiError>, ApiError> {
+        let mut outcome = self.tx(|tx| -> Result<Result<Outcome, ApiError>, ApiError> {
             let client = load_client(tx, client_id)?;
             let pool_id = client.user_pool_id.clone().unwrap_or_default();
             if admin_pool.is_some_and(|p| p != pool_id) {
@@ -275,7 +278,7 @@ impl UserPools {
             }
             let pool = load_pool(tx, &pool_id)?;
             if matches!(challenge, ChallengeNameType::PasswordVerifier | ChallengeNameType::DevicePasswordVerifier) {
-                return self.srp_verify(tx, ctx, &pool, &client, &responses, challenge);
+                return self.srp_verify(tx, ctx, &pool, &client, session, &responses, challenge);
             }
             let session_id =
                 session.ok_or_else(|| ApiError::invalid_parameter("Missing required parameter Session"))?;
@@ -344,7 +347,11 @@ impl UserPools {
                 }
                 other => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
             }
-        })?
+        })??;
+        match outcome.resume_custom.take() {
+            Some(resume) => self.custom_resume(ctx, *resume),
+            None => Ok(outcome),
+        }
     }
 
     /// The `userAttributes.<name>` answers of NEW_PASSWORD_REQUIRED, as Cognito checks them.
@@ -543,6 +550,34 @@ struct SrpState {
     device: Option<String>,
     #[serde(default)]
     device_step: bool,
+}
+
+/// Whom an SRP round proves: the user (none for the simulated challenge of a user who does
+/// not exist), their id for SRP and their salt and verifier.
+pub(super) struct SrpSubject {
+    key: Option<String>,
+    sub: String,
+    user_id: String,
+    salt: String,
+    verifier: Vec<u8>,
+}
+
+impl SrpSubject {
+    pub(super) fn of(user: &UserRecord) -> Result<Self, ApiError> {
+        let v = user.password.clone().ok_or_else(|| ApiError::not_authorized("Incorrect username or password."))?;
+        Ok(SrpSubject {
+            key: Some(user.key.clone()),
+            sub: user.sub.clone(),
+            user_id: user.username.clone(),
+            salt: v.salt,
+            verifier: srp::decode_hex(&v.verifier),
+        })
+    }
+}
+
+/// The client's `SRP_A`, refused when it is not hex or is 0 mod N.
+pub(super) fn parse_srp_a(a_hex: &str) -> Result<Vec<u8>, ApiError> {
+    srp::parse_a(a_hex).ok_or_else(|| ApiError::invalid_parameter("Invalid SRP_A: it must be hex and not 0 mod N."))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -750,7 +785,7 @@ impl UserPools {
                 challenge: Some(ChallengeNameType::DeviceSrpAuth),
                 session: Some(session),
                 parameters: Some(BTreeMap::new()),
-                result: None,
+                ..Default::default()
             }));
         }
         let result = self.sign_in_tokens(
@@ -800,18 +835,11 @@ impl UserPools {
         let username = param(params, "USERNAME")?;
         let a_hex = param(params, "SRP_A")?;
         check_secret_hash(client, params.get("SECRET_HASH").map(String::as_str), &[username])?;
-        let a = srp::parse_a(a_hex)
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid SRP_A: it must be hex and not 0 mod N."))?;
-        let pool_id = pool.id.clone().unwrap_or_default();
-        let keys = self.pool_keys(tx, &pool_id)?;
+        let a = parse_srp_a(a_hex)?;
+        let keys = self.pool_keys(tx, pool.id.as_deref().unwrap_or_default())?;
         let user = super::find_user(tx, pool, username)?;
-        let sub = user.as_ref().map(|u| u.sub.clone()).unwrap_or_default();
-        let (key, user_id, salt, verifier) = match &user {
-            Some(u) => {
-                let v =
-                    u.password.clone().ok_or_else(|| ApiError::not_authorized("Incorrect username or password."))?;
-                (Some(u.key.clone()), u.username.clone(), v.salt, srp::decode_hex(&v.verifier))
-            }
+        let subject = match &user {
+            Some(u) => SrpSubject::of(u)?,
             None if prevents_existence_errors(client) => {
                 // A challenge that looks real, with a salt that stays the same for the name.
                 let stable = keys.seal_deterministic(username.as_bytes());
@@ -823,36 +851,62 @@ impl UserPools {
                 } else {
                     username.to_string()
                 };
-                (None, user_id, password::pad_hex(&stable[..16]), vec![1u8])
+                SrpSubject {
+                    key: None,
+                    sub: String::new(),
+                    user_id,
+                    salt: password::pad_hex(&stable[..16]),
+                    verifier: vec![1u8],
+                }
             }
             None => return Err(ApiError::user_not_found("User does not exist.")),
         };
+        self.srp_challenge(tx, pool, client, subject, &a, params.get("DEVICE_KEY").cloned(), None)
+    }
+
+    /// PASSWORD_VERIFIER for `subject`: B, the salt and the sealed state, with a single-use
+    /// session row behind them. Within CUSTOM_AUTH (`custom` holds the challenge history so
+    /// far) the row also keeps that history, and its id is the Session the client answers with.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn srp_challenge(
+        &self,
+        tx: &mut dyn Tx,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        subject: SrpSubject,
+        a: &[u8],
+        device: Option<String>,
+        custom: Option<Vec<serde_json::Value>>,
+    ) -> Result<Outcome, ApiError> {
+        let pool_id = pool.id.clone().unwrap_or_default();
+        let keys = self.pool_keys(tx, &pool_id)?;
         let mut b = [0u8; 32];
         self.rng.fill(&mut b);
-        let b_pub = srp::server_b(&verifier, &b);
+        let b_pub = srp::server_b(&subject.verifier, &b);
         let mut raw = [0u8; 32];
         self.rng.fill(&mut raw);
         let session = URL_SAFE_NO_PAD.encode(raw);
         let minutes = client.auth_session_validity.unwrap_or(3) as f64;
+        let custom_session = custom.is_some().then(|| session.clone());
         tx.put_session(&AuthSession {
             id: session.clone(),
             pool_id: pool_id.clone(),
             client_id: client.client_id.clone().unwrap_or_default(),
-            user_key: key.clone().unwrap_or_default(),
-            sub,
+            user_key: subject.key.clone().unwrap_or_default(),
+            sub: subject.sub,
             challenge: ChallengeNameType::PasswordVerifier.as_str().to_string(),
             expires: self.now() + minutes * 60.0,
-            state: serde_json::Value::Null,
+            state: custom.map(|history| serde_json::json!({ "history": history })).unwrap_or_default(),
         })?;
         let state = SrpState {
             pool: pool_id,
             client: client.client_id.clone().unwrap_or_default(),
-            key,
+            key: subject.key,
             session,
             b: hex(&b),
-            a: hex(&a),
+            a: hex(a),
             b_pub: hex(&b_pub),
-            device: params.get("DEVICE_KEY").cloned(),
+            device,
             device_step: false,
         };
         let sealed = keys.seal(
@@ -861,14 +915,15 @@ impl UserPools {
             self.rng.as_ref(),
         );
         let mut parameters = BTreeMap::new();
-        parameters.insert("SALT".to_string(), salt);
+        parameters.insert("SALT".to_string(), subject.salt);
         parameters.insert("SRP_B".to_string(), password::pad_hex(&b_pub).trim_start_matches("00").to_string());
         parameters.insert("SECRET_BLOCK".to_string(), STANDARD.encode(sealed.as_bytes()));
-        parameters.insert("USERNAME".to_string(), user_id.clone());
-        parameters.insert("USER_ID_FOR_SRP".to_string(), user_id);
+        parameters.insert("USERNAME".to_string(), subject.user_id.clone());
+        parameters.insert("USER_ID_FOR_SRP".to_string(), subject.user_id);
         Ok(Outcome {
             challenge: Some(ChallengeNameType::PasswordVerifier),
             parameters: Some(parameters),
+            session: custom_session,
             ..Default::default()
         })
     }
@@ -881,6 +936,7 @@ impl UserPools {
         ctx: &RequestContext,
         pool: &UserPoolType,
         client: &UserPoolClientType,
+        given_session: Option<&str>,
         responses: &BTreeMap<String, String>,
         challenge: ChallengeNameType,
     ) -> Result<Result<Outcome, ApiError>, ApiError> {
@@ -907,6 +963,11 @@ impl UserPools {
         let session =
             tx.session(&state.session)?.ok_or_else(|| ApiError::not_authorized("Invalid session for the user."))?;
         tx.delete_session(&state.session)?;
+        // Within CUSTOM_AUTH the round belongs to the Session that carries the history.
+        let custom = session.state.get("history").and_then(|h| h.as_array()).cloned();
+        if custom.is_some() && given_session != Some(state.session.as_str()) {
+            return Ok(Err(ApiError::not_authorized("Invalid session for the user.")));
+        }
         if session.expires < self.now() {
             return Ok(Err(ApiError::not_authorized("Invalid session for the user, session is expired.")));
         }
@@ -955,6 +1016,19 @@ impl UserPools {
             timestamp,
             signature,
         );
+        if let Some(mut history) = custom {
+            if !ok {
+                return self.after_password_check(tx, ctx, pool, client, user, false, None);
+            }
+            if user.failed_attempts > 0 || user.locked_until > 0.0 {
+                user.failed_attempts = 0;
+                user.locked_until = 0.0;
+                tx.put_user(&pool_id, &user)?;
+            }
+            history.push(serde_json::json!({"challengeName": "PASSWORD_VERIFIER", "challengeResult": true}));
+            let resume = super::custom_auth::Resume::new(pool.clone(), client.clone(), user, history);
+            return Ok(Ok(Outcome { resume_custom: Some(Box::new(resume)), ..Default::default() }));
+        }
         // Clients send DEVICE_KEY with the first step or, having looked it up by the
         // USER_ID_FOR_SRP they just learnt, with this one (amazon-cognito-identity-js does).
         let device = responses.get("DEVICE_KEY").or(state.device.as_ref()).map(String::as_str);
@@ -972,8 +1046,7 @@ impl UserPools {
     ) -> Result<Outcome, ApiError> {
         let device_key = param(responses, "DEVICE_KEY")?;
         let a_hex = param(responses, "SRP_A")?;
-        let a = srp::parse_a(a_hex)
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid SRP_A: it must be hex and not 0 mod N."))?;
+        let a = parse_srp_a(a_hex)?;
         let pool_id = pool.id.clone().unwrap_or_default();
         let device = self
             .known_device(tx, &pool_id, user, Some(device_key))?
@@ -1011,7 +1084,7 @@ impl UserPools {
             challenge: Some(ChallengeNameType::DevicePasswordVerifier),
             parameters: Some(parameters),
             session: Some(session),
-            result: None,
+            ..Default::default()
         })
     }
 }

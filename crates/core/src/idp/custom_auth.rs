@@ -1,6 +1,8 @@
 //! CUSTOM_AUTH: the pool's DefineAuthChallenge, CreateAuthChallenge and
 //! VerifyAuthChallengeResponse triggers take turns deciding the sign-in, with the history of
-//! challenges carried in the Session. Every trigger runs between transactions.
+//! challenges carried in the Session. Every trigger runs between transactions. A client that sends SRP_A with CUSTOM_AUTH (Amplify's
+//! CUSTOM_WITH_SRP) may be asked to prove its password first: DefineAuthChallenge sees an SRP_A
+//! round and may answer PASSWORD_VERIFIER, which is checked as USER_SRP_AUTH checks it.
 
 use super::auth::{Outcome, check_secret_hash, load_client};
 use super::{UserPools, load_pool};
@@ -17,6 +19,20 @@ struct Context {
     pool: UserPoolType,
     client: UserPoolClientType,
     user: UserRecord,
+    /// The client's SRP_A, while the sign-in may still start with a password round.
+    srp_a: Option<Vec<u8>>,
+}
+
+/// A custom sign-in whose PASSWORD_VERIFIER round has just been passed, with its history.
+pub(super) struct Resume {
+    ctx: Context,
+    history: Vec<Value>,
+}
+
+impl Resume {
+    pub(super) fn new(pool: UserPoolType, client: UserPoolClientType, user: UserRecord, history: Vec<Value>) -> Self {
+        Resume { ctx: Context { pool, client, user, srp_a: None }, history }
+    }
 }
 
 fn lambda_arn<'a>(pool: &'a UserPoolType, pick: fn(&LambdaConfigType) -> Option<&String>) -> Option<&'a String> {
@@ -58,7 +74,24 @@ impl UserPools {
             })?;
             return Ok(Outcome { result: Some(minted), ..Default::default() });
         }
-        if response["challengeName"].as_str() != Some("CUSTOM_CHALLENGE") {
+        let asked = response["challengeName"].as_str();
+        // The password round comes first or not at all ("If you want to include SRP in a custom
+        // authentication flow, you need to start with it": developer guide, custom
+        // authentication flow); the handler may name it by either of its steps.
+        if matches!(asked, Some("PASSWORD_VERIFIER" | "SRP_A")) && history.len() == 1 {
+            if let Some(a) = ctx.srp_a.as_deref() {
+                let pool_id = ctx.pool.id.clone().unwrap_or_default();
+                return self.tx(|tx| {
+                    let user = tx
+                        .user(&pool_id, &ctx.user.key)?
+                        .filter(|u| u.sub == ctx.user.sub && u.enabled)
+                        .ok_or_else(incorrect)?;
+                    let subject = super::auth::SrpSubject::of(&user)?;
+                    self.srp_challenge(tx, &ctx.pool, &ctx.client, subject, a, None, Some(history.clone()))
+                });
+            }
+        }
+        if asked != Some("CUSTOM_CHALLENGE") {
             // Only custom challenges are made here; anything else ends the sign-in.
             return Err(incorrect());
         }
@@ -99,8 +132,13 @@ impl UserPools {
             challenge: Some(ChallengeNameType::CustomChallenge),
             parameters: Some(parameters),
             session: Some(session),
-            result: None,
+            ..Default::default()
         })
+    }
+
+    /// Goes on with a custom sign-in after its password round.
+    pub(super) fn custom_resume(&self, rctx: &RequestContext, resume: Resume) -> Result<Outcome, ApiError> {
+        self.custom_next(rctx, resume.ctx, resume.history)
     }
 
     /// InitiateAuth / AdminInitiateAuth with CUSTOM_AUTH.
@@ -137,9 +175,15 @@ impl UserPools {
                 .ok_or_else(|| ApiError::invalid_parameter("Missing required parameter USERNAME"))?;
             check_secret_hash(&client, params.get("SECRET_HASH").map(String::as_str), &[username])?;
             let user = find_for_custom(tx, &pool, &client, username)?;
-            Ok(Context { pool, client, user })
+            let srp_a = params.get("SRP_A").map(|a| super::auth::parse_srp_a(a)).transpose()?;
+            Ok(Context { pool, client, user, srp_a })
         })?;
-        self.custom_next(rctx, ctx, Vec::new())
+        // SRP_A opens the sign-in as a round of its own, which DefineAuthChallenge sees.
+        let history = match ctx.srp_a {
+            Some(_) => vec![json!({"challengeName": "SRP_A", "challengeResult": true})],
+            None => Vec::new(),
+        };
+        self.custom_next(rctx, ctx, history)
     }
 
     /// RespondToAuthChallenge / AdminRespondToAuthChallenge with CUSTOM_CHALLENGE.
@@ -178,7 +222,7 @@ impl UserPools {
                 responses.get("SECRET_HASH").map(String::as_str),
                 &names.iter().map(String::as_str).collect::<Vec<_>>(),
             )?;
-            Ok((Context { pool, client, user }, stored.state))
+            Ok((Context { pool, client, user, srp_a: None }, stored.state))
         })?;
         let answer = responses.get("ANSWER").cloned().unwrap_or_default();
         let verify = lambda_arn(&ctx.pool, |l| l.verify_auth_challenge_response.as_ref()).cloned();
