@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 pub struct Options {
     pub peers: bool,
     pub full: bool,
+    /// Only the machine's bounds and the two sign-in throughputs (for profiling rounds).
+    pub throughput_only: bool,
 }
 
 struct Server {
@@ -94,6 +96,17 @@ pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat.
+pub(crate) fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime
+    // are fields 14 and 15, in USER_HZ (100 per second on Linux).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 /// min / median / max of a few figures.
 pub(crate) fn spread(mut xs: Vec<f64>) -> (f64, f64, f64) {
     xs.sort_by(|a, b| a.total_cmp(b));
@@ -111,6 +124,15 @@ pub(crate) fn load(
     secs: f64,
     work: Arc<dyn Fn(&ureq::Agent) -> Result<(), String> + Send + Sync>,
 ) -> Result<(f64, f64, f64), String> {
+    load_counted(threads, secs, work).map(|(rate, p50, p99, _)| (rate, p50, p99))
+}
+
+/// [`load`], and how many operations were done.
+fn load_counted(
+    threads: usize,
+    secs: f64,
+    work: Arc<dyn Fn(&ureq::Agent) -> Result<(), String> + Send + Sync>,
+) -> Result<(f64, f64, f64, usize), String> {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let handles: Vec<_> = (0..threads)
@@ -136,7 +158,7 @@ pub(crate) fn load(
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    Ok((all.len() as f64 / elapsed, percentile(&all, 0.5), percentile(&all, 0.99)))
+    Ok((all.len() as f64 / elapsed, percentile(&all, 0.5), percentile(&all, 0.99), all.len()))
 }
 
 /// A pool, an app client allowing the password and SRP flows, and one user.
@@ -175,7 +197,15 @@ fn sign_in(agent: &ureq::Agent, url: &str, client: &str) -> Result<(), String> {
 }
 
 /// A full SRP sign-in, both steps, with the client's maths done as a real client does.
-fn srp_sign_in(agent: &ureq::Agent, url: &str, pool: &str, client: &str, a: &[u8], a_hex: &str) -> Result<(), String> {
+fn srp_sign_in(
+    agent: &ureq::Agent,
+    url: &str,
+    pool: &str,
+    client: &str,
+    a: &[u8],
+    a_pub: &[u8],
+    a_hex: &str,
+) -> Result<(), String> {
     let challenge = idp(
         agent,
         url,
@@ -185,7 +215,8 @@ fn srp_sign_in(agent: &ureq::Agent, url: &str, pool: &str, client: &str, a: &[u8
     let p = &challenge["ChallengeParameters"];
     let b_pub = srp::decode_hex(p["SRP_B"].as_str().unwrap());
     let pool_name = pool.split_once('_').unwrap().1;
-    let key = srp::client::session_key(a, &b_pub, p["SALT"].as_str().unwrap(), pool_name, "bench", "Bench!pass1");
+    let salt = p["SALT"].as_str().unwrap();
+    let key = srp::client::session_key_with_a(a, a_pub, &b_pub, salt, pool_name, "bench", "Bench!pass1");
     let block_b64 = p["SECRET_BLOCK"].as_str().unwrap();
     let block = base64::engine::general_purpose::STANDARD.decode(block_b64).unwrap();
     let ts = "Thu Nov 26 12:00:00 UTC 2026";
@@ -301,14 +332,16 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     // Start-up and idle memory.
     let mut starts = Vec::new();
     let mut rss = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..if opts.throughput_only { 0 } else { 3 } {
         let (server, took) = start(root, &["--ephemeral"])?;
         starts.push(took.as_secs_f64() * 1000.0);
         std::thread::sleep(Duration::from_millis(300));
         rss.push(rss_kib(server.child.id()).unwrap_or(0) as f64 / 1024.0);
     }
-    line(format!("| process start to first response | {} |", fmt3(spread(starts), "ms", 1)));
-    line(format!("| idle RSS | {} |", fmt3(spread(rss), "MiB", 1)));
+    if !opts.throughput_only {
+        line(format!("| process start to first response | {} |", fmt3(spread(starts), "ms", 1)));
+        line(format!("| idle RSS | {} |", fmt3(spread(rss), "MiB", 1)));
+    }
 
     // Machine bounds.
     let rsa: Vec<f64> = (0..3).map(|_| rsa_signs_per_sec()).collect();
@@ -324,13 +357,18 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let a0 = agent();
     let (pool, client) = setup(&a0, &url)?;
 
-    // Sign-ins: two RS256 signatures each bound them, across all cores.
+    // Sign-ins: two RS256 signatures each bound them, across all cores. The server's own CPU
+    // time per sign-in says how close it comes to that bound whatever the load generator costs.
+    let pid = server.child.id();
     let mut rates = Vec::new();
     let mut p50s = Vec::new();
     let mut p99s = Vec::new();
+    let mut cpu_ms = Vec::new();
     for _ in 0..3 {
         let (u, c) = (url.clone(), client.clone());
-        let (rate, p50, p99) = load(4, secs, Arc::new(move |a| sign_in(a, &u, &c)))?;
+        let before = cpu_secs(pid).unwrap_or(0.0);
+        let (rate, p50, p99, n) = load_counted(4, secs, Arc::new(move |a| sign_in(a, &u, &c)))?;
+        cpu_ms.push((cpu_secs(pid).unwrap_or(0.0) - before) * 1000.0 / n as f64);
         rates.push(rate);
         p50s.push(p50);
         p99s.push(p99);
@@ -343,24 +381,48 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
         "| … share of the RSA bound ({bound:.0}/s: {cores} cores × signs/s ÷ 2) | {:.0}% |",
         100.0 * mid / bound
     ));
+    let cpu_mid = spread(cpu_ms.clone()).1;
+    line(format!("| … server CPU per sign-in | {} |", fmt3(spread(cpu_ms), "ms", 3)));
+    line(format!(
+        "| … its two RS256 signatures' share of that CPU ({:.3} ms of signing) | {:.0}% |",
+        2000.0 / rsa_mid,
+        100.0 * (2000.0 / rsa_mid) / cpu_mid
+    ));
 
     // SRP: three server-side exponentiations per sign-in (the client does its own on this
     // machine too).
     let a = [0x42u8; 32];
-    let a_hex: String = srp::g_pow(&a).iter().map(|b| format!("{b:02x}")).collect();
+    let a_pub = srp::g_pow(&a);
+    let a_hex: String = a_pub.iter().map(|b| format!("{b:02x}")).collect();
     let mut srp_rates = Vec::new();
+    let mut srp_cpu = Vec::new();
     for _ in 0..3 {
-        let (u, p, c, ah) = (url.clone(), pool.clone(), client.clone(), a_hex.clone());
-        let (rate, _, _) = load(2, secs, Arc::new(move |ag| srp_sign_in(ag, &u, &p, &c, &a, &ah)))?;
+        let (u, p, c, ah, ap) = (url.clone(), pool.clone(), client.clone(), a_hex.clone(), a_pub.clone());
+        let before = cpu_secs(pid).unwrap_or(0.0);
+        let (rate, _, _, n) = load_counted(2, secs, Arc::new(move |ag| srp_sign_in(ag, &u, &p, &c, &a, &ap, &ah)))?;
+        srp_cpu.push((cpu_secs(pid).unwrap_or(0.0) - before) * 1000.0 / n as f64);
         srp_rates.push(rate);
     }
-    let srp_bound = modexp_mid * cores / 3.0;
+    // Per sign-in the server's irreducible work is three modexps and two RS256 signatures.
+    let srp_unit_ms = 3000.0 / modexp_mid + 2000.0 / rsa_mid;
+    let srp_bound = cores * 1000.0 / srp_unit_ms;
     let srp_mid = spread(srp_rates.clone()).1;
     line(format!("| USER_SRP_AUTH sign-in, both steps, 2 connections | {} |", fmt3(spread(srp_rates), "/s", 0)));
     line(format!(
-        "| … share of the modexp bound ({srp_bound:.0}/s: 3 server modexps each, client maths on the same cores) | {:.0}% |",
+        "| … share of the bound ({srp_bound:.0}/s: {cores} cores ÷ (3 modexps + 2 signatures); the client's maths shares the cores) | {:.0}% |",
         100.0 * srp_mid / srp_bound
     ));
+    let srp_cpu_mid = spread(srp_cpu.clone()).1;
+    line(format!("| … server CPU per SRP sign-in | {} |", fmt3(spread(srp_cpu), "ms", 3)));
+    line(format!(
+        "| … its three modexps' and two signatures' share of that CPU ({srp_unit_ms:.3} ms) | {:.0}% |",
+        100.0 * srp_unit_ms / srp_cpu_mid
+    ));
+    if opts.throughput_only {
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(());
+    }
 
     // AdminCreateUser and CreateUserPool.
     let mut creates = Vec::new();
@@ -398,7 +460,6 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     line(format!("| CreateUserPool, 20 back to back (min / p50 / p99) | {} |", fmt3(burst, "ms", 2)));
 
     // Memory as sign-ins accumulate (state is on disk; the process should stay flat).
-    let pid = server.child.id();
     let target = if opts.full { 1_000_000 } else { 100_000 };
     let mut done = 0usize;
     for checkpoint in [10_000usize, target] {

@@ -1,4 +1,4 @@
-//! Development tasks. `cargo xtask bench [--peers] [--full]` measures cognate (see
+//! Development tasks. `cargo xtask bench [--peers] [--full] [--throughput]` measures cognate (see
 //! docs/BENCHMARKS.md). `cargo xtask codegen` regenerates `crates/proto/src/gen/` from the
 //! botocore service models committed under `model/` (the version is in
 //! `model/BOTOCORE_VERSION`; `cargo xtask update-model VERSION` fetches another one with pip).
@@ -30,13 +30,20 @@ fn main() -> ExitCode {
         }
         Some("bench") => bench::run(
             &root,
-            bench::Options { peers: args.iter().any(|a| a == "--peers"), full: args.iter().any(|a| a == "--full") },
+            bench::Options {
+                peers: args.iter().any(|a| a == "--peers"),
+                full: args.iter().any(|a| a == "--full"),
+                throughput_only: args.iter().any(|a| a == "--throughput"),
+            },
         ),
         Some("update-model") => match args.get(1) {
             Some(version) => update_model(&root, version),
             None => Err("usage: cargo xtask update-model BOTOCORE_VERSION".into()),
         },
-        _ => Err("usage: cargo xtask <codegen [--check] | bench [--peers] [--full] | update-model VERSION>".into()),
+        _ => Err(
+            "usage: cargo xtask <codegen [--check] | bench [--peers] [--full] [--throughput] | update-model VERSION>"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

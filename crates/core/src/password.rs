@@ -213,8 +213,12 @@ pub mod srp {
 
     /// The server's public value B = (k·v + g^b) mod N.
     pub fn server_b(verifier: &[u8], b: &[u8]) -> Vec<u8> {
-        let gb = monty(&g_pow(b));
-        bytes_of(&(k_monty() * monty(verifier) + gb))
+        server_b_from(verifier, &g_pow(b))
+    }
+
+    /// B = k·v + g^b mod N, given g^b (which needs no verifier, so can be made beforehand).
+    pub fn server_b_from(verifier: &[u8], g_b: &[u8]) -> Vec<u8> {
+        bytes_of(&(k_monty() * monty(verifier) + monty(g_b)))
     }
 
     /// u = H(PAD(A) ‖ PAD(B)).
@@ -274,12 +278,26 @@ pub mod srp {
             user_id: &str,
             password: &str,
         ) -> [u8; 16] {
-            let a_pub = g_pow(a);
-            let u = super::u(&a_pub, b_pub);
+            session_key_with_a(a, &g_pow(a), b_pub, salt_pad_hex, pool_name, user_id, password)
+        }
+
+        /// [`session_key`] for a client that kept its A = g^a from the first step.
+        pub fn session_key_with_a(
+            a: &[u8],
+            a_pub: &[u8],
+            b_pub: &[u8],
+            salt_pad_hex: &str,
+            pool_name: &str,
+            user_id: &str,
+            password: &str,
+        ) -> [u8; 16] {
+            let u = super::u(a_pub, b_pub);
             let x = super::x(salt_pad_hex, pool_name, user_id, password);
             let gx = monty(&g_pow(&x));
             let base = monty(b_pub) - k_monty() * gx;
-            let wide = BITS + 512;
+            // Wide enough for a + u·x and no wider: the constant-time power walks every bit of
+            // the exponent's width, so N's width here would cost a dozen exponentiations.
+            let wide = ((a.len() as u32 * 8).max(512) + 64).next_multiple_of(64);
             let exponent = BoxedUint::from_be_slice(a, wide).expect("a fits").wrapping_add(
                 &BoxedUint::from_be_slice(&u, wide)
                     .expect("u fits")

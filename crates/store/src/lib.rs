@@ -20,9 +20,10 @@ use cognate_core::store::{
 use cognate_core::tokens::PoolKeys;
 use cognate_proto::ApiError;
 use cognate_proto::idp::{GroupType, UserPoolClientType, UserPoolType};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -58,8 +59,21 @@ CREATE INDEX devices_by_user ON devices (pool_id, user_key, device_key);
 "#;
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: Mutex<(Connection, Decoded)>,
 }
+
+/// Pools and clients as last decoded, beside the stored text they came from. Every sign-in
+/// reads its pool and client several times; a read whose text is unchanged is answered with a
+/// copy of the decoded value instead of parsing kilobytes of JSON again. The text is compared
+/// on every read, so a write, a rollback or a reset can never leave a stale value behind.
+#[derive(Default)]
+struct Decoded {
+    pools: HashMap<String, (String, UserPoolType)>,
+    clients: HashMap<String, (String, UserPoolClientType)>,
+}
+
+/// How many decoded pools or clients are kept before the cache starts afresh.
+const DECODED_LIMIT: usize = 1024;
 
 fn db_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal_error(format!("storage error: {e}"))
@@ -71,8 +85,19 @@ impl SqliteStore {
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         let path = dir.join("cognate.sqlite3");
         let conn = Connection::open(&path).map_err(|e| format!("opening {}: {e}", path.display()))?;
-        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
-            .map_err(|e| e.to_string())?;
+        // One process owns the database: an exclusive lock taken once spares every transaction
+        // its file-lock system calls, keeps the WAL index in memory, and stops a second cognate
+        // from sharing the directory by mistake.
+        conn.execute_batch(
+            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
+             PRAGMA foreign_keys=OFF;",
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                format!("{} is in use by another process (another cognate?)", path.display())
+            }
+            _ => e.to_string(),
+        })?;
         Self::init(conn)
     }
 
@@ -93,7 +118,10 @@ impl SqliteStore {
                 return Err(format!("the database has schema version {other}; this cognate knows {SCHEMA_VERSION}"));
             }
         }
-        Ok(Self { conn: Mutex::new(conn) })
+        // Every statement the store uses stays prepared; the default cache of 16 is fewer than
+        // a sign-in alone uses.
+        conn.set_prepared_statement_cache_capacity(256);
+        Ok(Self { conn: Mutex::new((conn, Decoded::default())) })
     }
 }
 
@@ -101,16 +129,53 @@ impl Store for SqliteStore {
     fn run(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()> {
         // A panic in an earlier transaction rolled it back (the Transaction's drop did), so the
         // connection is still sound.
-        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let txn = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
-        let mut tx = SqliteTx { txn: &txn };
+        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let (conn, decoded) = &mut *guard;
+        // BEGIN and COMMIT as cached statements: rusqlite's Transaction parses them afresh each time.
+        conn.prepare_cached("BEGIN IMMEDIATE").and_then(|mut s| s.execute([])).map_err(db_error)?;
+        let open = Open(conn);
+        let mut tx = SqliteTx { txn: conn, decoded };
         f(&mut tx)?;
-        txn.commit().map_err(db_error)
+        std::mem::forget(open);
+        conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])).map(drop).map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            db_error(e)
+        })
+    }
+}
+
+/// An open transaction, rolled back when dropped: on an error, or on a panic in the
+/// operation, so the connection is sound for the next one.
+struct Open<'a>(&'a Connection);
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.prepare_cached("ROLLBACK").and_then(|mut s| s.execute([]));
     }
 }
 
 struct SqliteTx<'a> {
-    txn: &'a rusqlite::Transaction<'a>,
+    txn: &'a Connection,
+    decoded: &'a mut Decoded,
+}
+
+/// The decoded value of `text`, from `cache` when it was decoded from that very text before.
+fn decode_cached<T: DeserializeOwned + Clone>(
+    cache: &mut HashMap<String, (String, T)>,
+    id: &str,
+    text: String,
+) -> StoreResult<T> {
+    if let Some((seen, value)) = cache.get(id) {
+        if *seen == text {
+            return Ok(value.clone());
+        }
+    }
+    let value: T = from_doc(&text)?;
+    if cache.len() >= DECODED_LIMIT {
+        cache.clear();
+    }
+    cache.insert(id.to_string(), (text, value.clone()));
+    Ok(value)
 }
 
 fn to_doc<T: Serialize>(value: &T) -> StoreResult<String> {
@@ -135,25 +200,30 @@ fn split_position(pos: &str) -> (&str, &str) {
 }
 
 impl SqliteTx<'_> {
-    fn docs<T: DeserializeOwned>(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<(String, T)>> {
+    /// The first `max_rows` rows of a query. The SQL carries no `LIMIT ?`: SQLite plans with a
+    /// bound LIMIT's value, so it prepares such a statement afresh at every use.
+    fn docs<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        max_rows: usize,
+    ) -> StoreResult<Vec<(String, T)>> {
         let mut stmt = self.txn.prepare_cached(sql).map_err(db_error)?;
         let rows = stmt
             .query_map(args, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .map_err(db_error)?
+            .take(max_rows)
             .collect::<Result<Vec<_>, _>>()
             .map_err(db_error)?;
         rows.into_iter().map(|(k, d)| Ok((k, from_doc(&d)?))).collect()
     }
 
     fn doc<T: DeserializeOwned>(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<T>> {
-        let doc: Option<String> = self
-            .txn
-            .prepare_cached(sql)
-            .map_err(db_error)?
-            .query_row(args, |r| r.get(0))
-            .optional()
-            .map_err(db_error)?;
-        doc.map(|d| from_doc(&d)).transpose()
+        self.text(sql, args)?.map(|d| from_doc(&d)).transpose()
+    }
+
+    fn text(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<String>> {
+        self.txn.prepare_cached(sql).map_err(db_error)?.query_row(args, |r| r.get(0)).optional().map_err(db_error)
     }
 
     fn exec(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<usize> {
@@ -171,7 +241,8 @@ impl SqliteTx<'_> {
 
 impl Tx for SqliteTx<'_> {
     fn pool(&mut self, id: &str) -> StoreResult<Option<UserPoolType>> {
-        self.doc("SELECT doc FROM pools WHERE id = ?1", [id])
+        let text = self.text("SELECT doc FROM pools WHERE id = ?1", [id])?;
+        text.map(|t| decode_cached(&mut self.decoded.pools, id, t)).transpose()
     }
 
     fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()> {
@@ -201,14 +272,16 @@ impl Tx for SqliteTx<'_> {
 
     fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>> {
         let rows = self.docs(
-            "SELECT id, doc FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2",
-            params![after.unwrap_or(""), (limit as i64).saturating_add(1)],
+            "SELECT id, doc FROM pools WHERE id > ?1 ORDER BY id",
+            params![after.unwrap_or("")],
+            limit.saturating_add(1),
         )?;
         Ok(page(rows, limit))
     }
 
     fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>> {
-        self.doc("SELECT doc FROM clients WHERE id = ?1", [client_id])
+        let text = self.text("SELECT doc FROM clients WHERE id = ?1", [client_id])?;
+        text.map(|t| decode_cached(&mut self.decoded.clients, client_id, t)).transpose()
     }
 
     fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()> {
@@ -229,8 +302,9 @@ impl Tx for SqliteTx<'_> {
 
     fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>> {
         let rows = self.docs(
-            "SELECT id, doc FROM clients WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-            params![pool_id, after.unwrap_or(""), (limit as i64).saturating_add(1)],
+            "SELECT id, doc FROM clients WHERE pool_id = ?1 AND id > ?2 ORDER BY id",
+            params![pool_id, after.unwrap_or("")],
+            limit.saturating_add(1),
         )?;
         Ok(page(rows, limit))
     }
@@ -240,12 +314,22 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn users_with(&mut self, pool_id: &str, attribute: &str, value: &str) -> StoreResult<Vec<UserRecord>> {
-        let rows: Vec<(String, UserRecord)> = self.docs(
-            "SELECT u.key, u.doc FROM user_index i JOIN users u ON u.pool_id = i.pool_id AND u.key = i.key \
-             WHERE i.pool_id = ?1 AND i.attr = ?2 AND i.value = ?3 ORDER BY i.key",
-            [pool_id, attribute, value],
-        )?;
-        Ok(rows.into_iter().map(|(_, u)| u).collect())
+        // Keys first, then each user: one statement with a join would be planned afresh at
+        // every sign-in by alias (see `groups_of`).
+        let mut keys: Vec<String> = self
+            .txn
+            .prepare_cached("SELECT key FROM user_index WHERE pool_id = ?1 AND attr = ?2 AND value = ?3")
+            .map_err(db_error)?
+            .query_map([pool_id, attribute, value], |r| r.get(0))
+            .map_err(db_error)?
+            .collect::<Result<_, _>>()
+            .map_err(db_error)?;
+        keys.sort();
+        let mut users = Vec::with_capacity(keys.len());
+        for key in keys {
+            users.extend(self.user(pool_id, &key)?);
+        }
+        Ok(users)
     }
 
     fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()> {
@@ -286,11 +370,12 @@ impl Tx for SqliteTx<'_> {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<UserRecord>> {
-        let n = (limit as i64).saturating_add(1);
+        let n = limit.saturating_add(1);
         let Some(f) = filter else {
             let rows = self.docs(
-                "SELECT key, doc FROM users WHERE pool_id = ?1 AND key > ?2 ORDER BY key LIMIT ?3",
-                params![pool_id, after.unwrap_or(""), n],
+                "SELECT key, doc FROM users WHERE pool_id = ?1 AND key > ?2 ORDER BY key",
+                params![pool_id, after.unwrap_or("")],
+                n,
             )?;
             return Ok(page(rows, limit));
         };
@@ -303,8 +388,8 @@ impl Tx for SqliteTx<'_> {
         let sql = "SELECT i.value || char(0) || i.key, u.doc FROM user_index i \
                    JOIN users u ON u.pool_id = i.pool_id AND u.key = i.key \
                    WHERE i.pool_id = ?1 AND i.attr = ?2 AND i.value >= ?3 AND i.value <= ?4 \
-                   AND (i.value, i.key) > (?5, ?6) ORDER BY i.value, i.key LIMIT ?7";
-        let rows = self.docs(sql, params![pool_id, f.attribute, low, high, after_value, after_key, n])?;
+                   AND (i.value, i.key) > (?5, ?6) ORDER BY i.value, i.key";
+        let rows = self.docs(sql, params![pool_id, f.attribute, low, high, after_value, after_key], n)?;
         Ok(page(rows, limit))
     }
 
@@ -343,8 +428,9 @@ impl Tx for SqliteTx<'_> {
 
     fn groups(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupType>> {
         let rows = self.docs(
-            "SELECT name, doc FROM groups WHERE pool_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3",
-            params![pool_id, after.unwrap_or(""), (limit as i64).saturating_add(1)],
+            "SELECT name, doc FROM groups WHERE pool_id = ?1 AND name > ?2 ORDER BY name",
+            params![pool_id, after.unwrap_or("")],
+            limit.saturating_add(1),
         )?;
         Ok(page(rows, limit))
     }
@@ -369,11 +455,25 @@ impl Tx for SqliteTx<'_> {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<GroupType>> {
-        let rows = self.docs(
-            "SELECT g.name, g.doc FROM members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
-             WHERE m.pool_id = ?1 AND m.key = ?2 AND m.group_name > ?3 ORDER BY m.group_name LIMIT ?4",
-            params![pool_id, user_key, after.unwrap_or(""), (limit as i64).saturating_add(1)],
-        )?;
+        // Every token minted asks this, so its statements must stay prepared. SQLite plans a
+        // join, or a statement with an ORDER BY, afresh at each use when a WHERE value is
+        // bound; so the user's (few) group names are read alone, sorted here, then looked up.
+        let mut names: Vec<String> = self
+            .txn
+            .prepare_cached("SELECT group_name FROM members WHERE pool_id = ?1 AND key = ?2 AND group_name > ?3")
+            .map_err(db_error)?
+            .query_map(params![pool_id, user_key, after.unwrap_or("")], |r| r.get(0))
+            .map_err(db_error)?
+            .collect::<Result<_, _>>()
+            .map_err(db_error)?;
+        names.sort();
+        names.truncate(limit.saturating_add(1));
+        let mut rows = Vec::with_capacity(names.len());
+        for name in names {
+            if let Some(group) = self.group(pool_id, &name)? {
+                rows.push((name, group));
+            }
+        }
         Ok(page(rows, limit))
     }
 
@@ -386,8 +486,9 @@ impl Tx for SqliteTx<'_> {
     ) -> StoreResult<Page<UserRecord>> {
         let rows = self.docs(
             "SELECT u.key, u.doc FROM members m JOIN users u ON u.pool_id = m.pool_id AND u.key = m.key \
-             WHERE m.pool_id = ?1 AND m.group_name = ?2 AND m.key > ?3 ORDER BY m.key LIMIT ?4",
-            params![pool_id, group, after.unwrap_or(""), (limit as i64).saturating_add(1)],
+             WHERE m.pool_id = ?1 AND m.group_name = ?2 AND m.key > ?3 ORDER BY m.key",
+            params![pool_id, group, after.unwrap_or("")],
+            limit.saturating_add(1),
         )?;
         Ok(page(rows, limit))
     }
@@ -461,8 +562,9 @@ impl Tx for SqliteTx<'_> {
         limit: usize,
     ) -> StoreResult<Page<DeviceRecord>> {
         let rows = self.docs(
-            "SELECT device_key, doc FROM devices WHERE pool_id = ?1 AND user_key = ?2 AND device_key > ?3 ORDER BY device_key LIMIT ?4",
-            params![pool_id, user_key, after.unwrap_or(""), (limit as i64).saturating_add(1)],
+            "SELECT device_key, doc FROM devices WHERE pool_id = ?1 AND user_key = ?2 AND device_key > ?3 ORDER BY device_key",
+            params![pool_id, user_key, after.unwrap_or("")],
+            limit.saturating_add(1),
         )?;
         Ok(page(rows, limit))
     }
@@ -478,8 +580,9 @@ impl Tx for SqliteTx<'_> {
     fn messages(&mut self, q: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>> {
         let rows: Vec<(String, OutboxMessage)> = self.docs(
             "SELECT CAST(seq AS TEXT), doc FROM outbox WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2) \
-             AND (?3 IS NULL OR destination = ?3) ORDER BY seq DESC LIMIT ?4",
-            params![q.pool_id, q.username, q.destination, q.limit as i64],
+             AND (?3 IS NULL OR destination = ?3) ORDER BY seq DESC",
+            params![q.pool_id, q.username, q.destination],
+            q.limit,
         )?;
         Ok(rows.into_iter().map(|(_, m)| m).collect())
     }

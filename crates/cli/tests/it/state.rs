@@ -163,3 +163,18 @@ fn a_bad_seed_file_stops_the_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("mfaConfiguration"), "{stderr}");
 }
+
+#[test]
+fn a_second_cognate_cannot_share_a_data_directory() {
+    // The store holds its database exclusively; two servers writing one file would each keep
+    // a stale view of the other's writes.
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Cognate::start_in(dir.path());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cognate"))
+        .args(["serve", "--port", "0", "--data-dir", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is in use by another process"), "{stderr}");
+}

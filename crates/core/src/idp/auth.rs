@@ -108,6 +108,7 @@ impl UserPools {
         if flow == F::CustomAuth {
             return self.custom_start(ctx, admin_pool, client_id, &params);
         }
+        let mut ephemeral = (flow == F::UserSrpAuth).then(|| self.srp_ephemeral());
         let result = self.tx(|tx| {
             let client = load_client(tx, client_id)?;
             let pool_id = client.user_pool_id.clone().unwrap_or_default();
@@ -144,7 +145,8 @@ impl UserPools {
                     if !legacy_only && !allows(&client, E::AllowUserSrpAuth, None) {
                         return Err(not_enabled("USER_SRP_AUTH"));
                     }
-                    self.srp_start(tx, &pool, &client, &params).map(Ok)
+                    let ephemeral = ephemeral.take().unwrap_or_else(|| self.srp_ephemeral());
+                    self.srp_start(tx, &pool, &client, &params, ephemeral).map(Ok)
                 }
                 (F::RefreshTokenAuth | F::RefreshToken, _) => {
                     let token = param(&params, "REFRESH_TOKEN")?;
@@ -270,6 +272,13 @@ impl UserPools {
             return self.custom_respond(ctx, admin_pool, client_id, session, &responses);
         }
         let now = self.now();
+        let verdict = match challenge {
+            ChallengeNameType::PasswordVerifier | ChallengeNameType::DevicePasswordVerifier => {
+                self.srp_verdict(client_id, &responses)
+            }
+            _ => None,
+        };
+        let mut ephemeral = (challenge == ChallengeNameType::DeviceSrpAuth).then(|| self.srp_ephemeral());
         let mut outcome = self.tx(|tx| -> Result<Result<Outcome, ApiError>, ApiError> {
             let client = load_client(tx, client_id)?;
             let pool_id = client.user_pool_id.clone().unwrap_or_default();
@@ -278,7 +287,7 @@ impl UserPools {
             }
             let pool = load_pool(tx, &pool_id)?;
             if matches!(challenge, ChallengeNameType::PasswordVerifier | ChallengeNameType::DevicePasswordVerifier) {
-                return self.srp_verify(tx, ctx, &pool, &client, session, &responses, challenge);
+                return self.srp_verify(tx, ctx, &pool, &client, session, &responses, challenge, verdict.as_ref());
             }
             let session_id =
                 session.ok_or_else(|| ApiError::invalid_parameter("Missing required parameter Session"))?;
@@ -343,7 +352,8 @@ impl UserPools {
                 }
                 ChallengeNameType::DeviceSrpAuth => {
                     tx.delete_session(session_id)?;
-                    self.device_srp_start(tx, &pool, &client, &user, &responses).map(Ok)
+                    let ephemeral = ephemeral.take().unwrap_or_else(|| self.srp_ephemeral());
+                    self.device_srp_start(tx, &pool, &client, &user, &responses, ephemeral).map(Ok)
                 }
                 other => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
             }
@@ -831,6 +841,7 @@ impl UserPools {
         pool: &UserPoolType,
         client: &UserPoolClientType,
         params: &BTreeMap<String, String>,
+        ephemeral: Ephemeral,
     ) -> Result<Outcome, ApiError> {
         let username = param(params, "USERNAME")?;
         let a_hex = param(params, "SRP_A")?;
@@ -861,7 +872,7 @@ impl UserPools {
             }
             None => return Err(ApiError::user_not_found("User does not exist.")),
         };
-        self.srp_challenge(tx, pool, client, subject, &a, params.get("DEVICE_KEY").cloned(), None)
+        self.srp_challenge(tx, pool, client, subject, &a, ephemeral, params.get("DEVICE_KEY").cloned(), None)
     }
 
     /// PASSWORD_VERIFIER for `subject`: B, the salt and the sealed state, with a single-use
@@ -875,14 +886,14 @@ impl UserPools {
         client: &UserPoolClientType,
         subject: SrpSubject,
         a: &[u8],
+        ephemeral: Ephemeral,
         device: Option<String>,
         custom: Option<Vec<serde_json::Value>>,
     ) -> Result<Outcome, ApiError> {
         let pool_id = pool.id.clone().unwrap_or_default();
         let keys = self.pool_keys(tx, &pool_id)?;
-        let mut b = [0u8; 32];
-        self.rng.fill(&mut b);
-        let b_pub = srp::server_b(&subject.verifier, &b);
+        let b = ephemeral.b;
+        let b_pub = srp::server_b_from(&subject.verifier, &ephemeral.g_b);
         let mut raw = [0u8; 32];
         self.rng.fill(&mut raw);
         let session = URL_SAFE_NO_PAD.encode(raw);
@@ -939,6 +950,7 @@ impl UserPools {
         given_session: Option<&str>,
         responses: &BTreeMap<String, String>,
         challenge: ChallengeNameType,
+        verdict: Option<&Verdict>,
     ) -> Result<Result<Outcome, ApiError>, ApiError> {
         let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
         let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
@@ -987,7 +999,11 @@ impl UserPools {
             let device_key = state.device.clone().unwrap_or_default();
             let mut device = self.known_device(tx, &pool_id, &user, Some(&device_key))?.ok_or_else(incorrect)?;
             let Some(verifier) = device.verifier.as_deref().map(srp::decode_hex) else { return Ok(Err(incorrect())) };
-            if !proof_holds(&state, &verifier, &device.group_key, &device.device_key, &block, timestamp, signature) {
+            let proven =
+                Verdict::reuse(verdict, &verifier, &device.group_key, &device.device_key).unwrap_or_else(|| {
+                    proof_holds(&state, &verifier, &device.group_key, &device.device_key, &block, timestamp, signature)
+                });
+            if !proven {
                 return Ok(Err(incorrect()));
             }
             device.last_authenticated = self.now();
@@ -1007,15 +1023,9 @@ impl UserPools {
         let Some(verifier) = user.password.as_ref().map(|v| srp::decode_hex(&v.verifier)) else {
             return Ok(Err(incorrect()));
         };
-        let ok = proof_holds(
-            &state,
-            &verifier,
-            super::pool_name_of(&pool_id),
-            &user.username.clone(),
-            &block,
-            timestamp,
-            signature,
-        );
+        let pool_name = super::pool_name_of(&pool_id);
+        let ok = Verdict::reuse(verdict, &verifier, pool_name, &user.username)
+            .unwrap_or_else(|| proof_holds(&state, &verifier, pool_name, &user.username, &block, timestamp, signature));
         if let Some(mut history) = custom {
             if !ok {
                 return self.after_password_check(tx, ctx, pool, client, user, false, None);
@@ -1043,6 +1053,7 @@ impl UserPools {
         client: &UserPoolClientType,
         user: &UserRecord,
         responses: &BTreeMap<String, String>,
+        ephemeral: Ephemeral,
     ) -> Result<Outcome, ApiError> {
         let device_key = param(responses, "DEVICE_KEY")?;
         let a_hex = param(responses, "SRP_A")?;
@@ -1053,9 +1064,8 @@ impl UserPools {
             .filter(|d| d.confirmed && d.verifier.is_some())
             .ok_or_else(|| ApiError::resource_not_found("Device does not exist."))?;
         let verifier = srp::decode_hex(device.verifier.as_deref().unwrap_or_default());
-        let mut b = [0u8; 32];
-        self.rng.fill(&mut b);
-        let b_pub = srp::server_b(&verifier, &b);
+        let b = ephemeral.b;
+        let b_pub = srp::server_b_from(&verifier, &ephemeral.g_b);
         let session = self.open_session(tx, pool, client, user, ChallengeNameType::DevicePasswordVerifier)?;
         let state = SrpState {
             pool: pool_id.clone(),
@@ -1086,6 +1096,77 @@ impl UserPools {
             session: Some(session),
             ..Default::default()
         })
+    }
+}
+
+/// The server's secret b of an SRP round and g^b, made before the transaction: the
+/// exponentiation needs no stored data, so it need not hold the store's lock.
+pub(super) struct Ephemeral {
+    b: [u8; 32],
+    g_b: Vec<u8>,
+}
+
+/// An SRP answer's proof, checked before the transaction that acts on it (and so outside the
+/// store's lock), with what it was checked against.
+pub(super) struct Verdict {
+    verifier: Vec<u8>,
+    name: String,
+    id: String,
+    ok: bool,
+}
+
+impl Verdict {
+    /// The verdict, if it was reached for this very verifier, pool (or device group) and user
+    /// (or device); if anything changed in between, the caller checks again.
+    fn reuse(verdict: Option<&Verdict>, verifier: &[u8], name: &str, id: &str) -> Option<bool> {
+        verdict.filter(|v| v.verifier == verifier && v.name == name && v.id == id).map(|v| v.ok)
+    }
+}
+
+impl UserPools {
+    pub(super) fn srp_ephemeral(&self) -> Ephemeral {
+        let mut b = [0u8; 32];
+        self.rng.fill(&mut b);
+        Ephemeral { g_b: srp::g_pow(&b), b }
+    }
+
+    /// Checks the proof of a PASSWORD_VERIFIER or DEVICE_PASSWORD_VERIFIER answer against what
+    /// is stored now, in a read-only transaction, then does the maths outside it. Anything
+    /// amiss gives `None`: the transaction that follows finds it and answers as Cognito does.
+    fn srp_verdict(&self, client_id: &str, responses: &BTreeMap<String, String>) -> Option<Verdict> {
+        let block_b64 = responses.get("PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let signature = responses.get("PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = responses.get("TIMESTAMP")?;
+        let block = STANDARD.decode(block_b64).ok()?;
+        let found = self.tx(|tx| {
+            let Some(client) = tx.client(client_id)? else { return Ok(None) };
+            let pool_id = client.user_pool_id.clone().unwrap_or_default();
+            let keys = self.pool_keys(tx, &pool_id)?;
+            let Some(state) = std::str::from_utf8(&block)
+                .ok()
+                .and_then(|text| keys.open(Purpose::SrpSecretBlock, text))
+                .and_then(|plain| serde_json::from_slice::<SrpState>(&plain).ok())
+            else {
+                return Ok(None);
+            };
+            let Some(user) = state.key.as_deref().map(|k| tx.user(&pool_id, k)).transpose()?.flatten() else {
+                return Ok(None);
+            };
+            if state.device_step {
+                let device = self.known_device(tx, &pool_id, &user, state.device.as_deref())?;
+                Ok(device.and_then(|d| {
+                    let verifier = srp::decode_hex(d.verifier.as_deref()?);
+                    Some((state, verifier, d.group_key, d.device_key))
+                }))
+            } else {
+                Ok(user.password.as_ref().map(|v| {
+                    (state, srp::decode_hex(&v.verifier), pool_name_of(&pool_id).to_string(), user.username.clone())
+                }))
+            }
+        });
+        let (state, verifier, name, id) = found.ok().flatten()?;
+        let ok = proof_holds(&state, &verifier, &name, &id, &block, timestamp, signature);
+        Some(Verdict { verifier, name, id, ok })
     }
 }
 

@@ -81,13 +81,15 @@ impl UserPools {
         if matches!(asked, Some("PASSWORD_VERIFIER" | "SRP_A")) && history.len() == 1 {
             if let Some(a) = ctx.srp_a.as_deref() {
                 let pool_id = ctx.pool.id.clone().unwrap_or_default();
+                let mut ephemeral = Some(self.srp_ephemeral());
                 return self.tx(|tx| {
+                    let ephemeral = ephemeral.take().unwrap_or_else(|| self.srp_ephemeral());
                     let user = tx
                         .user(&pool_id, &ctx.user.key)?
                         .filter(|u| u.sub == ctx.user.sub && u.enabled)
                         .ok_or_else(incorrect)?;
                     let subject = super::auth::SrpSubject::of(&user)?;
-                    self.srp_challenge(tx, &ctx.pool, &ctx.client, subject, a, None, Some(history.clone()))
+                    self.srp_challenge(tx, &ctx.pool, &ctx.client, subject, a, ephemeral, None, Some(history.clone()))
                 });
             }
         }
