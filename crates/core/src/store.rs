@@ -11,7 +11,9 @@
 use crate::password::PasswordVerifier;
 use crate::tokens::PoolKeys;
 use cognate_proto::ApiError;
-use cognate_proto::idp::{AttributeType, GroupType, UserPoolClientType, UserPoolType, UserStatusType};
+use cognate_proto::idp::{
+    AttributeType, GroupType, IdentityProviderType, UserPoolClientType, UserPoolType, UserStatusType,
+};
 use serde::{Deserialize, Serialize};
 
 pub type StoreResult<T> = Result<T, ApiError>;
@@ -142,6 +144,12 @@ pub trait Tx {
     /// leave a margin so that nothing still answerable is forgotten.
     fn purge_expired(&mut self, now: f64) -> StoreResult<()>;
 
+    fn idp(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<IdentityProviderType>>;
+    fn put_idp(&mut self, idp: &IdentityProviderType) -> StoreResult<()>;
+    fn delete_idp(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
+    /// A pool's identity providers in name order, after `after`.
+    fn idps(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProviderType>>;
+
     /// Forgets everything.
     fn clear(&mut self) -> StoreResult<()>;
 }
@@ -190,6 +198,10 @@ pub struct TokenFamily {
     pub previous_refresh_id: Option<String>,
     #[serde(default)]
     pub previous_valid_until: f64,
+    /// The OAuth scopes granted through the hosted UI; `None` for the API flows, whose access
+    /// tokens carry `aws.cognito.signin.user.admin` alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// A device a user signed in from, tracked when the pool's DeviceConfiguration asks for it.

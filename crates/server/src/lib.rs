@@ -10,6 +10,7 @@
 
 mod aws_json;
 pub mod lambda;
+mod oauth;
 pub mod seed;
 pub mod system;
 mod testing;
@@ -87,6 +88,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/", post(aws_json::handle))
         .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(wellknown::openid_configuration))
+        .route("/oauth2/authorize", get(oauth::authorize))
+        .route("/oauth2/idpresponse", get(oauth::idp_response))
+        .route("/oauth2/token", post(oauth::token))
+        .route("/error", get(oauth::error_page))
         .route("/_cognate/health", get(testing::health))
         .route("/_cognate/outbox", get(testing::outbox))
         .route("/_cognate/clock", get(testing::clock).post(testing::advance_clock))

@@ -19,7 +19,7 @@ use cognate_core::store::{
 };
 use cognate_core::tokens::PoolKeys;
 use cognate_proto::ApiError;
-use cognate_proto::idp::{GroupType, UserPoolClientType, UserPoolType};
+use cognate_proto::idp::{GroupType, IdentityProviderType, UserPoolClientType, UserPoolType};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,7 +27,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// What each schema version adds to the one before (version 1 is [`SCHEMA`] less these).
+const MIGRATIONS: &[(i64, &str)] = &[(2, IDPS)];
+
+const IDPS: &str = "CREATE TABLE idps (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, \
+                    PRIMARY KEY (pool_id, name)) WITHOUT ROWID;";
 
 const SCHEMA: &str = r#"
 CREATE TABLE pools (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
@@ -110,10 +116,16 @@ impl SqliteStore {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| e.to_string())?;
         match version {
             0 => {
-                conn.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                let all: String = MIGRATIONS.iter().map(|(_, sql)| *sql).collect();
+                conn.execute_batch(&format!("BEGIN; {SCHEMA} {all} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
                     .map_err(|e| e.to_string())?;
             }
             SCHEMA_VERSION => {}
+            older if older < SCHEMA_VERSION => {
+                let newer: String = MIGRATIONS.iter().filter(|(v, _)| *v > older).map(|(_, sql)| *sql).collect();
+                conn.execute_batch(&format!("BEGIN; {newer} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                    .map_err(|e| e.to_string())?;
+            }
             other => {
                 return Err(format!("the database has schema version {other}; this cognate knows {SCHEMA_VERSION}"));
             }
@@ -264,6 +276,7 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM families WHERE pool_id = ?1",
             "DELETE FROM outbox WHERE pool_id = ?1",
             "DELETE FROM devices WHERE pool_id = ?1",
+            "DELETE FROM idps WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -593,6 +606,35 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn idp(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<IdentityProviderType>> {
+        self.doc("SELECT doc FROM idps WHERE pool_id = ?1 AND name = ?2", [pool_id, name])
+    }
+
+    fn put_idp(&mut self, idp: &IdentityProviderType) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO idps (pool_id, name, doc) VALUES (?1, ?2, ?3)",
+            params![
+                idp.user_pool_id.as_deref().unwrap_or_default(),
+                idp.provider_name.as_deref().unwrap_or_default(),
+                to_doc(idp)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_idp(&mut self, pool_id: &str, name: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM idps WHERE pool_id = ?1 AND name = ?2", [pool_id, name]).map(drop)
+    }
+
+    fn idps(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProviderType>> {
+        let rows = self.docs(
+            "SELECT name, doc FROM idps WHERE pool_id = ?1 AND name > ?2 ORDER BY name",
+            params![pool_id, after.unwrap_or("")],
+            limit.saturating_add(1),
+        )?;
+        Ok(page(rows, limit))
+    }
+
     fn clear(&mut self) -> StoreResult<()> {
         for table in [
             "pools",
@@ -607,9 +649,45 @@ impl Tx for SqliteTx<'_> {
             "families",
             "outbox",
             "devices",
+            "idps",
         ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_database_gains_what_later_versions_add() {
+        let dir = std::env::temp_dir().join(format!("cognate-store-migrate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cognate.sqlite3");
+        let _ = std::fs::remove_file(&path);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = 1; COMMIT;")).unwrap();
+            conn.execute("INSERT INTO pools (id, doc) VALUES ('us-east-1_old', '{\"Id\":\"us-east-1_old\"}')", [])
+                .unwrap();
+        }
+        let store = SqliteStore::open(&dir).unwrap();
+        let store: &dyn Store = &store;
+        store
+            .tx(|tx| {
+                assert!(tx.pool("us-east-1_old")?.is_some(), "the old data is kept");
+                let idp = IdentityProviderType {
+                    user_pool_id: Some("us-east-1_old".into()),
+                    provider_name: Some("Corp".into()),
+                    ..Default::default()
+                };
+                tx.put_idp(&idp)?;
+                assert_eq!(tx.idp("us-east-1_old", "Corp")?, Some(idp));
+                Ok(())
+            })
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

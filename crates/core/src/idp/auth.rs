@@ -682,7 +682,11 @@ impl UserPools {
 
     /// The PreAuthentication trigger, before anything else of a sign-in, outside any
     /// transaction; a failure stops the sign-in.
-    fn pre_authentication(&self, client_id: &str, params: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    pub(super) fn pre_authentication(
+        &self,
+        client_id: &str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
         let Some(username) = params.get("USERNAME") else { return Ok(()) };
         let found = self.tx(|tx| {
             let Some(client) = tx.client(client_id)? else { return Ok(None) };

@@ -115,7 +115,9 @@ impl UserPools {
             "clientMetadata": {},
         });
         if t.version != "1" {
-            request["scopes"] = json!([ADMIN_SCOPE]);
+            let scopes: Vec<&str> =
+                minted.access.get("scope").and_then(Value::as_str).unwrap_or(ADMIN_SCOPE).split(' ').collect();
+            request["scopes"] = json!(scopes);
         }
         let header = crate::triggers::EventHeader {
             trigger_source: t.source,
@@ -164,6 +166,15 @@ impl UserPools {
 }
 
 impl Minted {
+    /// Tokens for the hosted UI: the app's nonce in the ID token, and no PostAuthentication
+    /// (the sign-in that earned them ran its triggers already).
+    pub(super) fn for_hosted_ui(&mut self, nonce: Option<String>) {
+        self.post_authentication = None;
+        if let Some(n) = nonce {
+            self.id.insert("nonce".into(), json!(n));
+        }
+    }
+
     pub(super) fn sign(self) -> AuthenticationResultType {
         AuthenticationResultType {
             access_token: Some(self.keys.sign_access(&self.access)),
@@ -226,6 +237,20 @@ pub(super) fn lifetimes(client: &UserPoolClientType) -> (i64, i64, i64) {
 }
 
 /// A claim's JSON type as Cognito writes it.
+/// The `identities` attribute (a JSON string) as ID tokens carry it: an array, with `primary`
+/// and `dateCreated` as strings.
+fn identities_claim(text: &str) -> Value {
+    let Ok(Value::Array(mut list)) = serde_json::from_str::<Value>(text) else { return Value::String(text.into()) };
+    for entry in list.iter_mut().filter_map(Value::as_object_mut) {
+        for key in ["primary", "dateCreated"] {
+            if let Some(v) = entry.get(key).filter(|v| !v.is_string()).map(Value::to_string) {
+                entry.insert(key.into(), Value::String(v));
+            }
+        }
+    }
+    Value::Array(list)
+}
+
 fn claim_value(name: &str, value: &str, pool: &UserPoolType) -> Value {
     let data_type = pool
         .schema_attributes
@@ -309,6 +334,22 @@ impl UserPools {
         device: Option<String>,
         source: &'static str,
     ) -> Result<Minted, ApiError> {
+        self.sign_in_tokens_scoped(tx, ctx, pool, client, user, device, source, None)
+    }
+
+    /// [`Self::sign_in_tokens`] with the OAuth scopes the hosted UI granted.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn sign_in_tokens_scoped(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &UserRecord,
+        device: Option<String>,
+        source: &'static str,
+        scopes: Option<Vec<String>>,
+    ) -> Result<Minted, ApiError> {
         let now = self.now();
         let (_, _, refresh_life) = lifetimes(client);
         let (device_key, new_device) = match device {
@@ -335,6 +376,7 @@ impl UserPools {
             refresh_id: self.rng.uuid_v4(),
             previous_refresh_id: None,
             previous_valid_until: 0.0,
+            scopes,
         };
         tx.put_family(&family)?;
         // Expired families and sessions go when sign-ins come, so neither table grows without
@@ -425,7 +467,8 @@ impl UserPools {
                 continue;
             }
             if let Some(v) = &attr.value {
-                id.insert(name.to_string(), claim_value(name, v, pool));
+                let value = if name == "identities" { identities_claim(v) } else { claim_value(name, v, pool) };
+                id.insert(name.to_string(), value);
             }
         }
 
@@ -439,7 +482,8 @@ impl UserPools {
         access.insert("origin_jti".into(), json!(family.origin_jti));
         access.insert("event_id".into(), json!(event_id));
         access.insert("token_use".into(), json!("access"));
-        access.insert("scope".into(), json!(ADMIN_SCOPE));
+        let scope = family.scopes.as_ref().map(|s| s.join(" ")).unwrap_or_else(|| ADMIN_SCOPE.to_string());
+        access.insert("scope".into(), json!(scope));
         access.insert("auth_time".into(), json!(family.auth_time));
         access.insert("exp".into(), json!(now + access_life));
         access.insert("iat".into(), json!(now));

@@ -8,6 +8,8 @@ mod auth;
 mod clients;
 mod custom_auth;
 mod devices;
+mod federation;
+pub use federation::{AuthorizeRequest, HostedAnswer, OAuthError, basic_credentials, form_encode};
 mod filter;
 mod groups;
 mod issue;
@@ -217,6 +219,49 @@ fn limit(requested: Option<i32>, default: usize) -> usize {
 }
 
 impl CognitoIdentityProvider for UserPools {
+    fn create_identity_provider(
+        &self,
+        _: &RequestContext,
+        input: CreateIdentityProviderRequest,
+    ) -> Result<CreateIdentityProviderResponse, ApiError> {
+        self.create_idp(input)
+    }
+    fn describe_identity_provider(
+        &self,
+        _: &RequestContext,
+        input: DescribeIdentityProviderRequest,
+    ) -> Result<DescribeIdentityProviderResponse, ApiError> {
+        self.describe_idp(input)
+    }
+    fn update_identity_provider(
+        &self,
+        _: &RequestContext,
+        input: UpdateIdentityProviderRequest,
+    ) -> Result<UpdateIdentityProviderResponse, ApiError> {
+        self.update_idp(input)
+    }
+    fn delete_identity_provider(
+        &self,
+        _: &RequestContext,
+        input: DeleteIdentityProviderRequest,
+    ) -> Result<(), ApiError> {
+        self.delete_idp(input)
+    }
+    fn list_identity_providers(
+        &self,
+        _: &RequestContext,
+        input: ListIdentityProvidersRequest,
+    ) -> Result<ListIdentityProvidersResponse, ApiError> {
+        self.list_idps(input)
+    }
+    fn get_identity_provider_by_identifier(
+        &self,
+        _: &RequestContext,
+        input: GetIdentityProviderByIdentifierRequest,
+    ) -> Result<GetIdentityProviderByIdentifierResponse, ApiError> {
+        self.idp_by_identifier(input)
+    }
+
     fn create_user_pool(
         &self,
         ctx: &RequestContext,

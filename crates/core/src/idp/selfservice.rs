@@ -334,11 +334,19 @@ impl UserPools {
             user_name: &user.username,
             client_id,
         };
-        let request = serde_json::json!({
+        let mut request = serde_json::json!({
             "userAttributes": crate::triggers::attribute_map(attrs),
             "validationData": validation,
             "clientMetadata": metadata.unwrap_or_default(),
         });
+        if source == "PreSignUp_ExternalProvider" {
+            // As captured from Cognito: empty alias slots, empty validation data, and no client
+            // metadata (a redirect cannot carry any).
+            request["userAttributes"]["cognito:email_alias"] = "".into();
+            request["userAttributes"]["cognito:phone_number_alias"] = "".into();
+            request["validationData"] = serde_json::json!({});
+            request.as_object_mut().expect("an object").remove("clientMetadata");
+        }
         let event = crate::triggers::event(&header, request);
         let answer = self.run_trigger(Some(arn), "PreSignUp", event)?.unwrap_or_default();
         let flag = |name: &str| answer["response"][name].as_bool().unwrap_or(false);
@@ -352,7 +360,7 @@ impl UserPools {
     }
 
     /// The PostConfirmation trigger, after the confirmation is committed.
-    fn post_confirmation(
+    pub(super) fn post_confirmation(
         &self,
         pool: &UserPoolType,
         user: &UserRecord,

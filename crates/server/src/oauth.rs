@@ -1,0 +1,319 @@
+//! The hosted UI's OAuth 2.0 endpoints for sign-in through an OpenID Connect provider:
+//! `/oauth2/authorize`, `/oauth2/idpresponse` and `/oauth2/token`, and the `/error` page.
+//! What Cognito decides is in `cognate_core::idp::federation`; here is the HTTP, and the calls
+//! to the provider (discovery, the code exchange, its keys, userInfo), which core cannot make.
+
+use crate::AppState;
+use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_core::idp::{AuthorizeRequest, HostedAnswer, basic_credentials, form_encode};
+use cognate_proto::RequestContext;
+use cognate_proto::idp::IdentityProviderType;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long cognate waits on the provider, per call.
+const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn found(location: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, location.to_string()), (header::CACHE_CONTROL, "no-store".into())])
+        .into_response()
+}
+
+fn page(status: StatusCode, message: &str) -> Response {
+    let escaped = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    (status, Html(format!("<!doctype html><title>Error</title><p>{escaped}</p>"))).into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!("hosted UI: {e}");
+    page(StatusCode::INTERNAL_SERVER_ERROR, "An internal error occurred.")
+}
+
+fn base(state: &AppState, headers: &HeaderMap) -> String {
+    state.base_url(headers).unwrap_or_else(|| "http://localhost:9229".into())
+}
+
+fn answer(state: &AppState, headers: &HeaderMap, hosted: HostedAnswer) -> Response {
+    match hosted {
+        HostedAnswer::Redirect(url) => found(&url),
+        // Requests that cannot go back to an app land on the error page, as on Cognito.
+        HostedAnswer::Error { error, client_id, message } if message.starts_with("An error was encountered") => {
+            let mut pairs = vec![("error", error.as_str())];
+            if let Some(id) = client_id.as_deref() {
+                pairs.push(("client_id", id));
+            }
+            found(&format!("{}/error?{}", base(state, headers), form_encode(&pairs)))
+        }
+        HostedAnswer::Error { message, .. } => page(StatusCode::BAD_REQUEST, &message),
+        HostedAnswer::ToProvider { .. } => internal("a provider redirect reached the wrong place"),
+    }
+}
+
+/// `GET /error`: where Cognito's hosted pages send requests they cannot serve.
+pub async fn error_page() -> Response {
+    page(StatusCode::BAD_REQUEST, "An error was encountered with the requested page.")
+}
+
+/// The provider's endpoints: from `oidc_issuer`'s discovery document, else the ones its
+/// ProviderDetails name.
+#[derive(Default)]
+struct Endpoints {
+    authorize: Option<String>,
+    token: Option<String>,
+    userinfo: Option<String>,
+    jwks: Option<String>,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(PROVIDER_TIMEOUT)).build().new_agent()
+}
+
+fn endpoints(provider: &IdentityProviderType) -> Endpoints {
+    let details = provider.provider_details.clone().unwrap_or_default();
+    let issuer = details.get("oidc_issuer").cloned().unwrap_or_default();
+    let discovered: Value = agent()
+        .get(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')))
+        .call()
+        .ok()
+        .filter(|r| r.status() == 200)
+        .and_then(|mut r| r.body_mut().read_to_string().ok())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let pick = |doc_key: &str, detail_key: &str| {
+        discovered[doc_key].as_str().map(str::to_string).or_else(|| details.get(detail_key).cloned())
+    };
+    Endpoints {
+        authorize: pick("authorization_endpoint", "authorize_url"),
+        token: pick("token_endpoint", "token_url"),
+        userinfo: pick("userinfo_endpoint", "attributes_url"),
+        jwks: pick("jwks_uri", "jwks_uri"),
+    }
+}
+
+/// `GET /oauth2/authorize`.
+pub async fn authorize(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let get = |k: &str| q.get(k).cloned();
+    let request = AuthorizeRequest {
+        response_type: get("response_type"),
+        client_id: get("client_id"),
+        redirect_uri: get("redirect_uri"),
+        state: get("state"),
+        scope: get("scope"),
+        identity_provider: get("identity_provider"),
+        idp_identifier: get("idp_identifier"),
+        code_challenge: get("code_challenge"),
+        code_challenge_method: get("code_challenge_method"),
+        nonce: get("nonce"),
+    };
+    let back = format!("{}/oauth2/idpresponse", base(&state, &headers));
+    let worker = state.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<HostedAnswer, String> {
+        match worker.idp.authorize(request).map_err(|e| e.to_string())? {
+            HostedAnswer::ToProvider { provider, state: pending } => {
+                let details = provider.provider_details.clone().unwrap_or_default();
+                let Some(url) = endpoints(&provider).authorize else {
+                    let failed = worker
+                        .idp
+                        .federation_failed(&pending, "Unable to reach the identity provider's authorization endpoint");
+                    return failed.map_err(|e| e.to_string())?.ok_or_else(|| "the sign-in vanished".into());
+                };
+                let client_id = details.get("client_id").cloned().unwrap_or_default();
+                let scopes = details.get("authorize_scopes").cloned().unwrap_or_default();
+                let query = form_encode(&[
+                    ("client_id", &client_id),
+                    ("redirect_uri", &back),
+                    ("scope", &scopes),
+                    ("response_type", "code"),
+                    ("state", &pending),
+                ]);
+                let sep = if url.contains('?') { '&' } else { '?' };
+                Ok(HostedAnswer::Redirect(format!("{url}{sep}{query}")))
+            }
+            other => Ok(other),
+        }
+    })
+    .await;
+    match result {
+        Ok(Ok(hosted)) => answer(&state, &headers, hosted),
+        Ok(Err(e)) => internal(e),
+        Err(e) => internal(e),
+    }
+}
+
+/// Checks an ID token from the provider as Cognito does (oidc-flow docs): an RSA signature by
+/// a key of its JWKS, its issuer, its audience, its expiry. Answers the claims, or what failed.
+fn verify_id_token(token: &str, jwks: &Value, issuer: &str, client_id: &str) -> Result<Map<String, Value>, String> {
+    let invalid = || "Invalid id_token".to_string();
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
+    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).map_err(|_| invalid());
+    let header: Value = serde_json::from_slice(&decode(h)?).map_err(|_| invalid())?;
+    let claims: Map<String, Value> = serde_json::from_slice(&decode(p)?).map_err(|_| invalid())?;
+    let signature = decode(s)?;
+    if header["alg"].as_str() != Some("RS256") {
+        return Err("Unsupported id_token signing algorithm".into());
+    }
+    let kid = header["kid"].as_str();
+    let key = jwks["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|k| k["kty"] == "RSA" && (kid.is_none() || k["kid"].as_str() == kid))
+        .ok_or_else(|| "No matching key in the identity provider's jwks".to_string())?;
+    let n = decode(key["n"].as_str().unwrap_or_default())?;
+    let e = decode(key["e"].as_str().unwrap_or_default())?;
+    RsaPublicKeyComponents { n: &n, e: &e }
+        .verify(&RSA_PKCS1_2048_8192_SHA256, format!("{h}.{p}").as_bytes(), &signature)
+        .map_err(|_| invalid())?;
+    let iss = claims.get("iss").and_then(Value::as_str).unwrap_or_default();
+    if iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        return Err(format!("Bad id_token issuer {iss}"));
+    }
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(a)) => a == client_id,
+        Some(Value::Array(list)) => list.iter().any(|a| a == client_id),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err("Bad id_token audience".into());
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    if claims.get("exp").and_then(Value::as_u64).is_none_or(|exp| exp < now) {
+        return Err("id_token has expired".into());
+    }
+    Ok(claims)
+}
+
+/// The claims the provider vouches for: the verified ID token's, then userInfo's.
+fn provider_claims(provider: &IdentityProviderType, code: &str, back: &str) -> Result<Map<String, Value>, String> {
+    let details = provider.provider_details.clone().unwrap_or_default();
+    let name = provider.provider_name.clone().unwrap_or_default();
+    let client_id = details.get("client_id").cloned().unwrap_or_default();
+    let ends = endpoints(provider);
+    let token_url = ends.token.ok_or_else(|| format!("{name} Error - no token endpoint"))?;
+    // Cognito authenticates to the provider with client_secret_post only.
+    let body = form_encode(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", back),
+        ("client_id", &client_id),
+        ("client_secret", details.get("client_secret").map(String::as_str).unwrap_or_default()),
+    ]);
+    let mut response = agent()
+        .post(&token_url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .map_err(|_| "Timeout occurred in calling IdP token endpoint".to_string())?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Err(format!("{name} Error - {status} error getting token"));
+    }
+    let tokens: Value = response
+        .body_mut()
+        .read_to_string()
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(|| format!("{name} Error - 200 error getting token"))?;
+    let id_token = tokens["id_token"].as_str().ok_or_else(|| "Invalid id_token".to_string())?;
+    let jwks_url = ends.jwks.ok_or_else(|| "Timeout in calling jwks uri".to_string())?;
+    let jwks: Value = agent()
+        .get(&jwks_url)
+        .call()
+        .ok()
+        .filter(|r| r.status() == 200)
+        .and_then(|mut r| r.body_mut().read_to_string().ok())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(|| "Timeout in calling jwks uri".to_string())?;
+    let issuer = details.get("oidc_issuer").cloned().unwrap_or_default();
+    let mut claims = verify_id_token(id_token, &jwks, &issuer, &client_id)?;
+    // Cognito asks userInfo for the attributes, and takes a refusal as an invalid token.
+    if let (Some(url), Some(access)) = (ends.userinfo, tokens["access_token"].as_str()) {
+        let auth = format!("Bearer {access}");
+        let answer = if details.get("attributes_request_method").map(String::as_str) == Some("POST") {
+            agent().post(&url).header("Authorization", &auth).send_empty()
+        } else {
+            agent().get(&url).header("Authorization", &auth).call()
+        };
+        let mut answer = answer.map_err(|_| format!("{name} Error - error getting user info"))?;
+        if answer.status() != 200 {
+            return Err(format!("{name} Error - {} error getting user info", answer.status().as_u16()));
+        }
+        let extra: Map<String, Value> =
+            answer.body_mut().read_to_string().ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        claims.extend(extra);
+    }
+    Ok(claims)
+}
+
+/// `GET /oauth2/idpresponse`: the provider sends the browser back here with a code.
+pub async fn idp_response(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let Some(pending) = q.get("state").cloned() else {
+        return page(StatusCode::BAD_REQUEST, "An error was encountered with the requested page.");
+    };
+    let back = format!("{}/oauth2/idpresponse", base(&state, &headers));
+    let ctx = RequestContext { base_url: state.base_url(&headers), ..Default::default() };
+    let worker = state.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<Option<HostedAnswer>, String> {
+        let idp = &worker.idp;
+        if let Some(error) = q.get("error") {
+            let description = q.get("error_description").unwrap_or(error);
+            return idp.federation_failed(&pending, description).map_err(|e| e.to_string());
+        }
+        let Some(provider) = idp.federation_provider(&pending).map_err(|e| e.to_string())? else { return Ok(None) };
+        let code = q.get("code").cloned().unwrap_or_default();
+        match provider_claims(&provider, &code, &back) {
+            Ok(claims) => idp.federated_sign_in(&ctx, &pending, &claims).map(Some).map_err(|e| e.to_string()),
+            Err(description) => idp.federation_failed(&pending, &description).map_err(|e| e.to_string()),
+        }
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(hosted))) => answer(&state, &headers, hosted),
+        Ok(Ok(None)) => {
+            page(StatusCode::BAD_REQUEST, "Something went wrong: the sign-in took too long or was already finished.")
+        }
+        Ok(Err(e)) => internal(e),
+        Err(e) => internal(e),
+    }
+}
+
+/// `POST /oauth2/token`.
+pub async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let no_store = [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")];
+    let form: BTreeMap<String, String> = match serde_urlencoded::from_bytes(&body) {
+        Ok(f) => f,
+        Err(_) => {
+            return (StatusCode::BAD_REQUEST, no_store, axum::Json(json!({"error": "invalid_request"})))
+                .into_response();
+        }
+    };
+    let basic = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(basic_credentials);
+    let ctx = RequestContext { base_url: state.base_url(&headers), ..Default::default() };
+    let result = tokio::task::spawn_blocking(move || state.idp.token_endpoint(&ctx, &form, basic)).await;
+    match result {
+        Ok(Ok(tokens)) => (StatusCode::OK, no_store, axum::Json(tokens)).into_response(),
+        Ok(Err(e)) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, no_store, axum::Json(json!({"error": e.error}))).into_response()
+        }
+        Err(e) => internal(e),
+    }
+}
