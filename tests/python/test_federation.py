@@ -226,6 +226,17 @@ def test_a_failing_pre_sign_up_goes_back_to_the_app_and_makes_nobody(idp, cognat
     assert idp.list_users(UserPoolId=pool)["Users"] == []
 
 
+def test_the_pre_sign_up_event_of_a_federated_user(idp, cognate_url, provider, federated_pool):
+    pool, client = federated_pool
+    provider.user = {"sub": "Echo-1", "email": "someone@echo.example"}
+    back = urllib.parse.urlparse(sign_in(cognate_url, client, secrets.token_urlsafe(48)))
+    description = dict(urllib.parse.parse_qsl(back.query))["error_description"]
+    # The mapped attributes and the empty alias slots; validation data but no client metadata.
+    assert description == ("PreSignUp failed with error PreSignUp_ExternalProvider okta_echo-1 "
+                           "['userAttributes', 'validationData'] "
+                           "['cognito:email_alias', 'cognito:phone_number_alias', 'email', 'given_name']. ")
+
+
 def test_pkce_and_client_checks_at_the_token_endpoint(idp, cognate_url, provider, federated_pool):
     pool, client = federated_pool
     provider.user = {"sub": "grace", "email": "grace@example.com"}

@@ -104,5 +104,11 @@ pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 /// Where new RSA-2048 signing keys come from (PKCS#8 DER). Making one takes about a hundred
 /// milliseconds, so production keeps a reserve made in the background.
 pub trait KeySource: Send + Sync {
+    /// A key, made now if none is ready.
     fn rsa_2048_pkcs8(&self) -> Vec<u8>;
+
+    /// Two keys if two are ready now, without making any.
+    fn ready_pair(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        None
+    }
 }

@@ -50,9 +50,17 @@ pub struct PoolKeys {
 impl PoolKeys {
     /// Fresh keys for a new pool.
     pub fn generate(keys: &dyn KeySource, rng: &dyn Random) -> Self {
+        Self::from_pair((keys.rsa_2048_pkcs8(), keys.rsa_2048_pkcs8()), rng)
+    }
+
+    /// A pool's keys from two RSA keys that are ready now, or `None` without waiting.
+    pub fn ready(keys: &dyn KeySource, rng: &dyn Random) -> Option<Self> {
+        keys.ready_pair().map(|pair| Self::from_pair(pair, rng))
+    }
+
+    fn from_pair((id_key, access_key): (Vec<u8>, Vec<u8>), rng: &dyn Random) -> Self {
         let mut sealing = [0u8; 32];
         rng.fill(&mut sealing);
-        let (id_key, access_key) = (keys.rsa_2048_pkcs8(), keys.rsa_2048_pkcs8());
         Self {
             id_kid: kid_of(&id_key),
             id_key: STANDARD.encode(&id_key),

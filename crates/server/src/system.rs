@@ -40,7 +40,8 @@ impl Random for OsRandom {
 /// RSA keys made ahead of time on a background thread, so CreateUserPool does not wait the
 /// hundred-odd milliseconds a key takes. When the reserve is empty, a key is made on the spot.
 pub struct KeyReserve {
-    ready: Mutex<Receiver<Vec<u8>>>,
+    /// The keys made so far, and one taken out while its pair was not ready yet.
+    ready: Mutex<(Receiver<Vec<u8>>, Option<Vec<u8>>)>,
 }
 
 fn generate() -> Vec<u8> {
@@ -56,13 +57,27 @@ impl KeyReserve {
             .name("key-reserve".into())
             .spawn(move || while tx.send(generate()).is_ok() {})
             .expect("the key reserve thread starts");
-        Self { ready: Mutex::new(rx) }
+        Self { ready: Mutex::new((rx, None)) }
     }
 }
 
 impl KeySource for KeyReserve {
     fn rsa_2048_pkcs8(&self) -> Vec<u8> {
-        let ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
-        ready.try_recv().unwrap_or_else(|_| generate())
+        let mut ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
+        let (rx, spare) = &mut *ready;
+        spare.take().or_else(|| rx.try_recv().ok()).unwrap_or_else(generate)
+    }
+
+    fn ready_pair(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        let mut ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
+        let (rx, spare) = &mut *ready;
+        let first = spare.take().or_else(|| rx.try_recv().ok())?;
+        match rx.try_recv() {
+            Ok(second) => Some((first, second)),
+            Err(_) => {
+                *spare = Some(first);
+                None
+            }
+        }
     }
 }

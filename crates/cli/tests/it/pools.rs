@@ -236,3 +236,23 @@ async fn tags() {
     );
     assert_eq!(code, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn pools_made_in_a_burst_each_get_keys_of_their_own() {
+    // More pools than the key reserve holds: the later ones get their keys at first use.
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let mut kids = std::collections::BTreeSet::new();
+    for i in 0..12 {
+        let pool = client.create_user_pool().pool_name(format!("burst{i}")).send().await.unwrap();
+        let id = pool.user_pool.unwrap().id.unwrap();
+        let (status, jwks) = cognate.get(&format!("/{id}/.well-known/jwks.json"));
+        assert_eq!(status, 200);
+        let (_, again) = cognate.get(&format!("/{id}/.well-known/jwks.json"));
+        assert_eq!(jwks, again, "a pool's keys, once made, stay");
+        for key in jwks["keys"].as_array().unwrap() {
+            assert!(kids.insert(key["kid"].as_str().unwrap().to_string()), "no two pools share a key");
+        }
+    }
+    assert_eq!(kids.len(), 24);
+}

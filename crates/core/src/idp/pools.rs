@@ -288,11 +288,16 @@ impl UserPools {
             estimated_number_of_users: Some(0),
             ..Default::default()
         };
-        // Each pool signs with keys of its own, made now.
-        let keys = crate::tokens::PoolKeys::generate(self.keys.as_ref(), self.rng.as_ref());
+        // Each pool signs with keys of its own: two ready ones now if the reserve has them,
+        // else made when the pool first needs them, so that a burst of new pools (most of
+        // which a test suite never signs in to) waits for no key-making.
+        let keys = crate::tokens::PoolKeys::ready(self.keys.as_ref(), self.rng.as_ref());
         self.tx(|tx| {
             tx.put_pool(&pool)?;
-            tx.put_keys(&id, &keys)
+            match &keys {
+                Some(k) => tx.put_keys(&id, k),
+                None => Ok(()),
+            }
         })?;
         Ok(CreateUserPoolResponse { user_pool: Some(pool) })
     }
