@@ -612,16 +612,7 @@ impl UserPools {
         if grant.response_type == "token" {
             let minted = self.tx(|tx| {
                 let client = super::auth::load_client(tx, &client_id)?;
-                let mut minted = self.sign_in_tokens_scoped(
-                    tx,
-                    ctx,
-                    &pool,
-                    &client,
-                    &user,
-                    None,
-                    "TokenGeneration_HostedAuth",
-                    Some(grant.scopes.clone()),
-                )?;
+                let mut minted = self.hosted_tokens(tx, ctx, &pool, &client, &user, &grant)?;
                 minted.refresh_token = None;
                 Ok(minted)
             })?;
@@ -662,6 +653,20 @@ impl UserPools {
             pairs.push(("state", s));
         }
         Ok(HostedAnswer::Redirect(with_query(&grant.redirect_uri, &form_encode(&pairs), false)))
+    }
+
+    /// A new token family for a hosted-UI sign-in, with the scopes the app was granted.
+    fn hosted_tokens(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        user: &UserRecord,
+        grant: &Grant,
+    ) -> Result<super::issue::Minted, ApiError> {
+        let scopes = Some(grant.scopes.clone());
+        self.sign_in_tokens_scoped(tx, ctx, pool, client, user, None, "TokenGeneration_HostedAuth", scopes)
     }
 
     /// Signs hosted-UI tokens after PreTokenGeneration, with the app's nonce in the ID token.
@@ -727,17 +732,7 @@ impl UserPools {
                             .user(&pool_id, &stored.user_key)?
                             .filter(|u| u.sub == stored.sub && u.enabled)
                             .ok_or_else(|| ApiError::not_authorized("User is disabled."))?;
-                        self.sign_in_tokens_scoped(
-                            tx,
-                            ctx,
-                            &pool,
-                            &client,
-                            &user,
-                            None,
-                            "TokenGeneration_HostedAuth",
-                            Some(grant.scopes.clone()),
-                        )
-                        .map(Some)
+                        self.hosted_tokens(tx, ctx, &pool, &client, &user, &grant).map(Some)
                     })
                     .or_else(|e| if e.type_name == "NotAuthorizedException" { Ok(None) } else { Err(e) })
                     .map_err(internal)?
