@@ -301,3 +301,37 @@ def test_implicit_grant_puts_the_tokens_in_the_fragment(idp, cognate_url, provid
     id_claims = claims(fragment["id_token"])
     assert id_claims["nonce"] == "n-123" and id_claims["cognito:username"] == "okta_lin"
     assert claims(fragment["access_token"])["scope"] == "openid email"
+
+
+def test_returning_users_go_through_pre_and_post_authentication(idp, cognate_url, provider):
+    pool = idp.create_user_pool(
+        PoolName="returning",
+        LambdaConfig={"PreAuthentication": ARN.format("preAuthentication"),
+                      "PostAuthentication": ARN.format("postAuthentication")},
+    )["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool, GroupName="SignedIn")
+    details = {"client_id": "idp-client", "client_secret": "idp-secret", "authorize_scopes": "openid email",
+               "oidc_issuer": provider.issuer, "attributes_request_method": "GET"}
+    # The handler refuses users whose name starts with "blocked": so, every user of this provider.
+    for name in ["Okta", "Blocked"]:
+        idp.create_identity_provider(UserPoolId=pool, ProviderName=name, ProviderType="OIDC",
+                                     ProviderDetails=details, AttributeMapping={"email": "email"})
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="web", CallbackURLs=[APP], AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"], AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["Okta", "Blocked"],
+    )["UserPoolClient"]["ClientId"]
+    groups = lambda user: [g["GroupName"] for g in idp.admin_list_groups_for_user(UserPoolId=pool, Username=user)["Groups"]]
+
+    provider.user = {"sub": "returning-1", "email": "r@example.com"}
+    verifier = secrets.token_urlsafe(48)
+    assert "code=" in sign_in(cognate_url, client, verifier)
+    assert groups("okta_returning-1") == [f"{pool}_Okta"], "a first sign-in is a sign-up: no PostAuthentication"
+    assert "code=" in sign_in(cognate_url, client, verifier)
+    assert sorted(groups("okta_returning-1")) == sorted([f"{pool}_Okta", "SignedIn"])
+
+    provider.user = {"sub": "x", "email": "x@example.com"}
+    assert "code=" in sign_in(cognate_url, client, verifier, identity_provider="Blocked")
+    refused = urllib.parse.urlparse(sign_in(cognate_url, client, verifier, identity_provider="Blocked"))
+    assert dict(urllib.parse.parse_qsl(refused.query))["error_description"] == \
+        "PreAuthentication failed with error This account is blocked. "
