@@ -257,6 +257,7 @@ def test_authorize_refuses_what_cognito_refuses(idp, cognate_url, provider, fede
     assert hop(url(response_type="token")) == (302, f"{APP}#error=unauthorized_client")
     assert hop(url(scope="phone")) == (302, f"{APP}?error=invalid_scope")
     assert hop(url(identity_provider="Google"))[0] == 400
+    assert hop(url(identity_provider="COGNITO"))[0] == 400, "no managed login pages"
     assert hop(f"{cognate_url}/error?error=invalid_request")[0] == 400
 
 
@@ -273,6 +274,10 @@ def test_identity_provider_operations(idp, provider):
     with pytest.raises(idp.exceptions.InvalidParameterException,
                        match="clientId, authorizeScopes, oidcIssuer and attributesRequestMethod are all required idp details."):
         idp.create_identity_provider(UserPoolId=pool, ProviderName="Bad", ProviderType="OIDC", ProviderDetails={"client_id": "c"})
+    with pytest.raises(idp.exceptions.InvalidParameterException, match=r"AttributeMapping contains invalid mapping: \[nickname2\]"):
+        idp.create_identity_provider(UserPoolId=pool, ProviderName="Odd", ProviderType="OIDC", ProviderDetails=details,
+                                     AttributeMapping={"email": "email", "nickname2": "nick"})
+    assert [p["ProviderName"] for p in idp.list_identity_providers(UserPoolId=pool)["Providers"]] == ["Corp"]
     assert idp.get_identity_provider_by_identifier(UserPoolId=pool, IdpIdentifier="corp.example")["IdentityProvider"]["ProviderName"] == "Corp"
     idp.update_identity_provider(UserPoolId=pool, ProviderName="Corp", AttributeMapping={"email": "mail"})
     described = idp.describe_identity_provider(UserPoolId=pool, ProviderName="Corp")["IdentityProvider"]

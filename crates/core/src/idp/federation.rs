@@ -66,6 +66,20 @@ fn check_details(
     Ok(())
 }
 
+/// Every mapped attribute must be one of the pool's (or the username).
+fn check_mapping(pool: &UserPoolType, mapping: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    let invalid: Vec<&str> = mapping
+        .keys()
+        .map(String::as_str)
+        .filter(|name| *name != "username" && super::pools::schema_entry(pool, name).is_none())
+        .collect();
+    if invalid.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_parameter(format!("AttributeMapping contains invalid mapping: [{}]", invalid.join(", "))))
+    }
+}
+
 impl UserPools {
     pub(super) fn create_idp(
         &self,
@@ -73,8 +87,9 @@ impl UserPools {
     ) -> Result<CreateIdentityProviderResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
+            let pool = load_pool(tx, &input.user_pool_id)?;
             check_details(input.provider_type, &input.provider_name, &input.provider_details)?;
+            check_mapping(&pool, input.attribute_mapping.as_ref().unwrap_or(&BTreeMap::new()))?;
             if tx.idp(&input.user_pool_id, &input.provider_name)?.is_some() {
                 return Err(ApiError::duplicate_provider(format!(
                     "A provider with the name {} already exists in this user pool.",
@@ -124,9 +139,10 @@ impl UserPools {
     ) -> Result<UpdateIdentityProviderResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
+            let pool = load_pool(tx, &input.user_pool_id)?;
             let mut idp =
                 tx.idp(&input.user_pool_id, &input.provider_name)?.ok_or_else(|| not_found(&input.provider_name))?;
+            check_mapping(&pool, input.attribute_mapping.as_ref().unwrap_or(&BTreeMap::new()))?;
             if let Some(details) = &input.provider_details {
                 let mut merged = idp.provider_details.clone().unwrap_or_default();
                 merged.extend(details.clone());
@@ -373,7 +389,9 @@ impl UserPools {
                 return Ok(redirect_error(&grant, "invalid_scope", None));
             }
             let pool_id = client.user_pool_id.clone().unwrap_or_default();
-            let provider = match (&req.identity_provider, &req.idp_identifier) {
+            // `COGNITO` names the managed login pages, which cognate does not serve.
+            let named = req.identity_provider.as_ref().filter(|p| p.as_str() != "COGNITO");
+            let provider = match (named, &req.idp_identifier) {
                 (Some(name), _) => tx.idp(&pool_id, name)?,
                 (None, Some(identifier)) => provider_by_identifier(tx, &pool_id, identifier)?,
                 (None, None) => {

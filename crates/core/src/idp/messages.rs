@@ -159,13 +159,7 @@ impl UserPools {
                 } else {
                     ("CustomEmailSender", "customEmailSenderRequestV1")
                 };
-                let source = format!(
-                    "{prefix}_{}",
-                    match message.kind.as_str() {
-                        "AdminResetUserPassword" => "ForgotPassword",
-                        other => other,
-                    }
-                );
+                let source = format!("{prefix}_{}", trigger_kind(&message.kind));
                 let header = crate::triggers::EventHeader {
                     trigger_source: &source,
                     user_pool_id: &message.pool_id,
@@ -192,13 +186,7 @@ impl UserPools {
                 self.store.tx(|tx| tx.push_message(&message))?;
                 continue;
             }
-            let source = format!(
-                "CustomMessage_{}",
-                match message.kind.as_str() {
-                    "AdminResetUserPassword" => "ForgotPassword",
-                    other => other,
-                }
-            );
+            let source = format!("CustomMessage_{}", trigger_kind(&message.kind));
             let header = crate::triggers::EventHeader {
                 trigger_source: &source,
                 user_pool_id: &message.pool_id,
@@ -378,5 +366,14 @@ mod tests {
     fn masks() {
         assert_eq!(mask_email("victimsemail@gmail.com"), "v***@g***");
         assert_eq!(mask_phone("+15555550008"), "+*******0008");
+    }
+}
+
+/// The trigger-source suffix of a message kind: an administrator's password reset is sent as
+/// a ForgotPassword message.
+fn trigger_kind(kind: &str) -> &str {
+    match kind {
+        "AdminResetUserPassword" => "ForgotPassword",
+        other => other,
     }
 }
