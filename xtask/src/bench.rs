@@ -4,6 +4,7 @@
 //! the bottleneck for the operations measured; its own CPU use shares the machine, which the
 //! report says.
 
+use crate::wire;
 use base64::Engine as _;
 use cognate_core::password::{PasswordVerifier, srp};
 use cognate_core::store::{Store, UserRecord};
@@ -20,6 +21,9 @@ pub struct Options {
     pub full: bool,
     /// Only the machine's bounds and the two sign-in throughputs (for profiling rounds).
     pub throughput_only: bool,
+    /// Only the sign-in load, for this many seconds, after printing the server's pid: for
+    /// `perf record -p` or `callgrind_control`.
+    pub profile_secs: Option<f64>,
 }
 
 struct Server {
@@ -119,44 +123,50 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs `work` on `threads` threads for `secs` seconds: (operations per second, p50 ms, p99 ms).
-pub(crate) fn load(
+fn load(
     threads: usize,
     secs: f64,
     work: Arc<dyn Fn(&ureq::Agent) -> Result<(), String> + Send + Sync>,
 ) -> Result<(f64, f64, f64), String> {
-    load_counted(threads, secs, work).map(|(rate, p50, p99, _)| (rate, p50, p99))
+    load_counted(threads, secs, || Ok(agent()), |a| work(a)).map(|(rate, p50, p99, _)| (rate, p50, p99))
 }
 
-/// [`load`], and how many operations were done.
-fn load_counted(
+/// Runs `work` on `threads` threads for `secs` seconds, each with its own connection from
+/// `connect`: (operations per second, p50 ms, p99 ms, operations done).
+pub(crate) fn load_counted<C>(
     threads: usize,
     secs: f64,
-    work: Arc<dyn Fn(&ureq::Agent) -> Result<(), String> + Send + Sync>,
+    connect: impl Fn() -> Result<C, String> + Sync,
+    work: impl Fn(&mut C) -> Result<(), String> + Sync,
 ) -> Result<(f64, f64, f64, usize), String> {
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = AtomicBool::new(false);
     let started = Instant::now();
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let (stop, work) = (stop.clone(), work.clone());
-            std::thread::spawn(move || -> Result<Vec<Duration>, String> {
-                let agent = agent();
-                let mut lat = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
-                    work(&agent)?;
-                    lat.push(t.elapsed());
-                }
-                Ok(lat)
+    let all = std::thread::scope(|s| -> Result<Vec<Duration>, String> {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (stop, work, connect) = (&stop, &work, &connect);
+                s.spawn(move || -> Result<Vec<Duration>, String> {
+                    let mut conn = connect()?;
+                    let mut lat = Vec::with_capacity(1 << 16);
+                    while !stop.load(Ordering::Relaxed) {
+                        let t = Instant::now();
+                        work(&mut conn)?;
+                        lat.push(t.elapsed());
+                    }
+                    Ok(lat)
+                })
             })
-        })
-        .collect();
-    std::thread::sleep(Duration::from_secs_f64(secs));
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    for h in handles {
-        all.extend(h.join().map_err(|_| "a load thread panicked")??);
-    }
+            .collect();
+        std::thread::sleep(Duration::from_secs_f64(secs));
+        stop.store(true, Ordering::Relaxed);
+        let mut all = Vec::new();
+        for h in handles {
+            all.extend(h.join().map_err(|_| "a load thread panicked")??);
+        }
+        Ok(all)
+    })?;
     let elapsed = started.elapsed().as_secs_f64();
+    let mut all = all;
     all.sort();
     Ok((all.len() as f64 / elapsed, percentile(&all, 0.5), percentile(&all, 0.99), all.len()))
 }
@@ -196,9 +206,24 @@ fn sign_in(agent: &ureq::Agent, url: &str, client: &str) -> Result<(), String> {
     .map(drop)
 }
 
+/// InitiateAuth USER_PASSWORD_AUTH for the bench user, as bytes for [`wire::Conn::send`].
+fn sign_in_request(url: &str, client: &str) -> Vec<u8> {
+    let body = json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "bench", "PASSWORD": "Bench!pass1"}});
+    wire::request(url, "AWSCognitoIdentityProviderService.InitiateAuth", &body.to_string())
+}
+
+/// One sign-in over `conn`: a 200 that carries tokens, or the reason it did not.
+fn signed_in(conn: &mut wire::Conn, request: &[u8]) -> Result<(), String> {
+    let body = conn.send(request)?;
+    match wire::find(body, b"\"AccessToken\"") {
+        Some(_) => Ok(()),
+        None => Err(format!("no tokens in {}", String::from_utf8_lossy(body))),
+    }
+}
+
 /// A full SRP sign-in, both steps, with the client's maths done as a real client does.
 fn srp_sign_in(
-    agent: &ureq::Agent,
+    conn: &mut wire::Conn,
     url: &str,
     pool: &str,
     client: &str,
@@ -206,12 +231,13 @@ fn srp_sign_in(
     a_pub: &[u8],
     a_hex: &str,
 ) -> Result<(), String> {
-    let challenge = idp(
-        agent,
+    let start = json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "bench", "SRP_A": a_hex}});
+    let challenge: Value = serde_json::from_slice(conn.send(&wire::request(
         url,
-        "InitiateAuth",
-        json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": "bench", "SRP_A": a_hex}}),
-    )?;
+        "AWSCognitoIdentityProviderService.InitiateAuth",
+        &start.to_string(),
+    ))?)
+    .map_err(|e| e.to_string())?;
     let p = &challenge["ChallengeParameters"];
     let b_pub = srp::decode_hex(p["SRP_B"].as_str().unwrap());
     let pool_name = pool.split_once('_').unwrap().1;
@@ -221,15 +247,18 @@ fn srp_sign_in(
     let block = base64::engine::general_purpose::STANDARD.decode(block_b64).unwrap();
     let ts = "Thu Nov 26 12:00:00 UTC 2026";
     let sig = srp::claim_signature(&key, pool_name, "bench", &block, ts);
-    idp(
-        agent,
+    let answer = json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": client, "ChallengeResponses": {
+        "USERNAME": "bench", "PASSWORD_CLAIM_SECRET_BLOCK": block_b64, "TIMESTAMP": ts,
+        "PASSWORD_CLAIM_SIGNATURE": base64::engine::general_purpose::STANDARD.encode(sig)}});
+    let body = conn.send(&wire::request(
         url,
-        "RespondToAuthChallenge",
-        json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": client, "ChallengeResponses": {
-            "USERNAME": "bench", "PASSWORD_CLAIM_SECRET_BLOCK": block_b64, "TIMESTAMP": ts,
-            "PASSWORD_CLAIM_SIGNATURE": base64::engine::general_purpose::STANDARD.encode(sig)}}),
-    )
-    .map(drop)
+        "AWSCognitoIdentityProviderService.RespondToAuthChallenge",
+        &answer.to_string(),
+    ))?;
+    match wire::find(body, b"\"AccessToken\"") {
+        Some(_) => Ok(()),
+        None => Err(format!("no tokens in {}", String::from_utf8_lossy(body))),
+    }
 }
 
 fn rsa_signs_per_sec() -> f64 {
@@ -329,6 +358,21 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let secs = if opts.full { 10.0 } else { 3.0 };
     line(format!("| measurement | figure (min / median / max of 3) |\n|---|---|"));
 
+    if let Some(secs) = opts.profile_secs {
+        let dir = tempdir()?;
+        let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;
+        let (_, client) = setup(&agent(), &server.url)?;
+        let request = sign_in_request(&server.url, &client);
+        eprintln!("server pid {}; sign-in load for {secs} s", server.child.id());
+        let (rate, p50, p99, _) = load_counted(4, secs, || wire::Conn::open(&server.url), |c| signed_in(c, &request))?;
+        line(format!(
+            "| InitiateAuth USER_PASSWORD_AUTH, 4 connections | {rate:.0} /s, p50 {p50:.2} ms, p99 {p99:.2} ms |"
+        ));
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(());
+    }
+
     // Start-up and idle memory.
     let mut starts = Vec::new();
     let mut rss = Vec::new();
@@ -365,9 +409,9 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let mut p99s = Vec::new();
     let mut cpu_ms = Vec::new();
     for _ in 0..3 {
-        let (u, c) = (url.clone(), client.clone());
+        let request = sign_in_request(&url, &client);
         let before = cpu_secs(pid).unwrap_or(0.0);
-        let (rate, p50, p99, n) = load_counted(4, secs, Arc::new(move |a| sign_in(a, &u, &c)))?;
+        let (rate, p50, p99, n) = load_counted(4, secs, || wire::Conn::open(&url), |c| signed_in(c, &request))?;
         cpu_ms.push((cpu_secs(pid).unwrap_or(0.0) - before) * 1000.0 / n as f64);
         rates.push(rate);
         p50s.push(p50);
@@ -397,9 +441,13 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let mut srp_rates = Vec::new();
     let mut srp_cpu = Vec::new();
     for _ in 0..3 {
-        let (u, p, c, ah, ap) = (url.clone(), pool.clone(), client.clone(), a_hex.clone(), a_pub.clone());
         let before = cpu_secs(pid).unwrap_or(0.0);
-        let (rate, _, _, n) = load_counted(2, secs, Arc::new(move |ag| srp_sign_in(ag, &u, &p, &c, &a, &ap, &ah)))?;
+        let (rate, _, _, n) = load_counted(
+            2,
+            secs,
+            || wire::Conn::open(&url),
+            |conn| srp_sign_in(conn, &url, &pool, &client, &a, &a_pub, &a_hex),
+        )?;
         srp_cpu.push((cpu_secs(pid).unwrap_or(0.0) - before) * 1000.0 / n as f64);
         srp_rates.push(rate);
     }
@@ -464,23 +512,27 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let mut done = 0usize;
     for checkpoint in [10_000usize, target] {
         let need = checkpoint - done;
-        let (u, c) = (url.clone(), client.clone());
-        let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let request = sign_in_request(&url, &client);
+        let counter = std::sync::atomic::AtomicUsize::new(0);
         let threads = 4;
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (u, c, counter) = (u.clone(), c.clone(), counter.clone());
-                std::thread::spawn(move || {
-                    let ag = agent();
-                    while counter.fetch_add(1, Ordering::Relaxed) < need {
-                        sign_in(&ag, &u, &c).unwrap();
-                    }
+        std::thread::scope(|s| -> Result<(), String> {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (request, counter, url) = (&request, &counter, &url);
+                    s.spawn(move || -> Result<(), String> {
+                        let mut conn = wire::Conn::open(url)?;
+                        while counter.fetch_add(1, Ordering::Relaxed) < need {
+                            signed_in(&mut conn, request)?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .collect();
-        for h in handles {
-            h.join().map_err(|_| "sign-in thread panicked")?;
-        }
+                .collect();
+            for h in handles {
+                h.join().map_err(|_| "a sign-in thread panicked")??;
+            }
+            Ok(())
+        })?;
         done = checkpoint;
         line(format!(
             "| RSS after {checkpoint} sign-ins (on-disk state) | {:.1} MiB |",

@@ -1,4 +1,4 @@
-//! Development tasks. `cargo xtask bench [--peers] [--full] [--throughput]` measures cognate (see
+//! Development tasks. `cargo xtask bench [--peers] [--full] [--throughput] [--profile SECS]` measures cognate (see
 //! docs/BENCHMARKS.md). `cargo xtask codegen` regenerates `crates/proto/src/gen/` from the
 //! botocore service models committed under `model/` (the version is in
 //! `model/BOTOCORE_VERSION`; `cargo xtask update-model VERSION` fetches another one with pip).
@@ -6,6 +6,7 @@
 mod bench;
 mod codegen;
 mod peers;
+mod wire;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -34,6 +35,10 @@ fn main() -> ExitCode {
                 peers: args.iter().any(|a| a == "--peers"),
                 full: args.iter().any(|a| a == "--full"),
                 throughput_only: args.iter().any(|a| a == "--throughput"),
+                profile_secs: args
+                    .iter()
+                    .position(|a| a == "--profile")
+                    .map(|i| args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(20.0)),
             },
         ),
         Some("update-model") => match args.get(1) {
@@ -41,7 +46,7 @@ fn main() -> ExitCode {
             None => Err("usage: cargo xtask update-model BOTOCORE_VERSION".into()),
         },
         _ => Err(
-            "usage: cargo xtask <codegen [--check] | bench [--peers] [--full] [--throughput] | update-model VERSION>"
+            "usage: cargo xtask <codegen [--check] | bench [--peers] [--full] [--throughput] [--profile SECS] | update-model VERSION>"
                 .into(),
         ),
     };
