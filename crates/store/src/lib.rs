@@ -23,7 +23,7 @@ use cognate_proto::idp::{GroupType, IdentityProviderType, UserPoolClientType, Us
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -68,18 +68,76 @@ pub struct SqliteStore {
     conn: Mutex<(Connection, Decoded)>,
 }
 
-/// Pools and clients as last decoded, beside the stored text they came from. Every sign-in
-/// reads its pool and client several times; a read whose text is unchanged is answered with a
-/// copy of the decoded value instead of parsing kilobytes of JSON again. The text is compared
-/// on every read, so a write, a rollback or a reset can never leave a stale value behind.
+/// Pools, clients and signing keys as last read, decoded. Every sign-in reads its pool, client
+/// and keys; reading kilobytes of JSON (overflow pages included) and decoding them again each
+/// time was a fifth of a sign-in's work beside its signatures.
+///
+/// The cache can be trusted because this connection is the only writer (the database is held
+/// with `locking_mode=EXCLUSIVE`, or lives in memory) and every write of these tables goes
+/// through [`SqliteTx`]: a write forgets the entry and marks it written for the rest of its
+/// transaction, so a value that might still be rolled back is never cached, and each
+/// transaction starts with no marks.
 #[derive(Default)]
 struct Decoded {
-    pools: HashMap<String, (String, UserPoolType)>,
-    clients: HashMap<String, (String, UserPoolClientType)>,
+    pools: Cache<UserPoolType>,
+    clients: Cache<UserPoolClientType>,
+    keys: Cache<PoolKeys>,
 }
 
-/// How many decoded pools or clients are kept before the cache starts afresh.
+impl Decoded {
+    fn begin(&mut self) {
+        self.pools.begin();
+        self.clients.begin();
+        self.keys.begin();
+    }
+}
+
+/// How many decoded values of one kind are kept before the cache starts afresh.
 const DECODED_LIMIT: usize = 1024;
+
+struct Cache<T> {
+    values: HashMap<String, T>,
+    /// Written by the open transaction: read from the database until it ends.
+    written: HashSet<String>,
+    all_written: bool,
+}
+
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Self { values: HashMap::new(), written: HashSet::new(), all_written: false }
+    }
+}
+
+impl<T: Clone> Cache<T> {
+    fn begin(&mut self) {
+        self.written.clear();
+        self.all_written = false;
+    }
+
+    fn get(&self, id: &str) -> Option<T> {
+        self.values.get(id).cloned()
+    }
+
+    fn remember(&mut self, id: &str, value: &T) {
+        if self.all_written || self.written.contains(id) {
+            return;
+        }
+        if self.values.len() >= DECODED_LIMIT {
+            self.values.clear();
+        }
+        self.values.insert(id.to_string(), value.clone());
+    }
+
+    fn forget(&mut self, id: &str) {
+        self.values.remove(id);
+        self.written.insert(id.to_string());
+    }
+
+    fn forget_all(&mut self) {
+        self.values.clear();
+        self.all_written = true;
+    }
+}
 
 fn db_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal_error(format!("storage error: {e}"))
@@ -143,6 +201,7 @@ impl Store for SqliteStore {
         // connection is still sound.
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let (conn, decoded) = &mut *guard;
+        decoded.begin();
         // BEGIN and COMMIT as cached statements: rusqlite's Transaction parses them afresh each time.
         conn.prepare_cached("BEGIN IMMEDIATE").and_then(|mut s| s.execute([])).map_err(db_error)?;
         let open = Open(conn);
@@ -171,23 +230,23 @@ struct SqliteTx<'a> {
     decoded: &'a mut Decoded,
 }
 
-/// The decoded value of `text`, from `cache` when it was decoded from that very text before.
-fn decode_cached<T: DeserializeOwned + Clone>(
-    cache: &mut HashMap<String, (String, T)>,
-    id: &str,
-    text: String,
-) -> StoreResult<T> {
-    if let Some((seen, value)) = cache.get(id) {
-        if *seen == text {
-            return Ok(value.clone());
+impl SqliteTx<'_> {
+    /// A pool, client or key document by its id: from `cache` when there, else read and kept.
+    fn cached<T: DeserializeOwned + Clone>(
+        &mut self,
+        cache: fn(&mut Decoded) -> &mut Cache<T>,
+        sql: &str,
+        id: &str,
+    ) -> StoreResult<Option<T>> {
+        if let Some(value) = cache(self.decoded).get(id) {
+            return Ok(Some(value));
         }
+        let value: Option<T> = self.doc(sql, [id])?;
+        if let Some(v) = &value {
+            cache(self.decoded).remember(id, v);
+        }
+        Ok(value)
     }
-    let value: T = from_doc(&text)?;
-    if cache.len() >= DECODED_LIMIT {
-        cache.clear();
-    }
-    cache.insert(id.to_string(), (text, value.clone()));
-    Ok(value)
 }
 
 fn to_doc<T: Serialize>(value: &T) -> StoreResult<String> {
@@ -253,16 +312,19 @@ impl SqliteTx<'_> {
 
 impl Tx for SqliteTx<'_> {
     fn pool(&mut self, id: &str) -> StoreResult<Option<UserPoolType>> {
-        let text = self.text("SELECT doc FROM pools WHERE id = ?1", [id])?;
-        text.map(|t| decode_cached(&mut self.decoded.pools, id, t)).transpose()
+        self.cached(|d| &mut d.pools, "SELECT doc FROM pools WHERE id = ?1", id)
     }
 
     fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()> {
         let id = pool.id.as_deref().unwrap_or_default();
+        self.decoded.pools.forget(id);
         self.exec("INSERT OR REPLACE INTO pools (id, doc) VALUES (?1, ?2)", params![id, to_doc(pool)?]).map(drop)
     }
 
     fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
+        self.decoded.pools.forget(id);
+        self.decoded.keys.forget(id);
+        self.decoded.clients.forget_all();
         for sql in [
             "DELETE FROM pools WHERE id = ?1",
             "DELETE FROM pool_stats WHERE pool_id = ?1",
@@ -293,11 +355,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>> {
-        let text = self.text("SELECT doc FROM clients WHERE id = ?1", [client_id])?;
-        text.map(|t| decode_cached(&mut self.decoded.clients, client_id, t)).transpose()
+        self.cached(|d| &mut d.clients, "SELECT doc FROM clients WHERE id = ?1", client_id)
     }
 
     fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()> {
+        self.decoded.clients.forget(client.client_id.as_deref().unwrap_or_default());
         self.exec(
             "INSERT OR REPLACE INTO clients (id, pool_id, doc) VALUES (?1, ?2, ?3)",
             params![
@@ -310,6 +372,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_client(&mut self, client_id: &str) -> StoreResult<()> {
+        self.decoded.clients.forget(client_id);
         self.exec("DELETE FROM clients WHERE id = ?1", [client_id]).map(drop)
     }
 
@@ -507,10 +570,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn keys(&mut self, pool_id: &str) -> StoreResult<Option<PoolKeys>> {
-        self.doc("SELECT doc FROM keys WHERE pool_id = ?1", [pool_id])
+        self.cached(|d| &mut d.keys, "SELECT doc FROM keys WHERE pool_id = ?1", pool_id)
     }
 
     fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()> {
+        self.decoded.keys.forget(pool_id);
         self.exec("INSERT OR REPLACE INTO keys (pool_id, doc) VALUES (?1, ?2)", params![pool_id, to_doc(keys)?])
             .map(drop)
     }
@@ -636,6 +700,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn clear(&mut self) -> StoreResult<()> {
+        self.decoded.pools.forget_all();
+        self.decoded.clients.forget_all();
+        self.decoded.keys.forget_all();
         for table in [
             "pools",
             "pool_stats",
@@ -660,6 +727,40 @@ impl Tx for SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pool(name: &str) -> UserPoolType {
+        UserPoolType { id: Some("us-east-1_p".into()), name: Some(name.into()), ..Default::default() }
+    }
+
+    #[test]
+    fn a_cached_pool_never_outlives_a_rollback_or_misses_a_commit() {
+        let store = SqliteStore::in_memory();
+        let store: &dyn Store = &store;
+        fn name(store: &(dyn Store + 'static)) -> Option<String> {
+            store.tx(|tx| Ok(tx.pool("us-east-1_p")?.and_then(|p| p.name))).unwrap()
+        }
+        store.tx(|tx| tx.put_pool(&pool("first"))).unwrap();
+        assert_eq!(name(store).as_deref(), Some("first"), "read once: now cached");
+        assert_eq!(name(store).as_deref(), Some("first"));
+
+        // Written, read back inside the same transaction, then rolled back.
+        let failed: StoreResult<()> = store.tx(|tx| {
+            tx.put_pool(&pool("rolled back"))?;
+            assert_eq!(tx.pool("us-east-1_p")?.and_then(|p| p.name).as_deref(), Some("rolled back"));
+            Err(ApiError::internal_error("abandon"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(name(store).as_deref(), Some("first"), "the rolled-back write is not remembered");
+
+        store.tx(|tx| tx.put_pool(&pool("second"))).unwrap();
+        assert_eq!(name(store).as_deref(), Some("second"), "a committed write is seen at once");
+        store.tx(|tx| tx.delete_pool("us-east-1_p")).unwrap();
+        assert_eq!(name(store), None);
+        store.tx(|tx| tx.put_pool(&pool("third"))).unwrap();
+        assert_eq!(name(store).as_deref(), Some("third"));
+        store.tx(|tx| tx.clear()).unwrap();
+        assert_eq!(name(store), None, "a reset forgets everything");
+    }
 
     #[test]
     fn a_version_1_database_gains_what_later_versions_add() {
