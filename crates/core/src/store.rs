@@ -121,7 +121,8 @@ pub trait Tx {
 
     fn family(&mut self, pool_id: &str, origin_jti: &str) -> StoreResult<Option<TokenFamily>>;
     fn put_family(&mut self, family: &TokenFamily) -> StoreResult<()>;
-    /// Marks every token family of a user revoked.
+    /// Marks every stored token family of a user revoked (the others are revoked by
+    /// [`UserRecord::signed_out`]).
     fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()>;
 
     fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>>;
@@ -174,6 +175,12 @@ pub struct AuthSession {
 
 /// The tokens that descend from one sign-in: its refresh token and every access and ID token
 /// minted from it share `origin_jti`. Revoking the family revokes them all.
+///
+/// A sign-in stores nothing: its refresh token carries the family sealed, and a family
+/// without a row stands as its token says unless the user signed out everywhere since
+/// ([`UserRecord::signed_out`]). A row is written only when the family departs from that:
+/// revoked, rotated, or begun in the very second of a sign-out (which the second-resolution
+/// `auth_time` could not tell apart from the tokens that sign-out revoked).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenFamily {
     pub origin_jti: String,
@@ -289,6 +296,14 @@ pub struct UserRecord {
     /// within the last hour: Cognito limits how often.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_requests: Vec<f64>,
+    /// The second (Unix time) of the user's last global sign-out or disabling: every token
+    /// family begun at or before it, and not stored with a state of its own, is revoked.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub signed_out: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// A verification code sent to the user.

@@ -211,16 +211,19 @@ impl UserPools {
         self.rng.fill(&mut raw);
         let id = URL_SAFE_NO_PAD.encode(raw);
         let minutes = client.auth_session_validity.unwrap_or(3) as f64;
-        tx.put_session(&AuthSession {
-            id: id.clone(),
-            pool_id: pool.id.clone().unwrap_or_default(),
-            client_id: client.client_id.clone().unwrap_or_default(),
-            user_key: user.key.clone(),
-            sub: user.sub.clone(),
-            challenge: challenge.as_str().to_string(),
-            expires: self.now() + minutes * 60.0,
-            state: serde_json::Value::Null,
-        })?;
+        self.store_session(
+            tx,
+            &AuthSession {
+                id: id.clone(),
+                pool_id: pool.id.clone().unwrap_or_default(),
+                client_id: client.client_id.clone().unwrap_or_default(),
+                user_key: user.key.clone(),
+                sub: user.sub.clone(),
+                challenge: challenge.as_str().to_string(),
+                expires: self.now() + minutes * 60.0,
+                state: serde_json::Value::Null,
+            },
+        )?;
         Ok(id)
     }
 
@@ -449,10 +452,20 @@ impl UserPools {
         if payload.exp < now {
             return Err(ApiError::not_authorized("Refresh Token has expired"));
         }
-        let mut family = match tx.family(&pool_id, &payload.fam)? {
-            Some(f) if !f.revoked => f,
-            _ => return Err(ApiError::not_authorized("Refresh Token has been revoked")),
-        };
+        let revoked = || ApiError::not_authorized("Refresh Token has been revoked");
+        let row = tx.family(&pool_id, &payload.fam)?;
+        if row.as_ref().is_some_and(|f| f.revoked) {
+            return Err(revoked());
+        }
+        let stored = row.is_some();
+        let Some(mut family) = row.or_else(|| payload.family()) else { return Err(revoked()) };
+        let user = tx
+            .user(&pool_id, &payload.key)?
+            .filter(|u| u.sub == family.sub)
+            .ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
+        if !stored && super::issue::signed_out_since(&user, family.auth_time) {
+            return Err(revoked());
+        }
         let current = family.refresh_id == payload.rid;
         let in_grace =
             family.previous_refresh_id.as_deref() == Some(payload.rid.as_str()) && now <= family.previous_valid_until;
@@ -461,10 +474,6 @@ impl UserPools {
                 "The refresh token has been replaced by refresh token rotation.",
             ));
         }
-        let user = tx
-            .user(&pool_id, &payload.key)?
-            .filter(|u| u.sub == family.sub)
-            .ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
         if let Some(given) = secret_hash {
             if let Some(secret) = client.client_secret.as_deref() {
                 let Some(given) = given else {
@@ -491,7 +500,7 @@ impl UserPools {
             let grace = client.refresh_token_rotation.as_ref().and_then(|r| r.retry_grace_period_seconds).unwrap_or(0);
             family.previous_refresh_id = Some(std::mem::replace(&mut family.refresh_id, self.rng.uuid_v4()));
             family.previous_valid_until = now + grace as f64;
-            tx.put_family(&family)?;
+            self.store_family(tx, &family)?;
             result.refresh_token = Some(self.refresh_token(tx, &family)?);
         }
         Ok((result, rotated))
@@ -533,9 +542,9 @@ impl UserPools {
             if payload.client != input.client_id {
                 return Err(ApiError::unauthorized("The token was not issued to this client."));
             }
-            if let Some(mut family) = tx.family(&pool_id, &payload.fam)? {
+            if let Some(mut family) = tx.family(&pool_id, &payload.fam)?.or_else(|| payload.family()) {
                 family.revoked = true;
-                tx.put_family(&family)?;
+                self.store_family(tx, &family)?;
             }
             Ok(RevokeTokenResponse::default())
         })
@@ -903,16 +912,19 @@ impl UserPools {
         let session = URL_SAFE_NO_PAD.encode(raw);
         let minutes = client.auth_session_validity.unwrap_or(3) as f64;
         let custom_session = custom.is_some().then(|| session.clone());
-        tx.put_session(&AuthSession {
-            id: session.clone(),
-            pool_id: pool_id.clone(),
-            client_id: client.client_id.clone().unwrap_or_default(),
-            user_key: subject.key.clone().unwrap_or_default(),
-            sub: subject.sub,
-            challenge: ChallengeNameType::PasswordVerifier.as_str().to_string(),
-            expires: self.now() + minutes * 60.0,
-            state: custom.map(|history| serde_json::json!({ "history": history })).unwrap_or_default(),
-        })?;
+        self.store_session(
+            tx,
+            &AuthSession {
+                id: session.clone(),
+                pool_id: pool_id.clone(),
+                client_id: client.client_id.clone().unwrap_or_default(),
+                user_key: subject.key.clone().unwrap_or_default(),
+                sub: subject.sub,
+                challenge: ChallengeNameType::PasswordVerifier.as_str().to_string(),
+                expires: self.now() + minutes * 60.0,
+                state: custom.map(|history| serde_json::json!({ "history": history })).unwrap_or_default(),
+            },
+        )?;
         let state = SrpState {
             pool: pool_id,
             client: client.client_id.clone().unwrap_or_default(),

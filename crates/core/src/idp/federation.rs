@@ -419,7 +419,7 @@ impl UserPools {
             let mut raw = [0u8; 32];
             self.rng.fill(&mut raw);
             let state = URL_SAFE_NO_PAD.encode(raw);
-            tx.put_session(&AuthSession {
+            self.store_session(tx, &AuthSession {
                 id: state.clone(),
                 pool_id,
                 client_id,
@@ -654,16 +654,19 @@ impl UserPools {
         }
         let code = self.tx(|tx| {
             let code = self.rng.uuid_v4();
-            tx.put_session(&AuthSession {
-                id: code.clone(),
-                pool_id: pool_id.clone(),
-                client_id: client_id.clone(),
-                user_key: user.key.clone(),
-                sub: user.sub.clone(),
-                challenge: CODE.into(),
-                expires: now + FLOW_SECONDS,
-                state: serde_json::to_value(&grant).expect("a grant serialises"),
-            })?;
+            self.store_session(
+                tx,
+                &AuthSession {
+                    id: code.clone(),
+                    pool_id: pool_id.clone(),
+                    client_id: client_id.clone(),
+                    user_key: user.key.clone(),
+                    sub: user.sub.clone(),
+                    challenge: CODE.into(),
+                    expires: now + FLOW_SECONDS,
+                    state: serde_json::to_value(&grant).expect("a grant serialises"),
+                },
+            )?;
             Ok(code)
         })?;
         let mut pairs = vec![("code", code.as_str())];

@@ -2,7 +2,7 @@
 
 use super::{UserPools, load_pool, user_key};
 use crate::env::RandomExt;
-use crate::store::{TokenFamily, Tx, UserRecord};
+use crate::store::{AuthSession, TokenFamily, Tx, UserRecord};
 use crate::tokens::{Keys, PoolKeys, Purpose, peek_claims};
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
@@ -200,7 +200,8 @@ pub enum IssuerStyle {
     Aws,
 }
 
-/// What a refresh token carries, sealed.
+/// What a refresh token carries, sealed: its whole family, so that a sign-in need store
+/// nothing (see [`TokenFamily`]).
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct RefreshPayload {
     pub pool: String,
@@ -209,6 +210,44 @@ pub(super) struct RefreshPayload {
     pub fam: String,
     pub rid: String,
     pub exp: f64,
+    /// 1 when the payload carries the family; tokens from before that always have a row.
+    #[serde(default)]
+    pub v: u8,
+    #[serde(default)]
+    pub sub: String,
+    #[serde(default)]
+    pub auth: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scp: Option<Vec<String>>,
+}
+
+impl RefreshPayload {
+    /// The family as this token carries it, if it carries it.
+    pub fn family(&self) -> Option<TokenFamily> {
+        (self.v >= 1).then(|| TokenFamily {
+            origin_jti: self.fam.clone(),
+            pool_id: self.pool.clone(),
+            client_id: self.client.clone(),
+            user_key: self.key.clone(),
+            sub: self.sub.clone(),
+            auth_time: self.auth,
+            device_key: self.dev.clone(),
+            expires: self.exp,
+            revoked: false,
+            refresh_id: self.rid.clone(),
+            previous_refresh_id: None,
+            previous_valid_until: 0.0,
+            scopes: self.scp.clone(),
+        })
+    }
+}
+
+/// Whether a family without a row of its own, begun at `auth_time`, was revoked by the user
+/// signing out everywhere in or after that second.
+pub(super) fn signed_out_since(user: &UserRecord, auth_time: i64) -> bool {
+    auth_time <= user.signed_out
 }
 
 fn seconds_in(unit: Option<TimeUnitsType>, default: TimeUnitsType) -> i64 {
@@ -378,10 +417,10 @@ impl UserPools {
             previous_valid_until: 0.0,
             scopes,
         };
-        tx.put_family(&family)?;
-        // Expired families and sessions go when sign-ins come, so neither table grows without
-        // end; a day's margin keeps what an unexpired access token or a late answer still needs.
-        tx.purge_expired(now - 86_400.0)?;
+        if signed_out_since(user, family.auth_time) {
+            // Begun in the second of a sign-out: only a row can say it came after it.
+            self.store_family(tx, &family)?;
+        }
         let mut result = self.mint(tx, ctx, pool, client, user, &family, source)?;
         if let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_authentication.clone()) {
             let about = TokenTrigger {
@@ -401,6 +440,25 @@ impl UserPools {
         Ok(result)
     }
 
+    /// Writes a family whose state its refresh token no longer tells.
+    pub(super) fn store_family(&self, tx: &mut dyn Tx, family: &TokenFamily) -> Result<(), ApiError> {
+        tx.put_family(family)?;
+        self.purge_expired(tx)
+    }
+
+    /// Writes a new session (a challenge, a hosted-UI flow or code).
+    pub(super) fn store_session(&self, tx: &mut dyn Tx, session: &AuthSession) -> Result<(), ApiError> {
+        tx.put_session(session)?;
+        self.purge_expired(tx)
+    }
+
+    /// Expired families and sessions go whenever new ones are stored, so neither table grows
+    /// without end; a day's margin keeps what an unexpired access token or a late answer still
+    /// needs.
+    fn purge_expired(&self, tx: &mut dyn Tx) -> Result<(), ApiError> {
+        tx.purge_expired(self.now() - 86_400.0)
+    }
+
     pub(super) fn refresh_token(&self, tx: &mut dyn Tx, family: &TokenFamily) -> Result<String, ApiError> {
         let keys = self.pool_keys(tx, &family.pool_id)?;
         let payload = RefreshPayload {
@@ -410,6 +468,11 @@ impl UserPools {
             fam: family.origin_jti.clone(),
             rid: family.refresh_id.clone(),
             exp: family.expires,
+            v: 1,
+            sub: family.sub.clone(),
+            auth: family.auth_time,
+            dev: family.device_key.clone(),
+            scp: family.scopes.clone(),
         };
         Ok(keys.seal(
             Purpose::RefreshToken,
@@ -547,15 +610,24 @@ impl UserPools {
             return Err(ApiError::not_authorized("Access Token does not have required scopes"));
         }
         let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;
-        let family = match tx.family(pool_id, origin)? {
-            Some(f) if !f.revoked => f,
-            _ => return Err(ApiError::not_authorized("Access Token has been revoked")),
-        };
+        let revoked = || ApiError::not_authorized("Access Token has been revoked");
+        let row = tx.family(pool_id, origin)?;
+        if row.as_ref().is_some_and(|f| f.revoked) {
+            return Err(revoked());
+        }
         let username = claims.get("username").and_then(Value::as_str).ok_or_else(invalid)?;
+        let sub = claims.get("sub").and_then(Value::as_str).ok_or_else(invalid)?;
         let user = tx
             .user(pool_id, &user_key(&pool, username))?
-            .filter(|u| u.sub == family.sub)
+            .filter(|u| u.sub == sub)
             .ok_or_else(|| ApiError::user_not_found("User does not exist."))?;
+        if row.is_none() {
+            // Without a row of its own the family stands unless the user signed out since.
+            let auth_time = claims.get("auth_time").and_then(Value::as_i64).ok_or_else(invalid)?;
+            if signed_out_since(&user, auth_time) {
+                return Err(revoked());
+            }
+        }
         Ok((pool, user))
     }
 
@@ -569,19 +641,22 @@ impl UserPools {
     }
 
     /// Revokes every token of a user: GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser.
+    /// Writes `user` with its new sign-out time.
     pub(super) fn sign_out_everywhere(
         &self,
         tx: &mut dyn Tx,
         pool_id: &str,
-        user: &UserRecord,
+        user: &mut UserRecord,
     ) -> Result<(), ApiError> {
+        user.signed_out = user.signed_out.max(self.now().floor() as i64);
+        tx.put_user(pool_id, user)?;
         tx.revoke_families(pool_id, &user.key)
     }
 
     pub(super) fn global_sign_out_(&self, input: GlobalSignOutRequest) -> Result<GlobalSignOutResponse, ApiError> {
         self.tx(|tx| {
-            let (pool, user) = self.access_user(tx, &input.access_token)?;
-            self.sign_out_everywhere(tx, pool.id.as_deref().unwrap_or_default(), &user)?;
+            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
+            self.sign_out_everywhere(tx, pool.id.as_deref().unwrap_or_default(), &mut user)?;
             Ok(GlobalSignOutResponse::default())
         })
     }
@@ -592,8 +667,8 @@ impl UserPools {
     ) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
         self.tx(|tx| {
             let pool = load_pool(tx, &input.user_pool_id)?;
-            let user = super::require_user(tx, &pool, &input.username)?;
-            self.sign_out_everywhere(tx, &input.user_pool_id, &user)?;
+            let mut user = super::require_user(tx, &pool, &input.username)?;
+            self.sign_out_everywhere(tx, &input.user_pool_id, &mut user)?;
             Ok(AdminUserGlobalSignOutResponse::default())
         })
     }

@@ -338,7 +338,7 @@ impl UserPools {
             user.modified = now;
             if !enabled {
                 // Disabling a user revokes their tokens (API reference, AdminDisableUser).
-                self.sign_out_everywhere(tx, pool_id(&pool), &user)?;
+                self.sign_out_everywhere(tx, pool_id(&pool), &mut user)?;
             }
             tx.put_user(pool_id(&pool), &user)
         })
