@@ -363,10 +363,13 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
         let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;
         let (_, client) = setup(&agent(), &server.url)?;
         let request = sign_in_request(&server.url, &client);
-        eprintln!("server pid {}; sign-in load for {secs} s", server.child.id());
-        let (rate, p50, p99, _) = load_counted(4, secs, || wire::Conn::open(&server.url), |c| signed_in(c, &request))?;
+        let pid = server.child.id();
+        eprintln!("server pid {pid}; sign-in load for {secs} s");
+        let before = cpu_secs(pid).unwrap_or(0.0);
+        let (rate, p50, p99, n) = load_counted(4, secs, || wire::Conn::open(&server.url), |c| signed_in(c, &request))?;
+        let cpu_ms = (cpu_secs(pid).unwrap_or(0.0) - before) * 1000.0 / n as f64;
         line(format!(
-            "| InitiateAuth USER_PASSWORD_AUTH, 4 connections | {rate:.0} /s, p50 {p50:.2} ms, p99 {p99:.2} ms |"
+            "| InitiateAuth USER_PASSWORD_AUTH, 4 connections | {rate:.0} /s, p50 {p50:.2} ms, p99 {p99:.2} ms, server CPU {cpu_ms:.3} ms per sign-in |"
         ));
         drop(server);
         let _ = std::fs::remove_dir_all(&dir);
