@@ -84,6 +84,13 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str
         .ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))
 }
 
+/// The triggers a sign-in may still have to run before it goes on.
+#[derive(Clone, Copy)]
+struct Pending {
+    migration: bool,
+    pre_authentication: bool,
+}
+
 impl UserPools {
     /// InitiateAuth (`admin_pool` is None) and AdminInitiateAuth (the pool it names).
     pub(super) fn initiate(
@@ -95,79 +102,114 @@ impl UserPools {
         params: BTreeMap<String, String>,
     ) -> Result<Outcome, ApiError> {
         use AuthFlowType as F;
-        if matches!(flow, F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth) {
-            // Only these flows carry the password a migration needs.
-            self.migrate_user(client_id, &params, None)?;
-        }
-        if matches!(
-            flow,
-            F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth | F::UserSrpAuth | F::CustomAuth
-        ) {
-            self.pre_authentication(client_id, &params)?;
-        }
+        // Only these flows carry the password a migration needs.
+        let may_migrate = matches!(flow, F::UserPasswordAuth | F::AdminUserPasswordAuth | F::AdminNoSrpAuth);
+        let may_pre_authenticate = may_migrate || matches!(flow, F::UserSrpAuth | F::CustomAuth);
         if flow == F::CustomAuth {
+            self.pre_authentication(client_id, &params)?;
             return self.custom_start(ctx, admin_pool, client_id, &params);
         }
+        // The UserMigration and PreAuthentication triggers run before the sign-in, outside any
+        // transaction. Most pools have neither, so the sign-in's own transaction finds that out
+        // and only for a pool that has one is it left, the triggers run, and begun again.
+        let mut pending = Pending { migration: may_migrate, pre_authentication: may_pre_authenticate };
         let mut ephemeral = (flow == F::UserSrpAuth).then(|| self.srp_ephemeral());
-        let result = self.tx(|tx| {
-            let client = load_client(tx, client_id)?;
-            let pool_id = client.user_pool_id.clone().unwrap_or_default();
-            if let Some(named) = admin_pool {
-                if named != pool_id {
-                    return Err(ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")));
+        loop {
+            let result =
+                self.tx(|tx| self.initiate_tx(tx, ctx, admin_pool, client_id, flow, &params, pending, &mut ephemeral))?;
+            match result {
+                Some(outcome) => return outcome,
+                None => {
+                    if pending.migration {
+                        self.migrate_user(client_id, &params, None)?;
+                    }
+                    if pending.pre_authentication {
+                        self.pre_authentication(client_id, &params)?;
+                    }
+                    pending = Pending { migration: false, pre_authentication: false };
                 }
             }
-            let pool = load_pool(tx, &pool_id)?;
-            use AuthFlowType as F;
-            use ExplicitAuthFlowsType as E;
-            let not_enabled = |flow: &str| {
-                ApiError::invalid_parameter(match admin_pool {
-                    Some(_) => "Auth flow not enabled for this client".to_string(),
-                    None => format!("{flow} flow not enabled for this client"),
-                })
-            };
-            match (flow, admin_pool.is_some()) {
-                (F::UserPasswordAuth, false) => {
-                    if !allows(&client, E::AllowUserPasswordAuth, Some(E::UserPasswordAuth)) {
-                        return Err(not_enabled("USER_PASSWORD_AUTH"));
-                    }
-                    self.password_flow(tx, ctx, &pool, &client, &params)
-                }
-                (F::AdminUserPasswordAuth | F::AdminNoSrpAuth, true) => {
-                    if !allows(&client, E::AllowAdminUserPasswordAuth, Some(E::AdminNoSrpAuth)) {
-                        return Err(not_enabled(flow.as_str()));
-                    }
-                    self.password_flow(tx, ctx, &pool, &client, &params)
-                }
-                (F::UserSrpAuth, _) => {
-                    let legacy_only =
-                        client.explicit_auth_flows.iter().flatten().all(|f| !f.as_str().starts_with("ALLOW_"));
-                    if !legacy_only && !allows(&client, E::AllowUserSrpAuth, None) {
-                        return Err(not_enabled("USER_SRP_AUTH"));
-                    }
-                    let ephemeral = ephemeral.take().unwrap_or_else(|| self.srp_ephemeral());
-                    self.srp_start(tx, &pool, &client, &params, ephemeral).map(Ok)
-                }
-                (F::RefreshTokenAuth | F::RefreshToken, _) => {
-                    let token = param(&params, "REFRESH_TOKEN")?;
-                    self.refresh_flow(
-                        tx,
-                        ctx,
-                        &pool,
-                        &client,
-                        token,
-                        Some(params.get("SECRET_HASH").map(String::as_str)),
-                        false,
-                    )
-                    .map(|(result, _)| Ok(Outcome { result: Some(result), ..Default::default() }))
-                }
-                (F::AdminUserPasswordAuth | F::AdminNoSrpAuth, false) | (F::UserPasswordAuth, true) => {
-                    Err(ApiError::invalid_parameter("Initiate Auth method not supported."))
-                }
-                (other, _) => Err(ApiError::not_implemented(&format!("the {} flow", other.as_str()))),
+        }
+    }
+
+    /// The transaction of [`Self::initiate`]: `None` when the pool has a trigger that is
+    /// `pending`, to run before the sign-in.
+    #[allow(clippy::too_many_arguments)]
+    fn initiate_tx(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &RequestContext,
+        admin_pool: Option<&str>,
+        client_id: &str,
+        flow: AuthFlowType,
+        params: &BTreeMap<String, String>,
+        pending: Pending,
+        ephemeral: &mut Option<Ephemeral>,
+    ) -> Result<Option<Result<Outcome, ApiError>>, ApiError> {
+        let client = load_client(tx, client_id)?;
+        let pool_id = client.user_pool_id.clone().unwrap_or_default();
+        if let Some(named) = admin_pool {
+            if named != pool_id {
+                return Err(ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")));
             }
-        })?;
-        result
+        }
+        let pool = load_pool(tx, &pool_id)?;
+        let wants_triggers = pool.lambda_config.as_ref().is_some_and(|l| {
+            (pending.migration && l.user_migration.is_some())
+                || (pending.pre_authentication && l.pre_authentication.is_some())
+        });
+        if wants_triggers {
+            return Ok(None);
+        }
+        use AuthFlowType as F;
+        use ExplicitAuthFlowsType as E;
+        let not_enabled = |flow: &str| {
+            ApiError::invalid_parameter(match admin_pool {
+                Some(_) => "Auth flow not enabled for this client".to_string(),
+                None => format!("{flow} flow not enabled for this client"),
+            })
+        };
+        match (flow, admin_pool.is_some()) {
+            (F::UserPasswordAuth, false) => {
+                if !allows(&client, E::AllowUserPasswordAuth, Some(E::UserPasswordAuth)) {
+                    return Err(not_enabled("USER_PASSWORD_AUTH"));
+                }
+                self.password_flow(tx, ctx, &pool, &client, &params)
+            }
+            (F::AdminUserPasswordAuth | F::AdminNoSrpAuth, true) => {
+                if !allows(&client, E::AllowAdminUserPasswordAuth, Some(E::AdminNoSrpAuth)) {
+                    return Err(not_enabled(flow.as_str()));
+                }
+                self.password_flow(tx, ctx, &pool, &client, &params)
+            }
+            (F::UserSrpAuth, _) => {
+                let legacy_only =
+                    client.explicit_auth_flows.iter().flatten().all(|f| !f.as_str().starts_with("ALLOW_"));
+                if !legacy_only && !allows(&client, E::AllowUserSrpAuth, None) {
+                    return Err(not_enabled("USER_SRP_AUTH"));
+                }
+                let ephemeral = ephemeral.take().unwrap_or_else(|| self.srp_ephemeral());
+                self.srp_start(tx, &pool, &client, &params, ephemeral).map(Ok)
+            }
+            (F::RefreshTokenAuth | F::RefreshToken, _) => {
+                let token = param(&params, "REFRESH_TOKEN")?;
+                self.refresh_flow(
+                    tx,
+                    ctx,
+                    &pool,
+                    &client,
+                    token,
+                    Some(params.get("SECRET_HASH").map(String::as_str)),
+                    false,
+                )
+                .map(|(result, _)| Ok(Outcome { result: Some(result), ..Default::default() }))
+            }
+            (F::AdminUserPasswordAuth | F::AdminNoSrpAuth, false) | (F::UserPasswordAuth, true) => {
+                Err(ApiError::invalid_parameter("Initiate Auth method not supported."))
+            }
+            (other, _) => Err(ApiError::not_implemented(&format!("the {} flow", other.as_str()))),
+        }
+        .map(Some)
     }
 
     /// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH. The outer result fails the
