@@ -80,8 +80,15 @@ impl<R: Random + ?Sized> RandomExt for R {
         self.fill(&mut b);
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        let h = hex(&b);
+        let mut uuid = String::with_capacity(36);
+        for (i, part) in [&h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]].into_iter().enumerate() {
+            if i > 0 {
+                uuid.push('-');
+            }
+            uuid.push_str(part);
+        }
+        uuid
     }
 
     fn below(&self, bound: u32) -> u32 {
@@ -110,5 +117,33 @@ pub trait KeySource: Send + Sync {
     /// Two keys if two are ready now, without making any.
     fn ready_pair(&self) -> Option<(Vec<u8>, Vec<u8>)> {
         None
+    }
+}
+
+/// Lower-case hex. Every token carries several random ids; formatting each byte through
+/// `format!` cost more than the rest of making the id.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_uuids_read_as_they_should() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        let uuid = SeededRandom::new(7).uuid_v4();
+        let parts: Vec<&str> = uuid.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{uuid}");
+        assert!(uuid.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{uuid}");
+        assert!(parts[2].starts_with('4'), "version 4: {uuid}");
+        assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "RFC 4122 variant: {uuid}");
     }
 }

@@ -10,6 +10,7 @@
 //! side of SRP needs). Checking a password costs exactly one such exponentiation with a
 //! 256-bit exponent.
 
+use crate::env::hex;
 use crate::env::{Random, RandomExt};
 use cognate_proto::ApiError;
 use cognate_proto::idp::PasswordPolicyType;
@@ -104,10 +105,6 @@ impl PasswordVerifier {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Cognito's PAD: minimal big-endian bytes as even-length hex, with a leading `00` when the

@@ -6,6 +6,7 @@
 use super::issue::RefreshPayload;
 use super::{UserPools, load_pool, pool_name_of};
 use crate::env::RandomExt;
+use crate::env::hex;
 use crate::password::{self, PasswordVerifier, srp};
 use crate::store::{AuthSession, Tx, UserRecord};
 use crate::tokens::Purpose;
@@ -641,10 +642,6 @@ pub(super) fn parse_srp_a(a_hex: &str) -> Result<Vec<u8>, ApiError> {
     srp::parse_a(a_hex).ok_or_else(|| ApiError::invalid_parameter("Invalid SRP_A: it must be hex and not 0 mod N."))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl UserPools {
     /// The UserMigration trigger: when a user who does not exist signs in with a password
     /// (`params` has PASSWORD) or asks to reset it (`forgot_username`), the pool's migration
@@ -912,7 +909,7 @@ impl UserPools {
                 // Where email or phone is the username, a real user's id for SRP is a UUID;
                 // the stand-in is one too, the same each time, so the answer gives nothing away.
                 let user_id = if pool.username_attributes.as_ref().is_some_and(|a| !a.is_empty()) {
-                    let h: String = stable[16..32].iter().map(|b| format!("{b:02x}")).collect();
+                    let h: String = hex(&stable[16..32]);
                     format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
                 } else {
                     username.to_string()

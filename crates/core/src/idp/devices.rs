@@ -2,6 +2,7 @@
 //! their own SRP verifier, remembered or not, listed and forgotten; the user and admin forms.
 
 use super::{UserPools, decode_token, encode_token, limit, load_pool, require_user};
+use crate::env::hex;
 use crate::env::{ALNUM, RandomExt};
 use crate::store::{DeviceRecord, Tx, UserRecord};
 use base64::Engine as _;
@@ -11,10 +12,6 @@ use cognate_proto::idp::*;
 
 fn not_found() -> ApiError {
     ApiError::resource_not_found("Device does not exist.")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The device as DeviceType shows it.
