@@ -15,6 +15,7 @@ use cognate_proto::idp::{
     AttributeType, GroupType, IdentityProviderType, UserPoolClientType, UserPoolType, UserStatusType,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 pub type StoreResult<T> = Result<T, ApiError>;
 
@@ -57,7 +58,7 @@ pub struct UserFilter {
 /// The operations a transaction offers. Pool ids, client ids and group names are exact; users
 /// are keyed by [`UserRecord::key`].
 pub trait Tx {
-    fn pool(&mut self, id: &str) -> StoreResult<Option<UserPoolType>>;
+    fn pool(&mut self, id: &str) -> StoreResult<Option<Arc<UserPoolType>>>;
     fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()>;
     /// Deletes the pool with all its clients, users and groups.
     fn delete_pool(&mut self, id: &str) -> StoreResult<()>;

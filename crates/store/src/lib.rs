@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const SCHEMA_VERSION: i64 = 2;
 
@@ -79,7 +79,7 @@ pub struct SqliteStore {
 /// transaction starts with no marks.
 #[derive(Default)]
 struct Decoded {
-    pools: Cache<UserPoolType>,
+    pools: Cache<Arc<UserPoolType>>,
     clients: Cache<UserPoolClientType>,
     keys: Cache<PoolKeys>,
 }
@@ -231,17 +231,19 @@ struct SqliteTx<'a> {
 }
 
 impl SqliteTx<'_> {
-    /// A pool, client or key document by its id: from `cache` when there, else read and kept.
-    fn cached<T: DeserializeOwned + Clone>(
+    /// A pool, client or key document by its id: from `cache` when there, else read, decoded
+    /// and kept.
+    fn cached<T: Clone>(
         &mut self,
         cache: fn(&mut Decoded) -> &mut Cache<T>,
         sql: &str,
         id: &str,
+        decode: fn(&str) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
         if let Some(value) = cache(self.decoded).get(id) {
             return Ok(Some(value));
         }
-        let value: Option<T> = self.doc(sql, [id])?;
+        let value = self.text(sql, [id])?.map(|text| decode(&text)).transpose()?;
         if let Some(v) = &value {
             cache(self.decoded).remember(id, v);
         }
@@ -311,8 +313,8 @@ impl SqliteTx<'_> {
 }
 
 impl Tx for SqliteTx<'_> {
-    fn pool(&mut self, id: &str) -> StoreResult<Option<UserPoolType>> {
-        self.cached(|d| &mut d.pools, "SELECT doc FROM pools WHERE id = ?1", id)
+    fn pool(&mut self, id: &str) -> StoreResult<Option<Arc<UserPoolType>>> {
+        self.cached(|d| &mut d.pools, "SELECT doc FROM pools WHERE id = ?1", id, |t| from_doc(t).map(Arc::new))
     }
 
     fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()> {
@@ -355,7 +357,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>> {
-        self.cached(|d| &mut d.clients, "SELECT doc FROM clients WHERE id = ?1", client_id)
+        self.cached(|d| &mut d.clients, "SELECT doc FROM clients WHERE id = ?1", client_id, from_doc)
     }
 
     fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()> {
@@ -570,7 +572,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn keys(&mut self, pool_id: &str) -> StoreResult<Option<PoolKeys>> {
-        self.cached(|d| &mut d.keys, "SELECT doc FROM keys WHERE pool_id = ?1", pool_id)
+        self.cached(|d| &mut d.keys, "SELECT doc FROM keys WHERE pool_id = ?1", pool_id, from_doc)
     }
 
     fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()> {
@@ -737,7 +739,7 @@ mod tests {
         let store = SqliteStore::in_memory();
         let store: &dyn Store = &store;
         fn name(store: &(dyn Store + 'static)) -> Option<String> {
-            store.tx(|tx| Ok(tx.pool("us-east-1_p")?.and_then(|p| p.name))).unwrap()
+            store.tx(|tx| Ok(tx.pool("us-east-1_p")?.and_then(|p| p.name.clone()))).unwrap()
         }
         store.tx(|tx| tx.put_pool(&pool("first"))).unwrap();
         assert_eq!(name(store).as_deref(), Some("first"), "read once: now cached");
@@ -746,7 +748,7 @@ mod tests {
         // Written, read back inside the same transaction, then rolled back.
         let failed: StoreResult<()> = store.tx(|tx| {
             tx.put_pool(&pool("rolled back"))?;
-            assert_eq!(tx.pool("us-east-1_p")?.and_then(|p| p.name).as_deref(), Some("rolled back"));
+            assert_eq!(tx.pool("us-east-1_p")?.and_then(|p| p.name.clone()).as_deref(), Some("rolled back"));
             Err(ApiError::internal_error("abandon"))
         });
         assert!(failed.is_err());

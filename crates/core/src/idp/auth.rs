@@ -17,6 +17,7 @@ use cognate_proto::{ApiError, RequestContext};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Failed attempts before Cognito starts locking a user out, and the longest lock.
 const LOCKOUT_THRESHOLD: u32 = 5;
@@ -1091,7 +1092,7 @@ impl UserPools {
                 tx.put_user(&pool_id, &user)?;
             }
             history.push(serde_json::json!({"challengeName": "PASSWORD_VERIFIER", "challengeResult": true}));
-            let resume = super::custom_auth::Resume::new(pool.clone(), client.clone(), user, history);
+            let resume = super::custom_auth::Resume::new(Arc::new(pool.clone()), client.clone(), user, history);
             return Ok(Ok(Outcome { resume_custom: Some(Box::new(resume)), ..Default::default() }));
         }
         // Clients send DEVICE_KEY with the first step or, having looked it up by the

@@ -11,12 +11,13 @@ use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Rounds of challenges a sign-in may take before Cognito gives up.
 const MAX_ROUNDS: usize = 8;
 
 struct Context {
-    pool: UserPoolType,
+    pool: Arc<UserPoolType>,
     client: UserPoolClientType,
     user: UserRecord,
     /// The client's SRP_A, while the sign-in may still start with a password round.
@@ -30,7 +31,12 @@ pub(super) struct Resume {
 }
 
 impl Resume {
-    pub(super) fn new(pool: UserPoolType, client: UserPoolClientType, user: UserRecord, history: Vec<Value>) -> Self {
+    pub(super) fn new(
+        pool: Arc<UserPoolType>,
+        client: UserPoolClientType,
+        user: UserRecord,
+        history: Vec<Value>,
+    ) -> Self {
         Resume { ctx: Context { pool, client, user, srp_a: None }, history }
     }
 }

@@ -590,7 +590,11 @@ impl UserPools {
 
     /// The pool and user an access token speaks for, after checking everything Cognito checks:
     /// signature, pool, `token_use`, expiry, scope, and that it was not revoked.
-    pub(super) fn access_user(&self, tx: &mut dyn Tx, token: &str) -> Result<(UserPoolType, UserRecord), ApiError> {
+    pub(super) fn access_user(
+        &self,
+        tx: &mut dyn Tx,
+        token: &str,
+    ) -> Result<(Arc<UserPoolType>, UserRecord), ApiError> {
         let invalid = || ApiError::not_authorized("Invalid Access Token");
         let claims = peek_claims(token).ok_or_else(invalid)?;
         let pool_id =

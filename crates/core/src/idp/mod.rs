@@ -136,7 +136,7 @@ impl UserPools {
 }
 
 /// The pool, or Cognito's error for a missing one.
-fn load_pool(tx: &mut dyn Tx, pool_id: &str) -> Result<UserPoolType, ApiError> {
+fn load_pool(tx: &mut dyn Tx, pool_id: &str) -> Result<Arc<UserPoolType>, ApiError> {
     tx.pool(pool_id)?.ok_or_else(|| ApiError::resource_not_found(format!("User pool {pool_id} does not exist.")))
 }
 

@@ -7,6 +7,7 @@ use crate::password;
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Cognito's cap on custom attributes per pool.
 const MAX_CUSTOM_ATTRIBUTES: usize = 50;
@@ -304,7 +305,7 @@ impl UserPools {
 
     pub(super) fn describe_pool(&self, input: DescribeUserPoolRequest) -> Result<DescribeUserPoolResponse, ApiError> {
         self.tx(|tx| {
-            let mut pool = load_pool(tx, &input.user_pool_id)?;
+            let mut pool = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
             pool.estimated_number_of_users = Some(tx.count_users(&input.user_pool_id)?.min(i32::MAX as u64) as i32);
             Ok(DescribeUserPoolResponse { user_pool: Some(pool) })
         })
@@ -315,7 +316,7 @@ impl UserPools {
     pub(super) fn update_pool(&self, input: UpdateUserPoolRequest) -> Result<UpdateUserPoolResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
-            let old = load_pool(tx, &input.user_pool_id)?;
+            let old = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
             let pool = UserPoolType {
                 // What UpdateUserPool cannot change.
                 id: old.id,
@@ -406,7 +407,7 @@ impl UserPools {
     ) -> Result<AddCustomAttributesResponse, ApiError> {
         let now = self.now();
         self.tx(|tx| {
-            let mut pool = load_pool(tx, &input.user_pool_id)?;
+            let mut pool = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
             let mut schema = pool.schema_attributes.take().unwrap_or_default();
             for attr in &input.custom_attributes {
                 let made = custom_attribute(attr, &schema)?;

@@ -10,6 +10,7 @@ use crate::password::{self, PasswordVerifier};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
+use std::sync::Arc;
 
 fn prevents_existence_errors(client: &UserPoolClientType) -> bool {
     client.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
@@ -106,7 +107,7 @@ impl UserPools {
         client_id: &str,
         secret_hash: Option<&str>,
         username: &str,
-    ) -> Result<(UserPoolClientType, UserPoolType, Option<UserRecord>), ApiError> {
+    ) -> Result<(UserPoolClientType, Arc<UserPoolType>, Option<UserRecord>), ApiError> {
         let (client, pool) = self.client_and_pool(tx, client_id)?;
         check_secret_hash(&client, secret_hash, &[username])?;
         let user = find_user(tx, &pool, username)?;
@@ -128,7 +129,7 @@ impl UserPools {
         &self,
         tx: &mut dyn Tx,
         client_id: &str,
-    ) -> Result<(UserPoolClientType, UserPoolType), ApiError> {
+    ) -> Result<(UserPoolClientType, Arc<UserPoolType>), ApiError> {
         let client = load_client(tx, client_id)?;
         let pool = load_pool(tx, client.user_pool_id.as_deref().unwrap_or_default())?;
         Ok((client, pool))
@@ -268,7 +269,7 @@ impl UserPools {
 
     pub(super) fn confirm_sign_up_(&self, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
         let now = self.now();
-        let (pool, user) = self.tx(|tx| -> Result<Result<(UserPoolType, UserRecord), ApiError>, ApiError> {
+        let (pool, user) = self.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
             let (client, pool, user) =
                 self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
             let Some(mut user) = user else { return Err(no_such_user(&client)) };
@@ -469,7 +470,7 @@ impl UserPools {
         input: ConfirmForgotPasswordRequest,
     ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
         let now = self.now();
-        let (pool, user) = self.tx(|tx| -> Result<Result<(UserPoolType, UserRecord), ApiError>, ApiError> {
+        let (pool, user) = self.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
             let (client, pool, user) =
                 self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
             let Some(mut user) = user else { return Err(no_such_user(&client)) };

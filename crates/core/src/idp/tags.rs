@@ -5,9 +5,10 @@ use super::pools::tags_of;
 use crate::store::Tx;
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
+use std::sync::Arc;
 
 /// The pool an ARN names (`arn:aws:cognito-idp:<region>:<account>:userpool/<id>`).
-fn pool_by_arn(tx: &mut dyn Tx, arn: &str) -> Result<UserPoolType, ApiError> {
+fn pool_by_arn(tx: &mut dyn Tx, arn: &str) -> Result<Arc<UserPoolType>, ApiError> {
     let not_found = || ApiError::resource_not_found(format!("The resource {arn} does not exist."));
     let id = arn.rsplit_once(":userpool/").map(|(_, id)| id).ok_or_else(not_found)?;
     tx.pool(id)?.filter(|p| p.arn.as_deref() == Some(arn)).ok_or_else(not_found)
@@ -16,7 +17,7 @@ fn pool_by_arn(tx: &mut dyn Tx, arn: &str) -> Result<UserPoolType, ApiError> {
 impl UserPools {
     pub(super) fn tag(&self, input: TagResourceRequest) -> Result<TagResourceResponse, ApiError> {
         self.tx(|tx| {
-            let mut pool = pool_by_arn(tx, &input.resource_arn)?;
+            let mut pool = Arc::unwrap_or_clone(pool_by_arn(tx, &input.resource_arn)?);
             let mut tags = tags_of(&pool);
             tags.extend(input.tags.clone());
             if tags.len() > 50 {
@@ -30,7 +31,7 @@ impl UserPools {
 
     pub(super) fn untag(&self, input: UntagResourceRequest) -> Result<UntagResourceResponse, ApiError> {
         self.tx(|tx| {
-            let mut pool = pool_by_arn(tx, &input.resource_arn)?;
+            let mut pool = Arc::unwrap_or_clone(pool_by_arn(tx, &input.resource_arn)?);
             let mut tags = tags_of(&pool);
             for key in &input.tag_keys {
                 tags.remove(key);

@@ -9,6 +9,7 @@ use crate::password::{self, PasswordVerifier};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
+use std::sync::Arc;
 
 pub(super) fn policy(pool: &UserPoolType) -> PasswordPolicyType {
     pool.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password::default_policy)
@@ -25,7 +26,7 @@ fn username_attributes(pool: &UserPoolType) -> Vec<UsernameAttributeType> {
 /// The first step of AdminCreateUser: a resend is done at once; a new user waits for PreSignUp.
 enum Created {
     Done(AdminCreateUserResponse),
-    Pending(UserPoolType, UserRecord, String),
+    Pending(Arc<UserPoolType>, UserRecord, String),
 }
 
 /// The user as UserType (AdminCreateUser, ListUsers) shows them.
