@@ -40,6 +40,12 @@ def _lambda_invoke_server():
             event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             if name == "httpFails":
                 body, extra = {"errorMessage": "Served badly", "errorType": "Error"}, {"X-Amz-Function-Error": "Unhandled"}
+            elif name == "httpPostConfirmation":
+                # handlers/post_confirmation.py, served here so that many can wait on cognate
+                # at once without each starting a Python process.
+                boto3.client("cognito-idp", region_name=event["region"]).admin_add_user_to_group(
+                    UserPoolId=event["userPoolId"], Username=event["userName"], GroupName="Users")
+                body, extra = event, {}
             else:
                 event["response"]["claimsOverrideDetails"] = {"claimsToAddOrOverride": {"via": "http"}}
                 body, extra = event, {}
@@ -82,7 +88,8 @@ def _lambda_routes():
     }
     args = [arg for name, cmd in routes.items() for arg in ("--lambda", f"{name}=command:{cmd}")]
     invoke_api = _lambda_invoke_server()
-    return args + ["--lambda", f"httpPreToken={invoke_api}", "--lambda", f"httpFails={invoke_api}"]
+    return args + [arg for name in ("httpPreToken", "httpFails", "httpPostConfirmation")
+                   for arg in ("--lambda", f"{name}={invoke_api}")]
 
 
 def _start(args):

@@ -192,6 +192,32 @@ def test_post_confirmation_adds_the_user_to_a_group(idp, cognate_url):
     assert [g["GroupName"] for g in groups] == ["Users"]
 
 
+def test_handlers_calling_back_at_once_are_all_served(idp, cognate_url):
+    """More handlers wait on cognate's answers at once than cognate has I/O threads (one per
+    core): each waiting operation must step aside, or the call-backs would queue behind it until
+    the trigger timed out."""
+    from concurrent.futures import ThreadPoolExecutor
+    import boto3
+
+    pool, client = pool_with(idp, PostConfirmation=ARN.format("httpPostConfirmation"))
+    idp.create_group(UserPoolId=pool, GroupName="Users")
+    emails = [f"crowd{i}@example.com" for i in range(2 * (os.cpu_count() or 1) + 2)]
+    for email in emails:
+        idp.sign_up(ClientId=client, Username=email, Password="Trigger!pass1",
+                    UserAttributes=[{"Name": "email", "Value": email}])
+
+    def confirm(email):
+        with urllib.request.urlopen(f"{cognate_url}/_cognate/outbox?destination={email}") as r:
+            code = json.load(r)["messages"][0]["code"]
+        boto3.client("cognito-idp", region_name="us-east-1").confirm_sign_up(
+            ClientId=client, Username=email, ConfirmationCode=code)
+
+    with ThreadPoolExecutor(len(emails)) as pool_of_threads:
+        list(pool_of_threads.map(confirm, emails))
+    members = idp.list_users_in_group(UserPoolId=pool, GroupName="Users")["Users"]
+    assert sorted(u["Username"] for u in members) == sorted(emails)
+
+
 def test_post_confirmation_failure_leaves_the_user_confirmed(idp, cognate_url):
     pool, client = pool_with(idp, PostConfirmation=ARN.format("failsWithError"))
     with pytest.raises(idp.exceptions.UserLambdaValidationException) as e:

@@ -88,14 +88,16 @@ async fn process(
         request_id: request_id.to_string(),
         base_url: state.base_url(headers),
     };
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || match service {
+    // The operation runs here, on the I/O thread: handing each one to a blocking thread cost
+    // two thread wake-ups per request. What waits on the world outside (a Lambda handler)
+    // steps aside with `crate::blocking`. A panic is caught and answered as AWS answers its
+    // own failures; the store has rolled the transaction back.
+    let run = || match service {
         Service::Idp => idp::dispatch(state.idp.as_ref(), &ctx, &op, &body),
         Service::Identity => identity::dispatch(state.identity.as_ref(), &ctx, &op, &body),
-    })
-    .await
-    .unwrap_or_else(|e| {
-        tracing::error!("operation panicked: {e}");
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
+        tracing::error!("operation {op} panicked");
         Err(ApiError::internal_error("An internal error occurred."))
     })
 }

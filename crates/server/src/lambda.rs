@@ -156,11 +156,11 @@ impl LambdaRouter {
 impl Lambda for LambdaRouter {
     fn invoke(&self, function_arn: &str, event: &Value) -> Result<Value, LambdaFailure> {
         let name = function_name(function_arn);
-        let result = match self.route(function_arn) {
+        let result = crate::blocking(|| match self.route(function_arn) {
             None => Err(LambdaFailure::NotFound(function_arn.to_string())),
             Some(Target::Command(cmd)) => self.run_command(name, cmd, event),
             Some(Target::Http(base)) => self.run_http(name, base, event),
-        };
+        });
         let source = event.get("triggerSource").and_then(Value::as_str).unwrap_or("-");
         match &result {
             Ok(_) => tracing::info!(function = name, source, "Lambda trigger ran"),

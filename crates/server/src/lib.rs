@@ -27,6 +27,18 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 
+/// Runs `f`, which waits on something outside cognate (a Lambda handler, a key being made),
+/// after handing the rest of this I/O thread's work to another thread. Operations run on the
+/// I/O threads themselves (see `aws_json`), and a handler may call cognate back while it is
+/// waited on: so no waiting may hold an I/O thread. Off the multi-threaded runtime (tests,
+/// the seed file, a blocking thread) it just runs `f`.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 /// Everything a request handler can reach.
 pub struct AppState {
     pub idp: Arc<UserPools>,

@@ -65,7 +65,8 @@ impl KeySource for KeyReserve {
     fn rsa_2048_pkcs8(&self) -> Vec<u8> {
         let mut ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
         let (rx, spare) = &mut *ready;
-        spare.take().or_else(|| rx.try_recv().ok()).unwrap_or_else(generate)
+        // A key made on the spot takes over a hundred milliseconds.
+        spare.take().or_else(|| rx.try_recv().ok()).unwrap_or_else(|| crate::blocking(generate))
     }
 
     fn ready_pair(&self) -> Option<(Vec<u8>, Vec<u8>)> {
