@@ -149,7 +149,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
     let state = Arc::new(AppState::new(
         store,
         Arc::new(system::SystemClock::default()),
-        Arc::new(system::OsRandom),
+        Arc::new(system::ThreadRandom),
         Arc::new(system::KeyReserve::new(8)),
         config.settings.clone(),
         seed.clone(),

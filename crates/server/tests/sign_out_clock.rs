@@ -7,7 +7,7 @@ use cognate_core::env::ManualClock;
 use cognate_core::idp::{Settings, UserPools};
 use cognate_proto::RequestContext;
 use cognate_proto::idp::dispatch;
-use cognate_server::system::OsRandom;
+use cognate_server::system::ThreadRandom;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ impl Pools {
         let pools = UserPools::new(
             Arc::new(cognate_store::SqliteStore::in_memory()),
             clock.clone(),
-            Arc::new(OsRandom),
+            Arc::new(ThreadRandom),
             Arc::new(cognate_server::system::KeyReserve::new(2)),
             Settings::default(),
         );
