@@ -24,6 +24,8 @@ pub struct Options {
     /// Only the sign-in load, for this many seconds, after printing the server's pid: for
     /// `perf record -p` or `callgrind_control`.
     pub profile_secs: Option<f64>,
+    /// Only the peers' figures.
+    pub peers_only: bool,
 }
 
 struct Server {
@@ -358,6 +360,10 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let secs = if opts.full { 10.0 } else { 3.0 };
     line(format!("| measurement | figure (min / median / max of 3) |\n|---|---|"));
 
+    if opts.peers_only {
+        crate::peers::run(root, secs, &mut line)?;
+        return Ok(());
+    }
     if let Some(secs) = opts.profile_secs {
         let dir = tempdir()?;
         let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;

@@ -1,4 +1,4 @@
-//! Development tasks. `cargo xtask bench [--peers] [--full] [--throughput] [--profile SECS]` measures cognate (see
+//! Development tasks. `cargo xtask bench [--peers] [--full] [--throughput] [--profile SECS] [--peers-only]` measures cognate (see
 //! docs/BENCHMARKS.md). `cargo xtask codegen` regenerates `crates/proto/src/gen/` from the
 //! botocore service models committed under `model/` (the version is in
 //! `model/BOTOCORE_VERSION`; `cargo xtask update-model VERSION` fetches another one with pip).
@@ -32,7 +32,8 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(
             &root,
             bench::Options {
-                peers: args.iter().any(|a| a == "--peers"),
+                peers: args.iter().any(|a| a == "--peers" || a == "--peers-only"),
+                peers_only: args.iter().any(|a| a == "--peers-only"),
                 full: args.iter().any(|a| a == "--full"),
                 throughput_only: args.iter().any(|a| a == "--throughput"),
                 profile_secs: args
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
             None => Err("usage: cargo xtask update-model BOTOCORE_VERSION".into()),
         },
         _ => Err(
-            "usage: cargo xtask <codegen [--check] | bench [--peers] [--full] [--throughput] [--profile SECS] | update-model VERSION>"
+            "usage: cargo xtask <codegen [--check] | bench [--peers] [--full] [--throughput] [--profile SECS] [--peers-only] | update-model VERSION>"
                 .into(),
         ),
     };

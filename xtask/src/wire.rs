@@ -1,5 +1,6 @@
-//! The load generator's HTTP: one keep-alive connection, a request written once as bytes and
-//! sent again and again, and a response read only as far as its status and Content-Length.
+//! The load generator's HTTP: one keep-alive connection (opened again when the server closes
+//! it, as moto's does after every answer), a request written once as bytes and sent again and
+//! again, and a response read only as far as its status and Content-Length.
 //!
 //! The load runs on the same two cores as the server it measures, so every microsecond the
 //! generator spends is one the server cannot; a general client (ureq, then serde_json over the
@@ -21,21 +22,35 @@ pub(crate) fn request(url: &str, target: &str, body: &str) -> Vec<u8> {
 }
 
 pub(crate) struct Conn {
-    stream: TcpStream,
+    addr: String,
+    /// `None` after a server said `Connection: close` (moto's does, after every answer).
+    stream: Option<TcpStream>,
     buf: Vec<u8>,
 }
 
 impl Conn {
     pub(crate) fn open(url: &str) -> Result<Self, String> {
-        let addr = url.trim_start_matches("http://").trim_end_matches('/');
-        let stream = TcpStream::connect(addr).map_err(|e| format!("connecting to {addr}: {e}"))?;
+        let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+        let mut conn = Self { addr, stream: None, buf: Vec::with_capacity(16 * 1024) };
+        conn.connect()?;
+        Ok(conn)
+    }
+
+    fn connect(&mut self) -> Result<&mut TcpStream, String> {
+        let stream = TcpStream::connect(&self.addr).map_err(|e| format!("connecting to {}: {e}", self.addr))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        Ok(Self { stream, buf: Vec::with_capacity(16 * 1024) })
+        // A server that stops answering fails the run instead of hanging it.
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).map_err(|e| e.to_string())?;
+        Ok(self.stream.insert(stream))
     }
 
     /// Sends `request` and returns the response body when the status is 200.
     pub(crate) fn send(&mut self, request: &[u8]) -> Result<&[u8], String> {
-        self.stream.write_all(request).map_err(|e| e.to_string())?;
+        let stream = match self.stream.as_mut() {
+            Some(s) => s,
+            None => self.connect()?,
+        };
+        stream.write_all(request).map_err(|e| e.to_string())?;
         self.buf.clear();
         let head_end = loop {
             if let Some(i) = find(&self.buf, b"\r\n\r\n") {
@@ -45,6 +60,10 @@ impl Conn {
         };
         let head = std::str::from_utf8(&self.buf[..head_end]).map_err(|e| e.to_string())?;
         let ok = head.get(9..12) == Some("200");
+        let close = head.lines().any(|l| {
+            l.split_once(':')
+                .is_some_and(|(n, v)| n.eq_ignore_ascii_case("connection") && v.trim().eq_ignore_ascii_case("close"))
+        });
         let length: usize = head
             .lines()
             .find_map(|l| {
@@ -54,6 +73,9 @@ impl Conn {
             .ok_or("a response without Content-Length")?;
         while self.buf.len() < head_end + length {
             self.fill()?;
+        }
+        if close {
+            self.stream = None;
         }
         let body = &self.buf[head_end..head_end + length];
         if !ok {
@@ -65,7 +87,8 @@ impl Conn {
     fn fill(&mut self) -> Result<(), String> {
         let at = self.buf.len();
         self.buf.resize(at + 16 * 1024, 0);
-        let n = self.stream.read(&mut self.buf[at..]).map_err(|e| e.to_string())?;
+        let stream = self.stream.as_mut().ok_or("the connection is closed")?;
+        let n = stream.read(&mut self.buf[at..]).map_err(|e| e.to_string())?;
         self.buf.truncate(at + n);
         if n == 0 { Err("the server closed the connection".into()) } else { Ok(()) }
     }
