@@ -113,6 +113,22 @@ pub(crate) fn cpu_secs(pid: u32) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// Waits until the server is idle: a fresh cognate spends its first second or two filling its
+/// reserve of RSA keys on a background thread, which would otherwise share the cores with the
+/// first load run.
+fn settle(pid: u32) {
+    let started = Instant::now();
+    let mut last = cpu_secs(pid).unwrap_or(0.0);
+    while started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(250));
+        let now = cpu_secs(pid).unwrap_or(0.0);
+        if now - last < 0.02 {
+            return;
+        }
+        last = now;
+    }
+}
+
 /// min / median / max of a few figures.
 pub(crate) fn spread(mut xs: Vec<f64>) -> (f64, f64, f64) {
     xs.sort_by(|a, b| a.total_cmp(b));
@@ -368,6 +384,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
         let dir = tempdir()?;
         let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;
         let (_, client) = setup(&agent(), &server.url)?;
+        settle(server.child.id());
         let request = sign_in_request(&server.url, &client);
         let pid = server.child.id();
         eprintln!("server pid {pid}; sign-in load for {secs} s");
@@ -409,6 +426,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let url = server.url.clone();
     let a0 = agent();
     let (pool, client) = setup(&a0, &url)?;
+    settle(server.child.id());
 
     // Sign-ins: two RS256 signatures each bound them, across all cores. The server's own CPU
     // time per sign-in says how close it comes to that bound whatever the load generator costs.
