@@ -579,6 +579,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
         bulk_users(&dir, &pool, n)?;
         let load_secs = loaded.elapsed().as_secs_f64();
         let (server, _) = start(root, &["--data-dir", dir.to_str().unwrap()])?;
+        settle(server.child.id());
         let u = server.url.clone();
         let get = timed(300, |i| {
             idp(&a0, &u, "AdminGetUser", json!({"UserPoolId": pool, "Username": format!("user{}", (i * 7919) % n)}))
