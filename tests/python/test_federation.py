@@ -340,3 +340,33 @@ def test_returning_users_go_through_pre_and_post_authentication(idp, cognate_url
     refused = urllib.parse.urlparse(sign_in(cognate_url, client, verifier, identity_provider="Blocked"))
     assert dict(urllib.parse.parse_qsl(refused.query))["error_description"] == \
         "PreAuthentication failed with error This account is blocked. "
+
+
+def test_an_immutable_mapped_attribute_lets_a_user_in_once(idp, cognate_url, provider):
+    """Cognito writes mapped attributes at every federated sign-in; an immutable one can be
+    written only when the user is made, so the second sign-in fails, whatever the value."""
+    pool = idp.create_user_pool(
+        PoolName="immutable",
+        Schema=[{"Name": "email", "AttributeDataType": "String", "Mutable": False, "Required": True}],
+    )["UserPool"]["Id"]
+    idp.create_identity_provider(
+        UserPoolId=pool, ProviderName="Okta", ProviderType="OIDC",
+        ProviderDetails={"client_id": "idp-client", "client_secret": "idp-secret", "authorize_scopes": "openid email",
+                         "oidc_issuer": provider.issuer, "attributes_request_method": "GET"},
+        AttributeMapping={"email": "email"},
+    )
+    client = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="web", CallbackURLs=[APP], AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"], AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["Okta"],
+    )["UserPoolClient"]["ClientId"]
+    provider.user = {"sub": "once-1", "email": "once@example.com"}
+    verifier = secrets.token_urlsafe(48)
+    assert "code=" in sign_in(cognate_url, client, verifier)
+    back = urllib.parse.urlparse(sign_in(cognate_url, client, verifier))
+    assert back.query == urllib.parse.urlencode({
+        "error_description": "user.email: Attribute cannot be updated.\n ",
+        "state": "app-state", "error": "invalid_request"})
+    user = idp.admin_get_user(UserPoolId=pool, Username="okta_once-1")
+    assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["email"] == "once@example.com"
+

@@ -532,7 +532,23 @@ impl UserPools {
                 if let Err(e) = self.pre_authentication(&client_id, &params) {
                     return Ok(trigger_failed(e));
                 }
-                // Mapped attributes are rewritten at every sign-in (attribute mapping docs).
+                // Mapped attributes are rewritten at every sign-in (attribute mapping docs), so an
+                // immutable one fails every sign-in after the first, even with the same value
+                // (amplify-js #3526; aws-solutions-library-samples/accelerated-intelligent-
+                // document-processing-on-aws #835, confirmed there against real pools).
+                let immutable: String = mapped
+                    .iter()
+                    .filter(|(name, _)| {
+                        pool.schema_attributes
+                            .iter()
+                            .flatten()
+                            .any(|s| s.name.as_deref() == Some(name.as_str()) && s.mutable == Some(false))
+                    })
+                    .map(|(name, _)| format!("user.{name}: Attribute cannot be updated.\n"))
+                    .collect();
+                if !immutable.is_empty() {
+                    return Ok(redirect_error(&grant, "invalid_request", Some(&format!("{immutable} "))));
+                }
                 self.tx(|tx| {
                     let Some(mut user) = tx.user(&pool_id, &user.key)? else { return Ok(user.clone()) };
                     for (name, value) in &mapped {
