@@ -944,9 +944,6 @@ impl UserPools {
         custom: Option<Vec<serde_json::Value>>,
     ) -> Result<Outcome, ApiError> {
         let pool_id = pool.id.clone().unwrap_or_default();
-        let keys = self.pool_keys(tx, &pool_id)?;
-        let b = ephemeral.b;
-        let b_pub = srp::server_b_from(&subject.verifier, &ephemeral.g_b);
         let mut raw = [0u8; 32];
         self.rng.fill(&mut raw);
         let session = URL_SAFE_NO_PAD.encode(raw);
@@ -965,26 +962,12 @@ impl UserPools {
                 state: custom.map(|history| serde_json::json!({ "history": history })).unwrap_or_default(),
             },
         )?;
-        let state = SrpState {
-            pool: pool_id,
-            client: client.client_id.clone().unwrap_or_default(),
-            key: subject.key,
-            session,
-            b: hex(&b),
-            a: hex(a),
-            b_pub: hex(&b_pub),
-            device,
-            device_step: false,
-        };
-        let sealed = keys.seal(
-            Purpose::SrpSecretBlock,
-            &serde_json::to_vec(&state).expect("state serialises"),
-            self.rng.as_ref(),
-        );
+        let round = SrpRound { pool_id: &pool_id, client, key: subject.key, session, a, device, device_step: false };
+        let (b_pub, secret_block) = self.seal_srp_round(tx, round, &subject.verifier, ephemeral)?;
         let mut parameters = BTreeMap::new();
         parameters.insert("SALT".to_string(), subject.salt);
         parameters.insert("SRP_B".to_string(), password::pad_hex(&b_pub).trim_start_matches("00").to_string());
-        parameters.insert("SECRET_BLOCK".to_string(), STANDARD.encode(sealed.as_bytes()));
+        parameters.insert("SECRET_BLOCK".to_string(), secret_block);
         parameters.insert("USERNAME".to_string(), subject.user_id.clone());
         parameters.insert("USER_ID_FOR_SRP".to_string(), subject.user_id);
         Ok(Outcome {
@@ -1102,6 +1085,36 @@ impl UserPools {
     }
 
     /// DEVICE_SRP_AUTH: the device's first SRP step, answered with DEVICE_PASSWORD_VERIFIER.
+    /// An SRP round's B = k·v + g^b, and its SECRET_BLOCK: the round's state sealed under the
+    /// pool's key, so that the answer needs no lookup of its own and only cognate can read it.
+    fn seal_srp_round(
+        &self,
+        tx: &mut dyn Tx,
+        round: SrpRound<'_>,
+        verifier: &[u8],
+        ephemeral: Ephemeral,
+    ) -> Result<(Vec<u8>, String), ApiError> {
+        let b_pub = srp::server_b_from(verifier, &ephemeral.g_b);
+        let state = SrpState {
+            pool: round.pool_id.to_string(),
+            client: round.client.client_id.clone().unwrap_or_default(),
+            key: round.key,
+            session: round.session,
+            b: hex(&ephemeral.b),
+            a: hex(round.a),
+            b_pub: hex(&b_pub),
+            device: round.device,
+            device_step: round.device_step,
+        };
+        let keys = self.pool_keys(tx, round.pool_id)?;
+        let sealed = keys.seal(
+            Purpose::SrpSecretBlock,
+            &serde_json::to_vec(&state).expect("state serialises"),
+            self.rng.as_ref(),
+        );
+        Ok((b_pub, STANDARD.encode(sealed.as_bytes())))
+    }
+
     fn device_srp_start(
         &self,
         tx: &mut dyn Tx,
@@ -1120,30 +1133,21 @@ impl UserPools {
             .filter(|d| d.confirmed && d.verifier.is_some())
             .ok_or_else(|| ApiError::resource_not_found("Device does not exist."))?;
         let verifier = srp::decode_hex(device.verifier.as_deref().unwrap_or_default());
-        let b = ephemeral.b;
-        let b_pub = srp::server_b_from(&verifier, &ephemeral.g_b);
         let session = self.open_session(tx, pool, client, user, ChallengeNameType::DevicePasswordVerifier)?;
-        let state = SrpState {
-            pool: pool_id.clone(),
-            client: client.client_id.clone().unwrap_or_default(),
+        let round = SrpRound {
+            pool_id: &pool_id,
+            client,
             key: Some(user.key.clone()),
             session: session.clone(),
-            b: hex(&b),
-            a: hex(&a),
-            b_pub: hex(&b_pub),
+            a: &a,
             device: Some(device.device_key.clone()),
             device_step: true,
         };
-        let keys = self.pool_keys(tx, &pool_id)?;
-        let sealed = keys.seal(
-            Purpose::SrpSecretBlock,
-            &serde_json::to_vec(&state).expect("state serialises"),
-            self.rng.as_ref(),
-        );
+        let (b_pub, secret_block) = self.seal_srp_round(tx, round, &verifier, ephemeral)?;
         let mut parameters = BTreeMap::new();
         parameters.insert("SALT".to_string(), device.salt.clone().unwrap_or_default());
         parameters.insert("SRP_B".to_string(), hex(&b_pub).trim_start_matches('0').to_string());
-        parameters.insert("SECRET_BLOCK".to_string(), STANDARD.encode(sealed.as_bytes()));
+        parameters.insert("SECRET_BLOCK".to_string(), secret_block);
         parameters.insert("USERNAME".to_string(), user.username.clone());
         parameters.insert("DEVICE_KEY".to_string(), device.device_key.clone());
         Ok(Outcome {
@@ -1153,6 +1157,20 @@ impl UserPools {
             ..Default::default()
         })
     }
+}
+
+/// Who an SRP round is for, as its SECRET_BLOCK records it.
+struct SrpRound<'a> {
+    pool_id: &'a str,
+    client: &'a UserPoolClientType,
+    /// The user, or `None` for the simulated challenge of a user who does not exist.
+    key: Option<String>,
+    /// The single-use session row that stops a replay.
+    session: String,
+    a: &'a [u8],
+    device: Option<String>,
+    /// Whether the round proves a remembered device rather than the password.
+    device_step: bool,
 }
 
 /// The server's secret b of an SRP round and g^b, made before the transaction: the
