@@ -377,7 +377,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     line(format!("| measurement | figure (min / median / max of 3) |\n|---|---|"));
 
     if opts.peers_only {
-        crate::peers::run(root, secs, &mut line)?;
+        crate::peers::run(root, secs, None, &mut line)?;
         return Ok(());
     }
     if let Some(secs) = opts.profile_secs {
@@ -605,7 +605,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&dir);
 
     if opts.peers {
-        crate::peers::run(root, secs, &mut line)?;
+        crate::peers::run(root, secs, Some(mid), &mut line)?;
     }
     let report = root.join("target/bench-report.md");
     std::fs::write(&report, out).map_err(|e| e.to_string())?;

@@ -97,7 +97,8 @@ fn start(dir: &Path, name: &'static str) -> Result<(Peer, Duration), String> {
     Err(format!("{name} did not answer within a minute"))
 }
 
-pub fn run(root: &Path, secs: f64, line: &mut dyn FnMut(String)) -> Result<(), String> {
+/// `cognate` is cognate's own InitiateAuth median from the same run, for the ratios.
+pub fn run(root: &Path, secs: f64, cognate: Option<f64>, line: &mut dyn FnMut(String)) -> Result<(), String> {
     let dir = root.join("target/bench-peers");
     install(&dir)?;
     for name in ["moto", "cognito-local"] {
@@ -156,11 +157,15 @@ pub fn run(root: &Path, secs: f64, line: &mut dyn FnMut(String)) -> Result<(), S
             )?;
             rates.push(rate);
         }
+        let peer_mid = spread3(rates.clone()).1;
         line(format!(
             "| {}: InitiateAuth USER_PASSWORD_AUTH, 4 connections | {} |",
             peer.name,
             fmt(spread3(rates), "/s", 0)
         ));
+        if let Some(ours) = cognate {
+            line(format!("| … cognate's InitiateAuth median in this run against it | {:.1}× |", ours / peer_mid));
+        }
     }
     Ok(())
 }
