@@ -160,6 +160,40 @@ fn custom_attribute(
     Ok(out)
 }
 
+/// `base` with the settings CreateUserPool sets and UpdateUserPool replaces (with their
+/// defaults when absent: "If you don't provide a value for an attribute, Amazon Cognito sets it
+/// to its default value", UpdateUserPool's API reference), taken from `input`, either request:
+/// the two share these fields' names.
+macro_rules! with_replaceable_settings {
+    ($input:ident, $base:expr) => {
+        UserPoolType {
+            policies: Some(normalise_policies($input.policies)),
+            deletion_protection: Some($input.deletion_protection.unwrap_or(DeletionProtectionType::Inactive)),
+            lambda_config: Some($input.lambda_config.unwrap_or_default()),
+            auto_verified_attributes: $input.auto_verified_attributes,
+            verification_message_template: Some(normalise_verification(
+                $input.verification_message_template,
+                &$input.email_verification_message,
+                &$input.email_verification_subject,
+                &$input.sms_verification_message,
+            )),
+            email_verification_message: $input.email_verification_message,
+            email_verification_subject: $input.email_verification_subject,
+            sms_verification_message: $input.sms_verification_message,
+            sms_authentication_message: $input.sms_authentication_message,
+            user_attribute_update_settings: $input.user_attribute_update_settings,
+            mfa_configuration: Some($input.mfa_configuration.unwrap_or(UserPoolMfaType::Off)),
+            device_configuration: $input.device_configuration,
+            email_configuration: Some(normalise_email($input.email_configuration)),
+            sms_configuration: $input.sms_configuration,
+            admin_create_user_config: Some(normalise_admin_create($input.admin_create_user_config)),
+            user_pool_add_ons: $input.user_pool_add_ons,
+            account_recovery_setting: $input.account_recovery_setting,
+            ..$base
+        }
+    };
+}
+
 /// The policies as DescribeUserPool shows them: unset booleans are false, an unset minimum
 /// length is 8 and temporary passwords last 7 days unless said otherwise.
 fn normalise_policies(requested: Option<UserPoolPolicyType>) -> UserPoolPolicyType {
@@ -252,43 +286,25 @@ impl UserPools {
         }
         let schema = build_schema(input.schema.as_deref().unwrap_or_default())?;
         let now = self.now();
-        let pool = UserPoolType {
-            id: Some(id.clone()),
-            name: Some(input.pool_name),
-            arn: Some(format!("arn:aws:cognito-idp:{region}:{}:userpool/{id}", self.settings.account_id)),
-            policies: Some(normalise_policies(input.policies)),
-            deletion_protection: Some(input.deletion_protection.unwrap_or(DeletionProtectionType::Inactive)),
-            lambda_config: Some(input.lambda_config.unwrap_or_default()),
-            schema_attributes: Some(schema),
-            auto_verified_attributes: input.auto_verified_attributes,
-            alias_attributes: input.alias_attributes,
-            username_attributes: input.username_attributes,
-            verification_message_template: Some(normalise_verification(
-                input.verification_message_template,
-                &input.email_verification_message,
-                &input.email_verification_subject,
-                &input.sms_verification_message,
-            )),
-            email_verification_message: input.email_verification_message,
-            email_verification_subject: input.email_verification_subject,
-            sms_verification_message: input.sms_verification_message,
-            sms_authentication_message: input.sms_authentication_message,
-            user_attribute_update_settings: input.user_attribute_update_settings,
-            mfa_configuration: Some(input.mfa_configuration.unwrap_or(UserPoolMfaType::Off)),
-            device_configuration: input.device_configuration,
-            email_configuration: Some(normalise_email(input.email_configuration)),
-            sms_configuration: input.sms_configuration,
-            user_pool_tags: Some(input.user_pool_tags.unwrap_or_default()),
-            admin_create_user_config: Some(normalise_admin_create(input.admin_create_user_config)),
-            user_pool_add_ons: input.user_pool_add_ons,
-            username_configuration: input.username_configuration,
-            account_recovery_setting: input.account_recovery_setting,
-            user_pool_tier: Some(input.user_pool_tier.unwrap_or(UserPoolTierType::Essentials)),
-            creation_date: Some(now),
-            last_modified_date: Some(now),
-            estimated_number_of_users: Some(0),
-            ..Default::default()
-        };
+        let arn = format!("arn:aws:cognito-idp:{region}:{}:userpool/{id}", self.settings.account_id);
+        let pool = with_replaceable_settings!(
+            input,
+            UserPoolType {
+                id: Some(id.clone()),
+                name: Some(input.pool_name),
+                arn: Some(arn),
+                schema_attributes: Some(schema),
+                alias_attributes: input.alias_attributes,
+                username_attributes: input.username_attributes,
+                user_pool_tags: Some(input.user_pool_tags.unwrap_or_default()),
+                username_configuration: input.username_configuration,
+                user_pool_tier: Some(input.user_pool_tier.unwrap_or(UserPoolTierType::Essentials)),
+                creation_date: Some(now),
+                last_modified_date: Some(now),
+                estimated_number_of_users: Some(0),
+                ..Default::default()
+            }
+        );
         // Each pool signs with keys of its own: two ready ones now if the reserve has them,
         // else made when the pool first needs them, so that a burst of new pools (most of
         // which a test suite never signs in to) waits for no key-making.
@@ -317,49 +333,29 @@ impl UserPools {
         let now = self.now();
         self.tx(|tx| {
             let old = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
-            let pool = UserPoolType {
-                // What UpdateUserPool cannot change.
-                id: old.id,
-                arn: old.arn,
-                name: input.pool_name.or(old.name),
-                schema_attributes: old.schema_attributes,
-                alias_attributes: old.alias_attributes,
-                username_attributes: old.username_attributes,
-                username_configuration: old.username_configuration,
-                creation_date: old.creation_date,
-                domain: old.domain,
-                custom_domain: old.custom_domain,
-                user_pool_tags: Some(input.user_pool_tags.or(old.user_pool_tags).unwrap_or_default()),
-                user_pool_tier: Some(
-                    input.user_pool_tier.or(old.user_pool_tier).unwrap_or(UserPoolTierType::Essentials),
-                ),
-                // What it replaces.
-                policies: Some(normalise_policies(input.policies)),
-                deletion_protection: Some(input.deletion_protection.unwrap_or(DeletionProtectionType::Inactive)),
-                lambda_config: Some(input.lambda_config.unwrap_or_default()),
-                auto_verified_attributes: input.auto_verified_attributes,
-                verification_message_template: Some(normalise_verification(
-                    input.verification_message_template,
-                    &input.email_verification_message,
-                    &input.email_verification_subject,
-                    &input.sms_verification_message,
-                )),
-                email_verification_message: input.email_verification_message,
-                email_verification_subject: input.email_verification_subject,
-                sms_verification_message: input.sms_verification_message,
-                sms_authentication_message: input.sms_authentication_message,
-                user_attribute_update_settings: input.user_attribute_update_settings,
-                mfa_configuration: Some(input.mfa_configuration.unwrap_or(UserPoolMfaType::Off)),
-                device_configuration: input.device_configuration,
-                email_configuration: Some(normalise_email(input.email_configuration)),
-                sms_configuration: input.sms_configuration,
-                admin_create_user_config: Some(normalise_admin_create(input.admin_create_user_config)),
-                user_pool_add_ons: input.user_pool_add_ons,
-                account_recovery_setting: input.account_recovery_setting,
-                last_modified_date: Some(now),
-                estimated_number_of_users: Some(0),
-                ..Default::default()
-            };
+            let pool = with_replaceable_settings!(
+                input,
+                UserPoolType {
+                    // What UpdateUserPool cannot change.
+                    id: old.id,
+                    arn: old.arn,
+                    name: input.pool_name.or(old.name),
+                    schema_attributes: old.schema_attributes,
+                    alias_attributes: old.alias_attributes,
+                    username_attributes: old.username_attributes,
+                    username_configuration: old.username_configuration,
+                    creation_date: old.creation_date,
+                    domain: old.domain,
+                    custom_domain: old.custom_domain,
+                    user_pool_tags: Some(input.user_pool_tags.or(old.user_pool_tags).unwrap_or_default()),
+                    user_pool_tier: Some(
+                        input.user_pool_tier.or(old.user_pool_tier).unwrap_or(UserPoolTierType::Essentials),
+                    ),
+                    last_modified_date: Some(now),
+                    estimated_number_of_users: Some(0),
+                    ..Default::default()
+                }
+            );
             tx.put_pool(&pool)?;
             Ok(UpdateUserPoolResponse::default())
         })
