@@ -470,7 +470,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     for _ in 0..3 {
         let before = cpu_secs(pid).unwrap_or(0.0);
         let (rate, _, _, n) = load_counted(
-            2,
+            4,
             secs,
             || wire::Conn::open(&url),
             |conn| srp_sign_in(conn, &url, &pool, &client, &a, &a_pub, &a_hex),
@@ -482,7 +482,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
     let srp_unit_ms = 3000.0 / modexp_mid + 2000.0 / rsa_mid;
     let srp_bound = cores * 1000.0 / srp_unit_ms;
     let srp_mid = spread(srp_rates.clone()).1;
-    line(format!("| USER_SRP_AUTH sign-in, both steps, 2 connections | {} |", fmt3(spread(srp_rates), "/s", 0)));
+    line(format!("| USER_SRP_AUTH sign-in, both steps, 4 connections | {} |", fmt3(spread(srp_rates), "/s", 0)));
     line(format!(
         "| … share of the bound ({srp_bound:.0}/s: {cores} cores ÷ (3 modexps + 2 signatures); the client's maths shares the cores) | {:.0}% |",
         100.0 * srp_mid / srp_bound
