@@ -177,7 +177,7 @@ pub struct AuthSession {
 /// The tokens that descend from one sign-in: its refresh token and every access and ID token
 /// minted from it share `origin_jti`. Revoking the family revokes them all.
 ///
-/// A sign-in stores nothing: its refresh token carries the family sealed, and a family
+/// A sign-in stores no family: its refresh token carries the family sealed, and a family
 /// without a row stands as its token says unless the user signed out everywhere since
 /// ([`UserRecord::signed_out`]). A row is written only when the family departs from that:
 /// revoked, rotated, or begun in the very second of a sign-out (which the second-resolution
