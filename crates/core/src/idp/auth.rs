@@ -86,11 +86,20 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str
         .ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))
 }
 
-/// The triggers a sign-in may still have to run before it goes on.
+/// What a sign-in may still have to do outside its transaction before it goes on.
 #[derive(Clone, Copy)]
 struct Pending {
     migration: bool,
     pre_authentication: bool,
+    /// Make the pool's keys if it has none.
+    keys: bool,
+}
+
+/// How a sign-in's transaction ended: with its answer, or asking for what [`Pending`] names.
+enum Step {
+    Done(Result<Outcome, ApiError>),
+    Triggers,
+    Keys(String),
 }
 
 impl UserPools {
@@ -114,28 +123,47 @@ impl UserPools {
         // The UserMigration and PreAuthentication triggers run before the sign-in, outside any
         // transaction. Most pools have neither, so the sign-in's own transaction finds that out
         // and only for a pool that has one is it left, the triggers run, and begun again.
-        let mut pending = Pending { migration: may_migrate, pre_authentication: may_pre_authenticate };
+        // Likewise a pool created while the key reserve was dry gets its keys here, made
+        // outside the transaction: making two RSA keys takes a quarter of a second, which the
+        // store's lock should not be held for.
+        let mut pending = Pending { migration: may_migrate, pre_authentication: may_pre_authenticate, keys: true };
         let mut ephemeral = (flow == F::UserSrpAuth).then(|| self.srp_ephemeral());
         loop {
             let result =
                 self.tx(|tx| self.initiate_tx(tx, ctx, admin_pool, client_id, flow, &params, pending, &mut ephemeral))?;
             match result {
-                Some(outcome) => return outcome,
-                None => {
+                Step::Done(outcome) => return outcome,
+                Step::Triggers => {
                     if pending.migration {
                         self.migrate_user(client_id, &params, None)?;
                     }
                     if pending.pre_authentication {
                         self.pre_authentication(client_id, &params)?;
                     }
-                    pending = Pending { migration: false, pre_authentication: false };
+                    pending.migration = false;
+                    pending.pre_authentication = false;
+                }
+                Step::Keys(pool_id) => {
+                    self.give_keys(&pool_id)?;
+                    pending.keys = false;
                 }
             }
         }
     }
 
-    /// The transaction of [`Self::initiate`]: `None` when the pool has a trigger that is
-    /// `pending`, to run before the sign-in.
+    /// Keys for a pool that has none, made before the transaction that stores them (unless
+    /// another request stored some first).
+    fn give_keys(&self, pool_id: &str) -> Result<(), ApiError> {
+        let made = crate::tokens::PoolKeys::generate(self.keys.as_ref(), self.rng.as_ref());
+        self.tx(|tx| {
+            if tx.pool(pool_id)?.is_some() && tx.keys(pool_id)?.is_none() {
+                tx.put_keys(pool_id, &made)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The transaction of [`Self::initiate`], or what must happen outside it first.
     #[allow(clippy::too_many_arguments)]
     fn initiate_tx(
         &self,
@@ -147,7 +175,7 @@ impl UserPools {
         params: &BTreeMap<String, String>,
         pending: Pending,
         ephemeral: &mut Option<Ephemeral>,
-    ) -> Result<Option<Result<Outcome, ApiError>>, ApiError> {
+    ) -> Result<Step, ApiError> {
         let client = load_client(tx, client_id)?;
         let pool_id = client.user_pool_id.clone().unwrap_or_default();
         if let Some(named) = admin_pool {
@@ -161,7 +189,10 @@ impl UserPools {
                 || (pending.pre_authentication && l.pre_authentication.is_some())
         });
         if wants_triggers {
-            return Ok(None);
+            return Ok(Step::Triggers);
+        }
+        if pending.keys && tx.keys(&pool_id)?.is_none() {
+            return Ok(Step::Keys(pool_id));
         }
         use AuthFlowType as F;
         use ExplicitAuthFlowsType as E;
@@ -211,7 +242,7 @@ impl UserPools {
             }
             (other, _) => Err(ApiError::not_implemented(&format!("the {} flow", other.as_str()))),
         }
-        .map(Some)
+        .map(Step::Done)
     }
 
     /// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH. The outer result fails the
