@@ -113,7 +113,7 @@ pub trait Tx {
         limit: usize,
     ) -> StoreResult<Page<UserRecord>>;
 
-    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<PoolKeys>>;
+    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<Arc<PoolKeys>>>;
     fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()>;
 
     fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>>;

@@ -81,7 +81,7 @@ pub struct SqliteStore {
 struct Decoded {
     pools: Cache<Arc<UserPoolType>>,
     clients: Cache<UserPoolClientType>,
-    keys: Cache<PoolKeys>,
+    keys: Cache<Arc<PoolKeys>>,
 }
 
 impl Decoded {
@@ -571,8 +571,8 @@ impl Tx for SqliteTx<'_> {
         Ok(page(rows, limit))
     }
 
-    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<PoolKeys>> {
-        self.cached(|d| &mut d.keys, "SELECT doc FROM keys WHERE pool_id = ?1", pool_id, from_doc)
+    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<Arc<PoolKeys>>> {
+        self.cached(|d| &mut d.keys, "SELECT doc FROM keys WHERE pool_id = ?1", pool_id, |t| from_doc(t).map(Arc::new))
     }
 
     fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()> {

@@ -325,7 +325,7 @@ impl UserPools {
             None => {
                 let k = PoolKeys::generate(self.keys.as_ref(), self.rng.as_ref());
                 tx.put_keys(pool_id, &k)?;
-                k
+                Arc::new(k)
             }
         };
         self.key_cache.get(&stored).ok_or_else(|| ApiError::internal_error("The pool's signing keys are unreadable."))
