@@ -191,3 +191,11 @@ mod tests {
         assert!(sample_request("Nope_Nothing", json!({})).is_none());
     }
 }
+
+/// A user's attributes as trigger events carry them: with `cognito:user_status`.
+pub fn event_attributes(user: &crate::store::UserRecord) -> Value {
+    let mut map: Map<String, Value> =
+        user.attributes.iter().map(|a| (a.name.clone(), Value::String(a.value.clone().unwrap_or_default()))).collect();
+    map.insert("cognito:user_status".into(), Value::String(user.status.as_str().into()));
+    Value::Object(map)
+}

@@ -1,6 +1,6 @@
 //! User attributes against a pool's schema, with Cognito's messages.
 
-use super::pools::schema_entry;
+use crate::idp::pools::schema_entry;
 use cognate_proto::ApiError;
 use cognate_proto::idp::{AttributeType, UserPoolType};
 

@@ -1,10 +1,100 @@
 //! App clients: their ids and secrets, token validity, auth flows and attribute permissions.
 
-use super::pools::schema_entry;
-use super::{UserPools, decode_token, encode_token, limit, load_pool};
 use crate::env::{LOWER_ALNUM, RandomExt};
+use crate::idp::UserPools;
+use crate::idp::lookup::{decode_token, encode_token, limit, load_pool};
+use crate::idp::pools::schema_entry;
+use crate::store::Tx;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use std::sync::Arc;
+
+/// The client, or Cognito's error for a missing one.
+pub(crate) fn load_client(tx: &mut dyn Tx, client_id: &str) -> Result<UserPoolClientType, ApiError> {
+    tx.client(client_id)?
+        .ok_or_else(|| ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")))
+}
+
+/// The client and its pool, for operations that name only the client; with `admin_pool`, the
+/// pool the request names must be the client's (else the client "does not exist").
+pub(crate) fn client_and_pool(
+    tx: &mut dyn Tx,
+    admin_pool: Option<&str>,
+    client_id: &str,
+) -> Result<(UserPoolClientType, Arc<UserPoolType>), ApiError> {
+    let client = load_client(tx, client_id)?;
+    let pool_id = client.user_pool_id.clone().unwrap_or_default();
+    if admin_pool.is_some_and(|p| p != pool_id) {
+        return Err(ApiError::resource_not_found(format!("User pool client {client_id} does not exist.")));
+    }
+    let pool = load_pool(tx, &pool_id)?;
+    Ok((client, pool))
+}
+
+/// Base64(HMAC-SHA256(client secret, username ‖ client id)).
+pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(username.as_bytes());
+    mac.update(client_id.as_bytes());
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Checks SECRET_HASH when the client has a secret; `usernames` are the names the hash may
+/// have been computed over.
+pub(crate) fn check_secret_hash<S: AsRef<str>>(
+    client: &UserPoolClientType,
+    given: Option<&str>,
+    usernames: &[S],
+) -> Result<(), ApiError> {
+    let Some(secret) = client.client_secret.as_deref() else { return Ok(()) };
+    let id = client.client_id.as_deref().unwrap_or_default();
+    let Some(given) = given else {
+        return Err(ApiError::not_authorized(format!(
+            "Client {id} is configured with secret but SECRET_HASH was not received"
+        )));
+    };
+    if usernames.iter().any(|u| secret_hash(secret, u.as_ref(), id) == given) {
+        Ok(())
+    } else {
+        Err(ApiError::not_authorized(format!("Unable to verify secret hash for client {id}")))
+    }
+}
+
+/// The client secret, for the operations that take it whole rather than as SECRET_HASH.
+pub(crate) fn check_client_secret(client: &UserPoolClientType, given: Option<&str>) -> Result<(), ApiError> {
+    match (client.client_secret.as_deref(), given) {
+        (None, _) => Ok(()),
+        (Some(secret), Some(given)) if secret == given => Ok(()),
+        (Some(_), _) => Err(ApiError::not_authorized(format!(
+            "Unable to verify secret hash for client {}",
+            client.client_id.as_deref().unwrap_or_default()
+        ))),
+    }
+}
+
+/// Whether the client hides which users exist (PreventUserExistenceErrors ENABLED).
+pub(crate) fn prevents_existence_errors(client: &UserPoolClientType) -> bool {
+    client.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
+}
+
+/// Whether the client allows a flow, by its ALLOW_ name or its legacy one.
+pub(crate) fn allows(
+    client: &UserPoolClientType,
+    modern: ExplicitAuthFlowsType,
+    legacy: Option<ExplicitAuthFlowsType>,
+) -> bool {
+    client.explicit_auth_flows.iter().flatten().any(|f| *f == modern || Some(*f) == legacy)
+}
+
+/// Whether the client names only legacy flows (no `ALLOW_` one), which Cognito reads as
+/// allowing SRP too.
+pub(crate) fn legacy_flows_only(client: &UserPoolClientType) -> bool {
+    client.explicit_auth_flows.iter().flatten().all(|f| is_legacy_flow(*f))
+}
 
 /// The flows a client allows when it names none (API reference, `ExplicitAuthFlows`).
 fn default_auth_flows() -> Vec<ExplicitAuthFlowsType> {
@@ -173,14 +263,6 @@ fn client_not_found(client_id: &str) -> ApiError {
 }
 
 impl UserPools {
-    pub(super) fn create_client(
-        &self,
-        input: CreateUserPoolClientRequest,
-    ) -> Result<CreateUserPoolClientResponse, ApiError> {
-        let client_id = self.rng.string_from(LOWER_ALNUM, 26);
-        self.create_client_with_id(client_id, input)
-    }
-
     /// Creates a client with a chosen id (seeding), unless one with that id exists. A secret
     /// given in `input.client_secret` is kept as is. Answers whether it created one.
     pub fn seed_client(&self, client_id: &str, input: CreateUserPoolClientRequest) -> Result<bool, ApiError> {
@@ -216,82 +298,90 @@ impl UserPools {
             Ok(CreateUserPoolClientResponse { user_pool_client: Some(client) })
         })
     }
+}
 
-    pub(super) fn describe_client(
-        &self,
-        input: DescribeUserPoolClientRequest,
-    ) -> Result<DescribeUserPoolClientResponse, ApiError> {
-        self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
-            let client = tx
-                .client(&input.client_id)?
-                .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
-                .ok_or_else(|| client_not_found(&input.client_id))?;
-            Ok(DescribeUserPoolClientResponse { user_pool_client: Some(client) })
-        })
-    }
+pub(crate) fn create_user_pool_client(
+    up: &UserPools,
+    input: CreateUserPoolClientRequest,
+) -> Result<CreateUserPoolClientResponse, ApiError> {
+    let client_id = up.rng.string_from(LOWER_ALNUM, 26);
+    up.create_client_with_id(client_id, input)
+}
 
-    /// Like UpdateUserPool, an update resets what it does not name to the default.
-    pub(super) fn update_client(
-        &self,
-        input: UpdateUserPoolClientRequest,
-    ) -> Result<UpdateUserPoolClientResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| {
-            let pool = load_pool(tx, &input.user_pool_id)?;
-            let old = tx
-                .client(&input.client_id)?
-                .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
-                .ok_or_else(|| client_not_found(&input.client_id))?;
-            let mut client = UserPoolClientType {
-                user_pool_id: old.user_pool_id,
-                client_id: old.client_id,
-                client_secret: old.client_secret,
-                creation_date: old.creation_date,
-                last_modified_date: Some(now),
-                ..Default::default()
-            };
-            client_settings!(input, input.client_name.or(old.client_name).unwrap_or_default()).apply(
-                &pool,
-                &mut client,
-                "updating",
-            )?;
-            tx.put_client(&client)?;
-            Ok(UpdateUserPoolClientResponse { user_pool_client: Some(client) })
-        })
-    }
+pub(crate) fn describe_user_pool_client(
+    up: &UserPools,
+    input: DescribeUserPoolClientRequest,
+) -> Result<DescribeUserPoolClientResponse, ApiError> {
+    up.tx(|tx| {
+        load_pool(tx, &input.user_pool_id)?;
+        let client = tx
+            .client(&input.client_id)?
+            .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
+            .ok_or_else(|| client_not_found(&input.client_id))?;
+        Ok(DescribeUserPoolClientResponse { user_pool_client: Some(client) })
+    })
+}
 
-    pub(super) fn delete_client(&self, input: DeleteUserPoolClientRequest) -> Result<(), ApiError> {
-        self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
-            tx.client(&input.client_id)?
-                .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
-                .ok_or_else(|| client_not_found(&input.client_id))?;
-            tx.delete_client(&input.client_id)
-        })
-    }
+/// Like UpdateUserPool, an update resets what it does not name to the default.
+pub(crate) fn update_user_pool_client(
+    up: &UserPools,
+    input: UpdateUserPoolClientRequest,
+) -> Result<UpdateUserPoolClientResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| {
+        let pool = load_pool(tx, &input.user_pool_id)?;
+        let old = tx
+            .client(&input.client_id)?
+            .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
+            .ok_or_else(|| client_not_found(&input.client_id))?;
+        let mut client = UserPoolClientType {
+            user_pool_id: old.user_pool_id,
+            client_id: old.client_id,
+            client_secret: old.client_secret,
+            creation_date: old.creation_date,
+            last_modified_date: Some(now),
+            ..Default::default()
+        };
+        client_settings!(input, input.client_name.or(old.client_name).unwrap_or_default()).apply(
+            &pool,
+            &mut client,
+            "updating",
+        )?;
+        tx.put_client(&client)?;
+        Ok(UpdateUserPoolClientResponse { user_pool_client: Some(client) })
+    })
+}
 
-    pub(super) fn list_clients(
-        &self,
-        input: ListUserPoolClientsRequest,
-    ) -> Result<ListUserPoolClientsResponse, ApiError> {
-        let after = decode_token(input.next_token.as_ref())?;
-        self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
-            let page = tx.clients(&input.user_pool_id, after.as_deref(), limit(input.max_results, 60))?;
-            Ok(ListUserPoolClientsResponse {
-                user_pool_clients: Some(
-                    page.items
-                        .into_iter()
-                        .map(|c| UserPoolClientDescription {
-                            client_id: c.client_id,
-                            user_pool_id: c.user_pool_id,
-                            client_name: c.client_name,
-                        })
-                        .collect(),
-                ),
-                next_token: page.next.as_deref().map(encode_token),
-            })
+pub(crate) fn delete_user_pool_client(up: &UserPools, input: DeleteUserPoolClientRequest) -> Result<(), ApiError> {
+    up.tx(|tx| {
+        load_pool(tx, &input.user_pool_id)?;
+        tx.client(&input.client_id)?
+            .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
+            .ok_or_else(|| client_not_found(&input.client_id))?;
+        tx.delete_client(&input.client_id)
+    })
+}
+
+pub(crate) fn list_user_pool_clients(
+    up: &UserPools,
+    input: ListUserPoolClientsRequest,
+) -> Result<ListUserPoolClientsResponse, ApiError> {
+    let after = decode_token(input.next_token.as_ref())?;
+    up.tx(|tx| {
+        load_pool(tx, &input.user_pool_id)?;
+        let page = tx.clients(&input.user_pool_id, after.as_deref(), limit(input.max_results, 60))?;
+        Ok(ListUserPoolClientsResponse {
+            user_pool_clients: Some(
+                page.items
+                    .into_iter()
+                    .map(|c| UserPoolClientDescription {
+                        client_id: c.client_id,
+                        user_pool_id: c.user_pool_id,
+                        client_name: c.client_name,
+                    })
+                    .collect(),
+            ),
+            next_token: page.next.as_deref().map(encode_token),
         })
-    }
+    })
 }

@@ -5,8 +5,9 @@
 //! authorization code redeemed at `/oauth2/token`. Talking to the provider (discovery, the code
 //! exchange, its keys and userInfo) is the server's job: core does no IO.
 
-use super::{UserPools, find_user, load_pool, user_key};
 use crate::env::RandomExt;
+use crate::idp::lookup::{find_user, load_pool, user_key};
+use crate::idp::{UserPools, signin};
 use crate::store::{AuthSession, Tx, UserRecord};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -71,150 +72,12 @@ fn check_mapping(pool: &UserPoolType, mapping: &BTreeMap<String, String>) -> Res
     let invalid: Vec<&str> = mapping
         .keys()
         .map(String::as_str)
-        .filter(|name| *name != "username" && super::pools::schema_entry(pool, name).is_none())
+        .filter(|name| *name != "username" && crate::idp::pools::schema_entry(pool, name).is_none())
         .collect();
     if invalid.is_empty() {
         Ok(())
     } else {
         Err(ApiError::invalid_parameter(format!("AttributeMapping contains invalid mapping: [{}]", invalid.join(", "))))
-    }
-}
-
-impl UserPools {
-    pub(super) fn create_idp(
-        &self,
-        input: CreateIdentityProviderRequest,
-    ) -> Result<CreateIdentityProviderResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| {
-            let pool = load_pool(tx, &input.user_pool_id)?;
-            check_details(input.provider_type, &input.provider_name, &input.provider_details)?;
-            check_mapping(&pool, input.attribute_mapping.as_ref().unwrap_or(&BTreeMap::new()))?;
-            if tx.idp(&input.user_pool_id, &input.provider_name)?.is_some() {
-                return Err(ApiError::duplicate_provider(format!(
-                    "A provider with the name {} already exists in this user pool.",
-                    input.provider_name
-                )));
-            }
-            let mut mapping = input.attribute_mapping.clone().unwrap_or_default();
-            // The subject names the user unless a mapping says otherwise.
-            if input.provider_type != IdentityProviderTypeType::Saml {
-                mapping.entry("username".into()).or_insert_with(|| "sub".into());
-            }
-            let mut details = input.provider_details.clone();
-            if input.provider_type == IdentityProviderTypeType::Oidc {
-                details.insert("attributes_url_add_attributes".into(), "false".into());
-            }
-            let idp = IdentityProviderType {
-                acr_mapping: input.acr_mapping.clone(),
-                attribute_mapping: Some(mapping),
-                creation_date: Some(now),
-                idp_identifiers: input.idp_identifiers.clone(),
-                last_modified_date: Some(now),
-                provider_details: Some(details),
-                provider_name: Some(input.provider_name.clone()),
-                provider_type: Some(input.provider_type),
-                user_pool_id: Some(input.user_pool_id.clone()),
-            };
-            tx.put_idp(&idp)?;
-            Ok(CreateIdentityProviderResponse { identity_provider: idp })
-        })
-    }
-
-    pub(super) fn describe_idp(
-        &self,
-        input: DescribeIdentityProviderRequest,
-    ) -> Result<DescribeIdentityProviderResponse, ApiError> {
-        self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
-            let idp =
-                tx.idp(&input.user_pool_id, &input.provider_name)?.ok_or_else(|| not_found(&input.provider_name))?;
-            Ok(DescribeIdentityProviderResponse { identity_provider: idp })
-        })
-    }
-
-    pub(super) fn update_idp(
-        &self,
-        input: UpdateIdentityProviderRequest,
-    ) -> Result<UpdateIdentityProviderResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| {
-            let pool = load_pool(tx, &input.user_pool_id)?;
-            let mut idp =
-                tx.idp(&input.user_pool_id, &input.provider_name)?.ok_or_else(|| not_found(&input.provider_name))?;
-            check_mapping(&pool, input.attribute_mapping.as_ref().unwrap_or(&BTreeMap::new()))?;
-            if let Some(details) = &input.provider_details {
-                let mut merged = idp.provider_details.clone().unwrap_or_default();
-                merged.extend(details.clone());
-                check_details(idp.provider_type.unwrap_or_default(), &input.provider_name, &merged)?;
-                idp.provider_details = Some(merged);
-            }
-            if let Some(mapping) = &input.attribute_mapping {
-                let mut mapping = mapping.clone();
-                if idp.provider_type != Some(IdentityProviderTypeType::Saml) {
-                    mapping.entry("username".into()).or_insert_with(|| "sub".into());
-                }
-                idp.attribute_mapping = Some(mapping);
-            }
-            if input.idp_identifiers.is_some() {
-                idp.idp_identifiers = input.idp_identifiers.clone();
-            }
-            if input.acr_mapping.is_some() {
-                idp.acr_mapping = input.acr_mapping.clone();
-            }
-            idp.last_modified_date = Some(now);
-            tx.put_idp(&idp)?;
-            Ok(UpdateIdentityProviderResponse { identity_provider: idp })
-        })
-    }
-
-    pub(super) fn delete_idp(&self, input: DeleteIdentityProviderRequest) -> Result<(), ApiError> {
-        self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
-            tx.idp(&input.user_pool_id, &input.provider_name)?.ok_or_else(|| not_found(&input.provider_name))?;
-            tx.delete_idp(&input.user_pool_id, &input.provider_name)
-        })
-    }
-
-    pub(super) fn list_idps(
-        &self,
-        input: ListIdentityProvidersRequest,
-    ) -> Result<ListIdentityProvidersResponse, ApiError> {
-        self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
-            let after = super::decode_token(input.next_token.as_ref())?;
-            let page = tx.idps(&input.user_pool_id, after.as_deref(), super::limit(input.max_results, 60))?;
-            Ok(ListIdentityProvidersResponse {
-                next_token: page.next.map(|n| URL_SAFE_NO_PAD.encode(n)),
-                providers: page
-                    .items
-                    .into_iter()
-                    .map(|p| ProviderDescription {
-                        creation_date: p.creation_date,
-                        last_modified_date: p.last_modified_date,
-                        provider_name: p.provider_name,
-                        provider_type: p.provider_type,
-                    })
-                    .collect(),
-            })
-        })
-    }
-
-    pub(super) fn idp_by_identifier(
-        &self,
-        input: GetIdentityProviderByIdentifierRequest,
-    ) -> Result<GetIdentityProviderByIdentifierResponse, ApiError> {
-        self.tx(|tx| {
-            load_pool(tx, &input.user_pool_id)?;
-            let found = provider_by_identifier(tx, &input.user_pool_id, &input.idp_identifier)?;
-            let idp = found.ok_or_else(|| {
-                ApiError::resource_not_found(format!(
-                    "Identity provider with identifier {} does not exist.",
-                    input.idp_identifier
-                ))
-            })?;
-            Ok(GetIdentityProviderByIdentifierResponse { identity_provider: idp })
-        })
     }
 }
 
@@ -528,8 +391,7 @@ impl UserPools {
                 if !user.enabled {
                     return Ok(redirect_error(&grant, "invalid_request", Some("User is disabled.")));
                 }
-                let params = BTreeMap::from([("USERNAME".to_string(), user.username.clone())]);
-                if let Err(e) = self.pre_authentication(&client_id, &params) {
+                if let Err(e) = crate::idp::signin::pre_authentication(self, &client_id, Some(&user.username)) {
                     return Ok(trigger_failed(e));
                 }
                 // Mapped attributes are rewritten at every sign-in (attribute mapping docs), so an
@@ -632,20 +494,18 @@ impl UserPools {
                     client_id: Some(&client_id),
                 };
                 let request = json!({
-                    "userAttributes": super::selfservice::event_attributes(&user),
+                    "userAttributes": crate::triggers::event_attributes(&user),
                     "newDeviceUsed": false,
                     "clientMetadata": {},
                 });
-                if let Err(e) =
-                    self.run_trigger(Some(&arn), "PostAuthentication", crate::triggers::event(&header, request))
-                {
+                if let Err(e) = self.run_trigger(&arn, "PostAuthentication", crate::triggers::event(&header, request)) {
                     return Ok(trigger_failed(e));
                 }
             }
         }
         if grant.response_type == "token" {
             let minted = self.tx(|tx| {
-                let client = super::auth::load_client(tx, &client_id)?;
+                let client = crate::idp::clients::load_client(tx, &client_id)?;
                 let mut minted = self.hosted_tokens(tx, ctx, &pool, &client, &user, &grant)?;
                 minted.refresh_token = None;
                 Ok(minted)
@@ -701,7 +561,7 @@ impl UserPools {
         client: &UserPoolClientType,
         user: &UserRecord,
         grant: &Grant,
-    ) -> Result<super::issue::Minted, ApiError> {
+    ) -> Result<crate::idp::issue::Minted, ApiError> {
         let scopes = Some(grant.scopes.clone());
         self.sign_in_tokens_scoped(tx, ctx, pool, client, user, None, "TokenGeneration_HostedAuth", scopes)
     }
@@ -709,7 +569,7 @@ impl UserPools {
     /// Signs hosted-UI tokens after PreTokenGeneration, with the app's nonce in the ID token.
     fn finish_hosted(
         &self,
-        mut minted: super::issue::Minted,
+        mut minted: crate::idp::issue::Minted,
         nonce: Option<String>,
     ) -> Result<AuthenticationResultType, ApiError> {
         minted.for_hosted_ui(nonce);
@@ -791,7 +651,8 @@ impl UserPools {
                 let minted = self
                     .tx(|tx| {
                         let pool = load_pool(tx, &pool_id)?;
-                        self.refresh_flow(tx, ctx, &pool, &client, token, None, false).map(|(m, _)| Some(m))
+                        let s = signin::SignIn { up: self, ctx, pool: &pool, client: &client };
+                        signin::refresh(&s, tx, token, signin::RefreshSecret::Checked, false).map(|(m, _)| Some(m))
                     })
                     .or_else(|e| if e.status == 400 { Ok(None) } else { Err(e) })
                     .map_err(internal)?
@@ -815,4 +676,139 @@ pub fn basic_credentials(header: &str) -> Option<(String, String)> {
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
     Some((id.to_string(), secret.to_string()))
+}
+
+pub(crate) fn create_identity_provider(
+    up: &UserPools,
+    input: CreateIdentityProviderRequest,
+) -> Result<CreateIdentityProviderResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| {
+        let pool = load_pool(tx, &input.user_pool_id)?;
+        check_details(input.provider_type, &input.provider_name, &input.provider_details)?;
+        check_mapping(&pool, input.attribute_mapping.as_ref().unwrap_or(&BTreeMap::new()))?;
+        if tx.idp(&input.user_pool_id, &input.provider_name)?.is_some() {
+            return Err(ApiError::duplicate_provider(format!(
+                "A provider with the name {} already exists in this user pool.",
+                input.provider_name
+            )));
+        }
+        let mut mapping = input.attribute_mapping.clone().unwrap_or_default();
+        // The subject names the user unless a mapping says otherwise.
+        if input.provider_type != IdentityProviderTypeType::Saml {
+            mapping.entry("username".into()).or_insert_with(|| "sub".into());
+        }
+        let mut details = input.provider_details.clone();
+        if input.provider_type == IdentityProviderTypeType::Oidc {
+            details.insert("attributes_url_add_attributes".into(), "false".into());
+        }
+        let idp = IdentityProviderType {
+            acr_mapping: input.acr_mapping.clone(),
+            attribute_mapping: Some(mapping),
+            creation_date: Some(now),
+            idp_identifiers: input.idp_identifiers.clone(),
+            last_modified_date: Some(now),
+            provider_details: Some(details),
+            provider_name: Some(input.provider_name.clone()),
+            provider_type: Some(input.provider_type),
+            user_pool_id: Some(input.user_pool_id.clone()),
+        };
+        tx.put_idp(&idp)?;
+        Ok(CreateIdentityProviderResponse { identity_provider: idp })
+    })
+}
+
+pub(crate) fn describe_identity_provider(
+    up: &UserPools,
+    input: DescribeIdentityProviderRequest,
+) -> Result<DescribeIdentityProviderResponse, ApiError> {
+    up.tx(|tx| {
+        load_pool(tx, &input.user_pool_id)?;
+        let idp = tx.idp(&input.user_pool_id, &input.provider_name)?.ok_or_else(|| not_found(&input.provider_name))?;
+        Ok(DescribeIdentityProviderResponse { identity_provider: idp })
+    })
+}
+
+pub(crate) fn update_identity_provider(
+    up: &UserPools,
+    input: UpdateIdentityProviderRequest,
+) -> Result<UpdateIdentityProviderResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| {
+        let pool = load_pool(tx, &input.user_pool_id)?;
+        let mut idp =
+            tx.idp(&input.user_pool_id, &input.provider_name)?.ok_or_else(|| not_found(&input.provider_name))?;
+        check_mapping(&pool, input.attribute_mapping.as_ref().unwrap_or(&BTreeMap::new()))?;
+        if let Some(details) = &input.provider_details {
+            let mut merged = idp.provider_details.clone().unwrap_or_default();
+            merged.extend(details.clone());
+            check_details(idp.provider_type.unwrap_or_default(), &input.provider_name, &merged)?;
+            idp.provider_details = Some(merged);
+        }
+        if let Some(mapping) = &input.attribute_mapping {
+            let mut mapping = mapping.clone();
+            if idp.provider_type != Some(IdentityProviderTypeType::Saml) {
+                mapping.entry("username".into()).or_insert_with(|| "sub".into());
+            }
+            idp.attribute_mapping = Some(mapping);
+        }
+        if input.idp_identifiers.is_some() {
+            idp.idp_identifiers = input.idp_identifiers.clone();
+        }
+        if input.acr_mapping.is_some() {
+            idp.acr_mapping = input.acr_mapping.clone();
+        }
+        idp.last_modified_date = Some(now);
+        tx.put_idp(&idp)?;
+        Ok(UpdateIdentityProviderResponse { identity_provider: idp })
+    })
+}
+
+pub(crate) fn delete_identity_provider(up: &UserPools, input: DeleteIdentityProviderRequest) -> Result<(), ApiError> {
+    up.tx(|tx| {
+        load_pool(tx, &input.user_pool_id)?;
+        tx.idp(&input.user_pool_id, &input.provider_name)?.ok_or_else(|| not_found(&input.provider_name))?;
+        tx.delete_idp(&input.user_pool_id, &input.provider_name)
+    })
+}
+
+pub(crate) fn list_identity_providers(
+    up: &UserPools,
+    input: ListIdentityProvidersRequest,
+) -> Result<ListIdentityProvidersResponse, ApiError> {
+    up.tx(|tx| {
+        load_pool(tx, &input.user_pool_id)?;
+        let after = crate::idp::lookup::decode_token(input.next_token.as_ref())?;
+        let page = tx.idps(&input.user_pool_id, after.as_deref(), crate::idp::lookup::limit(input.max_results, 60))?;
+        Ok(ListIdentityProvidersResponse {
+            next_token: page.next.map(|n| URL_SAFE_NO_PAD.encode(n)),
+            providers: page
+                .items
+                .into_iter()
+                .map(|p| ProviderDescription {
+                    creation_date: p.creation_date,
+                    last_modified_date: p.last_modified_date,
+                    provider_name: p.provider_name,
+                    provider_type: p.provider_type,
+                })
+                .collect(),
+        })
+    })
+}
+
+pub(crate) fn get_identity_provider_by_identifier(
+    up: &UserPools,
+    input: GetIdentityProviderByIdentifierRequest,
+) -> Result<GetIdentityProviderByIdentifierResponse, ApiError> {
+    up.tx(|tx| {
+        load_pool(tx, &input.user_pool_id)?;
+        let found = provider_by_identifier(tx, &input.user_pool_id, &input.idp_identifier)?;
+        let idp = found.ok_or_else(|| {
+            ApiError::resource_not_found(format!(
+                "Identity provider with identifier {} does not exist.",
+                input.idp_identifier
+            ))
+        })?;
+        Ok(GetIdentityProviderByIdentifierResponse { identity_provider: idp })
+    })
 }

@@ -1,7 +1,8 @@
 //! Minting tokens as Cognito makes them, and checking the access tokens operations accept.
 
-use super::{UserPools, load_pool, user_key};
 use crate::env::RandomExt;
+use crate::idp::UserPools;
+use crate::idp::lookup::{load_pool, user_key};
 use crate::store::{AuthSession, TokenFamily, Tx, UserRecord};
 use crate::tokens::{Keys, PoolKeys, Purpose, peek_claims};
 use cognate_proto::idp::*;
@@ -106,7 +107,7 @@ impl UserPools {
                 "newDeviceUsed": minted.new_device_metadata.is_some(),
                 "clientMetadata": {},
             });
-            self.run_trigger(Some(&arn), "PostAuthentication", crate::triggers::event(&header, request))?;
+            self.run_trigger(&arn, "PostAuthentication", crate::triggers::event(&header, request))?;
         }
         let Some(t) = minted.trigger.take() else { return Ok(minted.sign()) };
         let mut request = json!({
@@ -127,7 +128,7 @@ impl UserPools {
         };
         let mut event = crate::triggers::event(&header, request);
         event["version"] = json!(t.version);
-        let answer = self.run_trigger(Some(&t.arn), "PreTokenGeneration", event)?.unwrap_or_default();
+        let answer = self.run_trigger(&t.arn, "PreTokenGeneration", event)?;
         let response = answer.get("response").cloned().unwrap_or_default();
         if t.version == "1" {
             let details = response.get("claimsOverrideDetails");
@@ -318,6 +319,19 @@ impl UserPools {
         }
     }
 
+    /// Keys for a pool that has none, made before the transaction that stores them (unless
+    /// another request stored some first): two RSA keys take a quarter of a second, which the
+    /// store's lock should not be held for.
+    pub(super) fn give_keys(&self, pool_id: &str) -> Result<(), ApiError> {
+        let made = crate::tokens::PoolKeys::generate(self.keys.as_ref(), self.rng.as_ref());
+        self.tx(|tx| {
+            if tx.pool(pool_id)?.is_some() && tx.keys(pool_id)?.is_none() {
+                tx.put_keys(pool_id, &made)?;
+            }
+            Ok(())
+        })
+    }
+
     /// The pool's parsed keys, made on first use for pools that have none yet.
     pub(super) fn pool_keys(&self, tx: &mut dyn Tx, pool_id: &str) -> Result<Arc<Keys>, ApiError> {
         let stored = match tx.keys(pool_id)? {
@@ -430,7 +444,7 @@ impl UserPools {
                 pool_id: family.pool_id.clone(),
                 username: user.username.clone(),
                 client_id: family.client_id.clone(),
-                attributes: super::selfservice::event_attributes(user),
+                attributes: crate::triggers::event_attributes(user),
                 groups: Vec::new(),
             };
             result.post_authentication = Some((arn, about));
@@ -573,7 +587,7 @@ impl UserPools {
             pool_id: pool_id.clone(),
             username: user.username.clone(),
             client_id: family.client_id.clone(),
-            attributes: super::selfservice::event_attributes(user),
+            attributes: crate::triggers::event_attributes(user),
             groups: groups.iter().filter_map(|g| g.group_name.clone()).collect(),
         });
         Ok(Minted {
@@ -656,24 +670,24 @@ impl UserPools {
         tx.put_user(pool_id, user)?;
         tx.revoke_families(pool_id, &user.key)
     }
+}
 
-    pub(super) fn global_sign_out_(&self, input: GlobalSignOutRequest) -> Result<GlobalSignOutResponse, ApiError> {
-        self.tx(|tx| {
-            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
-            self.sign_out_everywhere(tx, pool.id.as_deref().unwrap_or_default(), &mut user)?;
-            Ok(GlobalSignOutResponse::default())
-        })
-    }
+pub(crate) fn global_sign_out(up: &UserPools, input: GlobalSignOutRequest) -> Result<GlobalSignOutResponse, ApiError> {
+    up.tx(|tx| {
+        let (pool, mut user) = up.access_user(tx, &input.access_token)?;
+        up.sign_out_everywhere(tx, pool.id.as_deref().unwrap_or_default(), &mut user)?;
+        Ok(GlobalSignOutResponse::default())
+    })
+}
 
-    pub(super) fn admin_global_sign_out(
-        &self,
-        input: AdminUserGlobalSignOutRequest,
-    ) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
-        self.tx(|tx| {
-            let pool = load_pool(tx, &input.user_pool_id)?;
-            let mut user = super::require_user(tx, &pool, &input.username)?;
-            self.sign_out_everywhere(tx, &input.user_pool_id, &mut user)?;
-            Ok(AdminUserGlobalSignOutResponse::default())
-        })
-    }
+pub(crate) fn admin_user_global_sign_out(
+    up: &UserPools,
+    input: AdminUserGlobalSignOutRequest,
+) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
+    up.tx(|tx| {
+        let pool = load_pool(tx, &input.user_pool_id)?;
+        let mut user = crate::idp::lookup::require_user(tx, &pool, &input.username)?;
+        up.sign_out_everywhere(tx, &input.user_pool_id, &mut user)?;
+        Ok(AdminUserGlobalSignOutResponse::default())
+    })
 }

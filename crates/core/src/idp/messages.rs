@@ -1,8 +1,8 @@
 //! The emails and SMS messages Cognito sends, rendered with the pool's templates and kept in
 //! the outbox instead of being delivered.
 
-use super::UserPools;
 use crate::env::RandomExt;
+use crate::idp::UserPools;
 use crate::store::{OutboxMessage, PendingCode, Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
@@ -132,13 +132,13 @@ impl UserPools {
         };
         if let Some(arn) = sender {
             // Cognito sends nothing itself: the custom sender gets the code, encrypted.
-            let attributes = super::selfservice::event_attributes(user);
+            let attributes = crate::triggers::event_attributes(user);
             let kms = lambda.and_then(|l| l.kms_key_id.clone()).unwrap_or_default();
             OUTGOING.with(|q| q.borrow_mut().push(Outgoing { message, arn, attributes, sender: Some(kms) }));
             return Ok(());
         }
         if let Some(arn) = lambda.and_then(|l| l.custom_message.clone()) {
-            let attributes = super::selfservice::event_attributes(user);
+            let attributes = crate::triggers::event_attributes(user);
             OUTGOING.with(|q| q.borrow_mut().push(Outgoing { message, arn, attributes, sender: None }));
             return Ok(());
         }
@@ -174,7 +174,7 @@ impl UserPools {
                     "userAttributes": attributes,
                     "clientMetadata": {},
                 });
-                self.run_trigger(Some(&arn), prefix, crate::triggers::event(&header, request))?;
+                self.run_trigger(&arn, prefix, crate::triggers::event(&header, request))?;
                 tracing::info!(
                     pool = message.pool_id,
                     to = message.destination,
@@ -200,9 +200,7 @@ impl UserPools {
                 "usernameParameter": if message.kind == "AdminCreateUser" { Some("{username}") } else { None },
                 "clientMetadata": {},
             });
-            let answer = self
-                .run_trigger(Some(&arn), "CustomMessage", crate::triggers::event(&header, request))?
-                .unwrap_or_default();
+            let answer = self.run_trigger(&arn, "CustomMessage", crate::triggers::event(&header, request))?;
             let response = &answer["response"];
             let field = if message.medium == "SMS" { "smsMessage" } else { "emailMessage" };
             if let Some(body) = response[field].as_str() {

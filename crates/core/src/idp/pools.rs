@@ -1,8 +1,9 @@
 //! User pools: creation with the defaults Cognito fills in, updates, deletion, listing and
 //! custom attributes.
 
-use super::{UserPools, decode_token, encode_token, load_pool};
 use crate::env::{ALNUM, RandomExt};
+use crate::idp::UserPools;
+use crate::idp::lookup::{decode_token, encode_token, load_pool};
 use crate::password;
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
@@ -252,16 +253,6 @@ fn normalise_email(requested: Option<EmailConfigurationType>) -> EmailConfigurat
 }
 
 impl UserPools {
-    pub(super) fn create_pool(
-        &self,
-        ctx: &RequestContext,
-        input: CreateUserPoolRequest,
-    ) -> Result<CreateUserPoolResponse, ApiError> {
-        let region = self.region(ctx);
-        let id = format!("{region}_{}", self.rng.string_from(ALNUM, 9));
-        self.create_pool_with_id(&region, id, input)
-    }
-
     /// Creates a pool with a chosen id (seeding), unless one with that id exists. Answers
     /// whether it created one.
     pub fn seed_pool(&self, id: &str, input: CreateUserPoolRequest) -> Result<bool, ApiError> {
@@ -318,110 +309,6 @@ impl UserPools {
         })?;
         Ok(CreateUserPoolResponse { user_pool: Some(pool) })
     }
-
-    pub(super) fn describe_pool(&self, input: DescribeUserPoolRequest) -> Result<DescribeUserPoolResponse, ApiError> {
-        self.tx(|tx| {
-            let mut pool = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
-            pool.estimated_number_of_users = Some(tx.count_users(&input.user_pool_id)?.min(i32::MAX as u64) as i32);
-            Ok(DescribeUserPoolResponse { user_pool: Some(pool) })
-        })
-    }
-
-    /// UpdateUserPool replaces every setting it can change: "If you don't provide a value for
-    /// an attribute, Amazon Cognito sets it to its default value" (API reference).
-    pub(super) fn update_pool(&self, input: UpdateUserPoolRequest) -> Result<UpdateUserPoolResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| {
-            let old = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
-            let pool = with_replaceable_settings!(
-                input,
-                UserPoolType {
-                    // What UpdateUserPool cannot change.
-                    id: old.id,
-                    arn: old.arn,
-                    name: input.pool_name.or(old.name),
-                    schema_attributes: old.schema_attributes,
-                    alias_attributes: old.alias_attributes,
-                    username_attributes: old.username_attributes,
-                    username_configuration: old.username_configuration,
-                    creation_date: old.creation_date,
-                    domain: old.domain,
-                    custom_domain: old.custom_domain,
-                    user_pool_tags: Some(input.user_pool_tags.or(old.user_pool_tags).unwrap_or_default()),
-                    user_pool_tier: Some(
-                        input.user_pool_tier.or(old.user_pool_tier).unwrap_or(UserPoolTierType::Essentials),
-                    ),
-                    last_modified_date: Some(now),
-                    estimated_number_of_users: Some(0),
-                    ..Default::default()
-                }
-            );
-            tx.put_pool(&pool)?;
-            Ok(UpdateUserPoolResponse::default())
-        })
-    }
-
-    pub(super) fn delete_pool(&self, input: DeleteUserPoolRequest) -> Result<(), ApiError> {
-        self.tx(|tx| {
-            let pool = load_pool(tx, &input.user_pool_id)?;
-            if pool.deletion_protection == Some(DeletionProtectionType::Active) {
-                return Err(ApiError::invalid_parameter(
-                    "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
-                ));
-            }
-            tx.delete_pool(&input.user_pool_id)
-        })
-    }
-
-    pub(super) fn list_pools(&self, input: ListUserPoolsRequest) -> Result<ListUserPoolsResponse, ApiError> {
-        let after = decode_token(input.next_token.as_ref())?;
-        self.tx(|tx| {
-            let page = tx.pools(after.as_deref(), input.max_results as usize)?;
-            Ok(ListUserPoolsResponse {
-                user_pools: Some(
-                    page.items
-                        .into_iter()
-                        .map(|p| UserPoolDescriptionType {
-                            id: p.id,
-                            name: p.name,
-                            lambda_config: p.lambda_config,
-                            last_modified_date: p.last_modified_date,
-                            creation_date: p.creation_date,
-                            status: None,
-                            ..Default::default()
-                        })
-                        .collect(),
-                ),
-                next_token: page.next.as_deref().map(encode_token),
-            })
-        })
-    }
-
-    pub(super) fn add_custom(
-        &self,
-        input: AddCustomAttributesRequest,
-    ) -> Result<AddCustomAttributesResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| {
-            let mut pool = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
-            let mut schema = pool.schema_attributes.take().unwrap_or_default();
-            for attr in &input.custom_attributes {
-                let made = custom_attribute(attr, &schema)?;
-                schema.push(made);
-            }
-            let custom_count =
-                schema.iter().filter(|s| s.name.as_deref().is_some_and(|n| n.starts_with("custom:"))).count();
-            if custom_count > MAX_CUSTOM_ATTRIBUTES {
-                return Err(ApiError::limit_exceeded(format!(
-                    "A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes."
-                )));
-            }
-            pool.schema_attributes = Some(schema);
-            pool.last_modified_date = Some(now);
-            tx.put_pool(&pool)?;
-            Ok(AddCustomAttributesResponse::default())
-        })
-    }
 }
 
 /// The schema entry for `name`, if the pool has one.
@@ -432,4 +319,124 @@ pub(super) fn schema_entry<'a>(pool: &'a UserPoolType, name: &str) -> Option<&'a
 /// Tags as a map, for the tag operations.
 pub(super) fn tags_of(pool: &UserPoolType) -> BTreeMap<String, String> {
     pool.user_pool_tags.clone().unwrap_or_default()
+}
+
+pub(crate) fn create_user_pool(
+    up: &UserPools,
+    ctx: &RequestContext,
+    input: CreateUserPoolRequest,
+) -> Result<CreateUserPoolResponse, ApiError> {
+    let region = up.region(ctx);
+    let id = format!("{region}_{}", up.rng.string_from(ALNUM, 9));
+    up.create_pool_with_id(&region, id, input)
+}
+
+pub(crate) fn describe_user_pool(
+    up: &UserPools,
+    input: DescribeUserPoolRequest,
+) -> Result<DescribeUserPoolResponse, ApiError> {
+    up.tx(|tx| {
+        let mut pool = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
+        pool.estimated_number_of_users = Some(tx.count_users(&input.user_pool_id)?.min(i32::MAX as u64) as i32);
+        Ok(DescribeUserPoolResponse { user_pool: Some(pool) })
+    })
+}
+
+/// UpdateUserPool replaces every setting it can change: "If you don't provide a value for
+/// an attribute, Amazon Cognito sets it to its default value" (API reference).
+pub(crate) fn update_user_pool(
+    up: &UserPools,
+    input: UpdateUserPoolRequest,
+) -> Result<UpdateUserPoolResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| {
+        let old = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
+        let pool = with_replaceable_settings!(
+            input,
+            UserPoolType {
+                // What UpdateUserPool cannot change.
+                id: old.id,
+                arn: old.arn,
+                name: input.pool_name.or(old.name),
+                schema_attributes: old.schema_attributes,
+                alias_attributes: old.alias_attributes,
+                username_attributes: old.username_attributes,
+                username_configuration: old.username_configuration,
+                creation_date: old.creation_date,
+                domain: old.domain,
+                custom_domain: old.custom_domain,
+                user_pool_tags: Some(input.user_pool_tags.or(old.user_pool_tags).unwrap_or_default()),
+                user_pool_tier: Some(
+                    input.user_pool_tier.or(old.user_pool_tier).unwrap_or(UserPoolTierType::Essentials),
+                ),
+                last_modified_date: Some(now),
+                estimated_number_of_users: Some(0),
+                ..Default::default()
+            }
+        );
+        tx.put_pool(&pool)?;
+        Ok(UpdateUserPoolResponse::default())
+    })
+}
+
+pub(crate) fn delete_user_pool(up: &UserPools, input: DeleteUserPoolRequest) -> Result<(), ApiError> {
+    up.tx(|tx| {
+        let pool = load_pool(tx, &input.user_pool_id)?;
+        if pool.deletion_protection == Some(DeletionProtectionType::Active) {
+            return Err(ApiError::invalid_parameter(
+                "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
+            ));
+        }
+        tx.delete_pool(&input.user_pool_id)
+    })
+}
+
+pub(crate) fn list_user_pools(up: &UserPools, input: ListUserPoolsRequest) -> Result<ListUserPoolsResponse, ApiError> {
+    let after = decode_token(input.next_token.as_ref())?;
+    up.tx(|tx| {
+        let page = tx.pools(after.as_deref(), input.max_results as usize)?;
+        Ok(ListUserPoolsResponse {
+            user_pools: Some(
+                page.items
+                    .into_iter()
+                    .map(|p| UserPoolDescriptionType {
+                        id: p.id,
+                        name: p.name,
+                        lambda_config: p.lambda_config,
+                        last_modified_date: p.last_modified_date,
+                        creation_date: p.creation_date,
+                        status: None,
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            next_token: page.next.as_deref().map(encode_token),
+        })
+    })
+}
+
+pub(crate) fn add_custom_attributes(
+    up: &UserPools,
+    input: AddCustomAttributesRequest,
+) -> Result<AddCustomAttributesResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| {
+        let mut pool = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
+        let mut schema = pool.schema_attributes.take().unwrap_or_default();
+        for attr in &input.custom_attributes {
+            let made = custom_attribute(attr, &schema)?;
+            schema.push(made);
+        }
+        let custom_count =
+            schema.iter().filter(|s| s.name.as_deref().is_some_and(|n| n.starts_with("custom:"))).count();
+        if custom_count > MAX_CUSTOM_ATTRIBUTES {
+            return Err(ApiError::limit_exceeded(format!(
+                "A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes."
+            )));
+        }
+        pool.schema_attributes = Some(schema);
+        pool.last_modified_date = Some(now);
+        tx.put_pool(&pool)?;
+        Ok(AddCustomAttributesResponse::default())
+    })
 }

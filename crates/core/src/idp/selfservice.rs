@@ -1,20 +1,18 @@
 //! What users do for themselves: sign up and confirm, reset a forgotten password, and, with
 //! an access token, read and change their profile and password or delete themselves.
 
-use super::auth::{check_secret_hash, load_client};
-use super::messages::{RESET_CODE_SECONDS, SIGN_UP_CODE_SECONDS, mask_email};
-use super::users::{claim_identifiers, policy};
-use super::{UserPools, attributes, find_user, load_pool, pool_name_of, user_key};
 use crate::env::RandomExt;
+use crate::idp::UserPools;
+use crate::idp::attributes;
+use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
+use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
+use crate::idp::messages::{RESET_CODE_SECONDS, SIGN_UP_CODE_SECONDS, mask_email};
+use crate::idp::users::{claim_identifiers, policy};
 use crate::password::{self, PasswordVerifier};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
 use std::sync::Arc;
-
-fn prevents_existence_errors(client: &UserPoolClientType) -> bool {
-    client.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
-}
 
 fn pool_id(pool: &UserPoolType) -> String {
     pool.id.clone().unwrap_or_default()
@@ -39,17 +37,6 @@ fn recovery_channel(user: &UserRecord) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// A user's attributes as trigger events carry them: with `cognito:user_status`.
-pub(super) fn event_attributes(user: &UserRecord) -> serde_json::Value {
-    let mut map: serde_json::Map<String, serde_json::Value> = user
-        .attributes
-        .iter()
-        .map(|a| (a.name.clone(), serde_json::Value::String(a.value.clone().unwrap_or_default())))
-        .collect();
-    map.insert("cognito:user_status".into(), serde_json::Value::String(user.status.as_str().into()));
-    serde_json::Value::Object(map)
 }
 
 /// Refuses attributes the app client may not write (its WriteAttributes, when set).
@@ -108,7 +95,7 @@ impl UserPools {
         secret_hash: Option<&str>,
         username: &str,
     ) -> Result<(UserPoolClientType, Arc<UserPoolType>, Option<UserRecord>), ApiError> {
-        let (client, pool) = self.client_and_pool(tx, client_id)?;
+        let (client, pool) = client_and_pool(tx, None, client_id)?;
         check_secret_hash(&client, secret_hash, &[username])?;
         let user = find_user(tx, &pool, username)?;
         Ok((client, pool, user))
@@ -123,189 +110,6 @@ impl UserPools {
         }
         user.code_requests.push(now);
         Ok(())
-    }
-
-    fn client_and_pool(
-        &self,
-        tx: &mut dyn Tx,
-        client_id: &str,
-    ) -> Result<(UserPoolClientType, Arc<UserPoolType>), ApiError> {
-        let client = load_client(tx, client_id)?;
-        let pool = load_pool(tx, client.user_pool_id.as_deref().unwrap_or_default())?;
-        Ok((client, pool))
-    }
-
-    pub(super) fn sign_up_(&self, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
-        let now = self.now();
-        let (pool, mut user) = self.tx(|tx| {
-            let (client, pool) = self.client_and_pool(tx, &input.client_id)?;
-            check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
-            if pool.admin_create_user_config.as_ref().and_then(|c| c.allow_admin_create_user_only) == Some(true) {
-                return Err(ApiError::not_authorized("SignUp is not permitted for this user pool"));
-            }
-            check_writable(&client, input.user_attributes.iter().flatten())?;
-            let mut attrs = input.user_attributes.clone().unwrap_or_default();
-            attributes::check_new(&pool, &attrs)?;
-            if let Some(name) =
-                attrs.iter().map(|a| a.name.as_str()).find(|n| matches!(*n, "email_verified" | "phone_number_verified"))
-            {
-                return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {name}")));
-            }
-            let password = input
-                .password
-                .as_deref()
-                .ok_or_else(|| ApiError::invalid_parameter("Missing required parameter PASSWORD"))?;
-            password::check_policy(&policy(&pool), password)?;
-
-            let sub = self.rng.uuid_v4();
-            let username = match pool.username_attributes.clone().unwrap_or_default().as_slice() {
-                [] => input.username.clone(),
-                kinds => {
-                    let email_ok =
-                        kinds.contains(&UsernameAttributeType::Email) && attributes::is_email(&input.username);
-                    let phone_ok =
-                        kinds.contains(&UsernameAttributeType::PhoneNumber) && attributes::is_phone(&input.username);
-                    if !email_ok && !phone_ok {
-                        return Err(ApiError::invalid_parameter(match kinds {
-                            [UsernameAttributeType::Email] => "Username should be an email.",
-                            [UsernameAttributeType::PhoneNumber] => "Username should be a phone number.",
-                            _ => "Username should be either an email or a phone number.",
-                        }));
-                    }
-                    let name = if email_ok { "email" } else { "phone_number" };
-                    attrs.retain(|a| a.name != name);
-                    attrs.push(AttributeType { name: name.into(), value: Some(input.username.clone()) });
-                    sub.clone()
-                }
-            };
-            let mut all = vec![AttributeType { name: "sub".into(), value: Some(sub.clone()) }];
-            all.extend(attrs);
-            let user = UserRecord {
-                key: user_key(&pool, &username),
-                password: Some(PasswordVerifier::new(
-                    pool_name_of(&pool_id(&pool)),
-                    &username,
-                    password,
-                    self.rng.as_ref(),
-                )),
-                username,
-                sub: sub.clone(),
-                attributes: all,
-                enabled: true,
-                status: UserStatusType::Unconfirmed,
-                created: now,
-                modified: now,
-                ..Default::default()
-            };
-            let missing: String = pool
-                .schema_attributes
-                .iter()
-                .flatten()
-                .filter(|s| s.required == Some(true))
-                .filter_map(|s| s.name.as_deref())
-                .filter(|n| *n != "sub" && user.attribute(n).is_none())
-                .map(|n| format!("{n}: The attribute is required\n"))
-                .collect();
-            if !missing.is_empty() {
-                return Err(ApiError::invalid_parameter(format!(
-                    "Attributes did not conform to the schema: {missing}"
-                )));
-            }
-            if tx.user(&pool_id(&pool), &user.key)?.is_some() {
-                return Err(ApiError::username_exists("User already exists"));
-            }
-            claim_identifiers(tx, &pool, &user, false, now)?;
-            Ok((pool, user))
-        })?;
-
-        // PreSignUp runs between the checks and the write: if it fails, nobody is created.
-        let auto_confirm = self.pre_sign_up(
-            &pool,
-            &mut user,
-            "PreSignUp_SignUp",
-            Some(&input.client_id),
-            input.validation_data.as_deref(),
-            input.client_metadata.clone(),
-        )?;
-
-        let (pool, user, delivery) = self.tx(|tx| {
-            let pool = load_pool(tx, pool.id.as_deref().unwrap_or_default())?;
-            let mut user = user;
-            if tx.user(&pool_id(&pool), &user.key)?.is_some() {
-                return Err(ApiError::username_exists("User already exists"));
-            }
-            claim_identifiers(tx, &pool, &user, false, now)?;
-            let delivery = if auto_confirm {
-                user.status = UserStatusType::Confirmed;
-                None
-            } else {
-                match sign_up_channel(&pool, &user) {
-                    Some(attr) => {
-                        self.send_code(tx, &pool, &mut user, "signup", "SignUp", attr, SIGN_UP_CODE_SECONDS, None)?
-                    }
-                    None => None,
-                }
-            };
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok((pool, user, delivery))
-        })?;
-        if auto_confirm {
-            // A user confirmed by PreSignUp is confirmed all the same: PostConfirmation runs.
-            self.post_confirmation(
-                &pool,
-                &user,
-                &input.client_id,
-                "PostConfirmation_ConfirmSignUp",
-                input.client_metadata,
-            )?;
-        }
-        Ok(SignUpResponse {
-            user_confirmed: auto_confirm,
-            user_sub: user.sub.clone(),
-            code_delivery_details: delivery,
-            session: None,
-        })
-    }
-
-    pub(super) fn confirm_sign_up_(&self, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
-        let now = self.now();
-        let (pool, user) = self.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
-            let (client, pool, user) =
-                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
-            let Some(mut user) = user else { return Err(no_such_user(&client)) };
-            if user.status != UserStatusType::Unconfirmed {
-                return Err(ApiError::not_authorized(format!(
-                    "User cannot be confirmed. Current status is {}",
-                    user.status.as_str()
-                )));
-            }
-            let code = match self.take_code(&mut user, "signup", &input.confirmation_code) {
-                Ok(code) => code,
-                Err(e) => return self.save_failed_guess(tx, &pool, &user, e),
-            };
-            user.status = UserStatusType::Confirmed;
-            // The code proves the address it went to, if the user still has that address.
-            if let Some(attr) = code.attribute.as_deref() {
-                if let Some(flag) = verified_flag(attr).filter(|_| user.attribute(attr) == Some(code.sent_to.as_str()))
-                {
-                    user.set_attribute(flag, "true");
-                }
-            }
-            user.modified = now;
-            claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(Ok((pool, user)))
-        })??;
-        // The user is confirmed whatever the trigger says: a failing PostConfirmation leaves
-        // them so, as in Cognito.
-        self.post_confirmation(
-            &pool,
-            &user,
-            &input.client_id,
-            "PostConfirmation_ConfirmSignUp",
-            input.client_metadata,
-        )?;
-        Ok(ConfirmSignUpResponse::default())
     }
 
     /// The PreSignUp trigger for a user about to be created (not yet written). Applies
@@ -349,7 +153,7 @@ impl UserPools {
             request.as_object_mut().expect("an object").remove("clientMetadata");
         }
         let event = crate::triggers::event(&header, request);
-        let answer = self.run_trigger(Some(arn), "PreSignUp", event)?.unwrap_or_default();
+        let answer = self.run_trigger(arn, "PreSignUp", event)?;
         let flag = |name: &str| answer["response"][name].as_bool().unwrap_or(false);
         if flag("autoVerifyEmail") && user.attribute("email").is_some() {
             user.set_attribute("email_verified", "true");
@@ -369,10 +173,9 @@ impl UserPools {
         source: &str,
         metadata: Option<std::collections::BTreeMap<String, String>>,
     ) -> Result<(), ApiError> {
-        let arn = pool.lambda_config.as_ref().and_then(|l| l.post_confirmation.as_ref());
-        if arn.is_none() {
+        let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_confirmation.as_ref()) else {
             return Ok(());
-        }
+        };
         let header = crate::triggers::EventHeader {
             trigger_source: source,
             user_pool_id: pool.id.as_deref().unwrap_or_default(),
@@ -381,7 +184,7 @@ impl UserPools {
         };
         let event = crate::triggers::event(
             &header,
-            serde_json::json!({"userAttributes": event_attributes(user), "clientMetadata": metadata.unwrap_or_default()}),
+            serde_json::json!({"userAttributes": crate::triggers::event_attributes(user), "clientMetadata": metadata.unwrap_or_default()}),
         );
         self.run_trigger(arn, "PostConfirmation", event).map(drop)
     }
@@ -396,56 +199,6 @@ impl UserPools {
     ) -> Result<Result<T, ApiError>, ApiError> {
         tx.put_user(&pool_id(pool), user)?;
         Ok(Err(e))
-    }
-
-    pub(super) fn resend_code(
-        &self,
-        input: ResendConfirmationCodeRequest,
-    ) -> Result<ResendConfirmationCodeResponse, ApiError> {
-        self.tx(|tx| {
-            let (client, pool, user) =
-                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
-            let Some(mut user) = user else {
-                if prevents_existence_errors(&client) {
-                    return Ok(ResendConfirmationCodeResponse {
-                        code_delivery_details: Some(simulated_delivery(&input.username)),
-                    });
-                }
-                return Err(ApiError::user_not_found("User does not exist."));
-            };
-            if user.status != UserStatusType::Unconfirmed {
-                return Err(ApiError::invalid_parameter("User is already confirmed."));
-            }
-            self.count_code_request(&mut user)?;
-            let delivery = match sign_up_channel(&pool, &user) {
-                Some(attr) => {
-                    self.send_code(tx, &pool, &mut user, "signup", "ResendCode", attr, SIGN_UP_CODE_SECONDS, None)?
-                }
-                None => None,
-            };
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(ResendConfirmationCodeResponse { code_delivery_details: delivery })
-        })
-    }
-
-    pub(super) fn forgot_password_(&self, input: ForgotPasswordRequest) -> Result<ForgotPasswordResponse, ApiError> {
-        self.migrate_user(&input.client_id, &Default::default(), Some(&input.username))?;
-        self.tx(|tx| {
-            let (client, pool, user) =
-                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
-            let Some(mut user) = user else {
-                if prevents_existence_errors(&client) {
-                    return Ok(ForgotPasswordResponse {
-                        code_delivery_details: Some(simulated_delivery(&input.username)),
-                    });
-                }
-                return Err(ApiError::user_not_found("User does not exist."));
-            };
-            self.count_code_request(&mut user)?;
-            let delivery = self.send_reset_code(tx, &pool, &mut user, "ForgotPassword")?;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(ForgotPasswordResponse { code_delivery_details: Some(delivery) })
-        })
     }
 
     /// Sends a password-reset code to the user's verified email or phone.
@@ -464,244 +217,446 @@ impl UserPools {
         let delivery = self.send_code(tx, pool, user, "forgot", kind, channel, RESET_CODE_SECONDS, None)?;
         delivery.ok_or_else(|| ApiError::internal_error("no delivery for a verified channel"))
     }
+}
 
-    pub(super) fn confirm_forgot_password_(
-        &self,
-        input: ConfirmForgotPasswordRequest,
-    ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
-        let now = self.now();
-        let (pool, user) = self.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
-            let (client, pool, user) =
-                self.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
-            let Some(mut user) = user else { return Err(no_such_user(&client)) };
-            if let Err(e) = self.take_code(&mut user, "forgot", &input.confirmation_code) {
-                return self.save_failed_guess(tx, &pool, &user, e);
+pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
+    let now = up.now();
+    let (pool, mut user) = up.tx(|tx| {
+        let (client, pool) = client_and_pool(tx, None, &input.client_id)?;
+        check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+        if pool.admin_create_user_config.as_ref().and_then(|c| c.allow_admin_create_user_only) == Some(true) {
+            return Err(ApiError::not_authorized("SignUp is not permitted for this user pool"));
+        }
+        check_writable(&client, input.user_attributes.iter().flatten())?;
+        let mut attrs = input.user_attributes.clone().unwrap_or_default();
+        attributes::check_new(&pool, &attrs)?;
+        if let Some(name) =
+            attrs.iter().map(|a| a.name.as_str()).find(|n| matches!(*n, "email_verified" | "phone_number_verified"))
+        {
+            return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {name}")));
+        }
+        let password = input
+            .password
+            .as_deref()
+            .ok_or_else(|| ApiError::invalid_parameter("Missing required parameter PASSWORD"))?;
+        password::check_policy(&policy(&pool), password)?;
+
+        let sub = up.rng.uuid_v4();
+        let username = match pool.username_attributes.clone().unwrap_or_default().as_slice() {
+            [] => input.username.clone(),
+            kinds => {
+                let email_ok = kinds.contains(&UsernameAttributeType::Email) && attributes::is_email(&input.username);
+                let phone_ok =
+                    kinds.contains(&UsernameAttributeType::PhoneNumber) && attributes::is_phone(&input.username);
+                if !email_ok && !phone_ok {
+                    return Err(ApiError::invalid_parameter(match kinds {
+                        [UsernameAttributeType::Email] => "Username should be an email.",
+                        [UsernameAttributeType::PhoneNumber] => "Username should be a phone number.",
+                        _ => "Username should be either an email or a phone number.",
+                    }));
+                }
+                let name = if email_ok { "email" } else { "phone_number" };
+                attrs.retain(|a| a.name != name);
+                attrs.push(AttributeType { name: name.into(), value: Some(input.username.clone()) });
+                sub.clone()
             }
-            password::check_policy(&policy(&pool), &input.password)?;
-            user.password = Some(PasswordVerifier::new(
-                pool_name_of(&pool_id(&pool)),
-                &user.username,
-                &input.password,
-                self.rng.as_ref(),
-            ));
+        };
+        let mut all = vec![AttributeType { name: "sub".into(), value: Some(sub.clone()) }];
+        all.extend(attrs);
+        let user = UserRecord {
+            key: user_key(&pool, &username),
+            password: Some(PasswordVerifier::new(pool_name_of(&pool_id(&pool)), &username, password, up.rng.as_ref())),
+            username,
+            sub: sub.clone(),
+            attributes: all,
+            enabled: true,
+            status: UserStatusType::Unconfirmed,
+            created: now,
+            modified: now,
+            ..Default::default()
+        };
+        let missing: String = pool
+            .schema_attributes
+            .iter()
+            .flatten()
+            .filter(|s| s.required == Some(true))
+            .filter_map(|s| s.name.as_deref())
+            .filter(|n| *n != "sub" && user.attribute(n).is_none())
+            .map(|n| format!("{n}: The attribute is required\n"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::invalid_parameter(format!("Attributes did not conform to the schema: {missing}")));
+        }
+        if tx.user(&pool_id(&pool), &user.key)?.is_some() {
+            return Err(ApiError::username_exists("User already exists"));
+        }
+        claim_identifiers(tx, &pool, &user, false, now)?;
+        Ok((pool, user))
+    })?;
+
+    // PreSignUp runs between the checks and the write: if it fails, nobody is created.
+    let auto_confirm = up.pre_sign_up(
+        &pool,
+        &mut user,
+        "PreSignUp_SignUp",
+        Some(&input.client_id),
+        input.validation_data.as_deref(),
+        input.client_metadata.clone(),
+    )?;
+
+    let (pool, user, delivery) = up.tx(|tx| {
+        let pool = load_pool(tx, pool.id.as_deref().unwrap_or_default())?;
+        let mut user = user;
+        if tx.user(&pool_id(&pool), &user.key)?.is_some() {
+            return Err(ApiError::username_exists("User already exists"));
+        }
+        claim_identifiers(tx, &pool, &user, false, now)?;
+        let delivery = if auto_confirm {
             user.status = UserStatusType::Confirmed;
-            user.temporary_password_issued = None;
-            user.failed_attempts = 0;
-            user.locked_until = 0.0;
-            user.modified = now;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(Ok((pool, user)))
-        })??;
-        self.post_confirmation(
-            &pool,
-            &user,
-            &input.client_id,
-            "PostConfirmation_ConfirmForgotPassword",
-            input.client_metadata,
-        )?;
-        Ok(ConfirmForgotPasswordResponse::default())
-    }
-
-    pub(super) fn change_password_(&self, input: ChangePasswordRequest) -> Result<ChangePasswordResponse, ApiError> {
-        let now = self.now();
-        let result = self.tx(|tx| {
-            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
-            let pool_name = pool_name_of(pool.id.as_deref().unwrap_or_default()).to_string();
-            let previous = input.previous_password.as_deref().unwrap_or_default();
-            if !user.password.as_ref().is_some_and(|v| v.matches(&pool_name, &user.username, previous)) {
-                return Ok(Err(ApiError::not_authorized("Incorrect username or password.")));
-            }
-            password::check_policy(&policy(&pool), &input.proposed_password)?;
-            user.password =
-                Some(PasswordVerifier::new(&pool_name, &user.username, &input.proposed_password, self.rng.as_ref()));
-            user.modified = now;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(Ok(ChangePasswordResponse::default()))
-        })?;
-        result
-    }
-
-    pub(super) fn get_user_(&self, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
-        self.tx(|tx| {
-            let (_, user) = self.access_user(tx, &input.access_token)?;
-            Ok(GetUserResponse {
-                username: user.username.clone(),
-                user_attributes: user.attributes.clone(),
-                ..Default::default()
-            })
-        })
-    }
-
-    pub(super) fn update_attributes_(
-        &self,
-        input: UpdateUserAttributesRequest,
-    ) -> Result<UpdateUserAttributesResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| {
-            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
-            if let Some(client) = self.token_client(tx, &input.access_token)? {
-                check_writable(&client, &input.user_attributes)?;
-            }
-            attributes::check_update(&pool, &input.user_attributes)?;
-            if let Some(a) = input
-                .user_attributes
-                .iter()
-                .find(|a| matches!(a.name.as_str(), "email_verified" | "phone_number_verified"))
-            {
-                return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {}", a.name)));
-            }
-            let auto = pool.auto_verified_attributes.clone().unwrap_or_default();
-            let wait_for_verification = pool
-                .user_attribute_update_settings
-                .as_ref()
-                .and_then(|s| s.attributes_require_verification_before_update.clone())
-                .unwrap_or_default();
-            let mut deliveries = Vec::new();
-            for a in &input.user_attributes {
-                let value = a.value.clone().unwrap_or_default();
-                let Some(flag) = verified_flag(&a.name) else {
-                    user.set_attribute(&a.name, &value);
-                    continue;
-                };
-                if user.attribute(&a.name) == Some(value.as_str()) {
-                    continue;
+            None
+        } else {
+            match sign_up_channel(&pool, &user) {
+                Some(attr) => {
+                    up.send_code(tx, &pool, &mut user, "signup", "SignUp", attr, SIGN_UP_CODE_SECONDS, None)?
                 }
-                user.codes.remove(&format!("verify:{}", a.name));
-                let kind =
-                    if a.name == "email" { VerifiedAttributeType::Email } else { VerifiedAttributeType::PhoneNumber };
-                let waits = wait_for_verification.iter().any(|w| w.as_str() == a.name);
-                let pending = if waits && user.attribute(flag) == Some("true") {
-                    // The old value stays in force until the new one is verified.
-                    Some(value.clone())
-                } else {
-                    user.set_attribute(&a.name, &value);
-                    user.set_attribute(flag, "false");
-                    None
-                };
-                if auto.contains(&kind) {
-                    let purpose = format!("verify:{}", a.name);
-                    let sent = self.send_code(
-                        tx,
-                        &pool,
-                        &mut user,
-                        &purpose,
-                        "UpdateUserAttribute",
-                        &a.name,
-                        SIGN_UP_CODE_SECONDS,
-                        pending,
-                    )?;
-                    deliveries.extend(sent);
-                }
+                None => None,
             }
-            user.modified = now;
-            claim_identifiers(tx, &pool, &user, false, now)?;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(UpdateUserAttributesResponse {
-                code_delivery_details_list: (!deliveries.is_empty()).then_some(deliveries),
-            })
-        })
+        };
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok((pool, user, delivery))
+    })?;
+    if auto_confirm {
+        // A user confirmed by PreSignUp is confirmed all the same: PostConfirmation runs.
+        up.post_confirmation(&pool, &user, &input.client_id, "PostConfirmation_ConfirmSignUp", input.client_metadata)?;
     }
+    Ok(SignUpResponse {
+        user_confirmed: auto_confirm,
+        user_sub: user.sub.clone(),
+        code_delivery_details: delivery,
+        session: None,
+    })
+}
 
-    pub(super) fn delete_attributes_(
-        &self,
-        input: DeleteUserAttributesRequest,
-    ) -> Result<DeleteUserAttributesResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| {
-            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
-            let mut lines = String::new();
-            for name in &input.user_attribute_names {
-                match super::pools::schema_entry(&pool, name) {
-                    None => lines.push_str(&format!("user.{name}: Attribute does not exist in the schema.\n")),
-                    Some(s) if s.required == Some(true) || s.mutable == Some(false) => {
-                        lines.push_str(&format!("user.{name}: Attribute cannot be updated.\n"))
-                    }
-                    Some(_) => {}
-                }
+pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
+    let now = up.now();
+    let (pool, user) = up.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
+        let (client, pool, user) =
+            up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+        let Some(mut user) = user else { return Err(no_such_user(&client)) };
+        if user.status != UserStatusType::Unconfirmed {
+            return Err(ApiError::not_authorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status.as_str()
+            )));
+        }
+        let code = match up.take_code(&mut user, "signup", &input.confirmation_code) {
+            Ok(code) => code,
+            Err(e) => return up.save_failed_guess(tx, &pool, &user, e),
+        };
+        user.status = UserStatusType::Confirmed;
+        // The code proves the address it went to, if the user still has that address.
+        if let Some(attr) = code.attribute.as_deref() {
+            if let Some(flag) = verified_flag(attr).filter(|_| user.attribute(attr) == Some(code.sent_to.as_str())) {
+                user.set_attribute(flag, "true");
             }
-            if !lines.is_empty() {
-                return Err(ApiError::invalid_parameter(lines));
+        }
+        user.modified = now;
+        claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(Ok((pool, user)))
+    })??;
+    // The user is confirmed whatever the trigger says: a failing PostConfirmation leaves
+    // them so, as in Cognito.
+    up.post_confirmation(&pool, &user, &input.client_id, "PostConfirmation_ConfirmSignUp", input.client_metadata)?;
+    Ok(ConfirmSignUpResponse::default())
+}
+
+pub(crate) fn resend_confirmation_code(
+    up: &UserPools,
+    input: ResendConfirmationCodeRequest,
+) -> Result<ResendConfirmationCodeResponse, ApiError> {
+    up.tx(|tx| {
+        let (client, pool, user) =
+            up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+        let Some(mut user) = user else {
+            if prevents_existence_errors(&client) {
+                return Ok(ResendConfirmationCodeResponse {
+                    code_delivery_details: Some(simulated_delivery(&input.username)),
+                });
             }
-            for name in &input.user_attribute_names {
-                user.remove_attribute(name);
-                user.codes.remove(&format!("verify:{name}"));
-                if let Some(flag) = verified_flag(name) {
-                    user.remove_attribute(flag);
-                }
+            return Err(ApiError::user_not_found("User does not exist."));
+        };
+        if user.status != UserStatusType::Unconfirmed {
+            return Err(ApiError::invalid_parameter("User is already confirmed."));
+        }
+        up.count_code_request(&mut user)?;
+        let delivery = match sign_up_channel(&pool, &user) {
+            Some(attr) => {
+                up.send_code(tx, &pool, &mut user, "signup", "ResendCode", attr, SIGN_UP_CODE_SECONDS, None)?
             }
-            user.modified = now;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(DeleteUserAttributesResponse::default())
+            None => None,
+        };
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(ResendConfirmationCodeResponse { code_delivery_details: delivery })
+    })
+}
+
+pub(crate) fn forgot_password(
+    up: &UserPools,
+    input: ForgotPasswordRequest,
+) -> Result<ForgotPasswordResponse, ApiError> {
+    crate::idp::signin::migrate_user(up, &input.client_id, Some(&input.username), None, true)?;
+    up.tx(|tx| {
+        let (client, pool, user) =
+            up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+        let Some(mut user) = user else {
+            if prevents_existence_errors(&client) {
+                return Ok(ForgotPasswordResponse { code_delivery_details: Some(simulated_delivery(&input.username)) });
+            }
+            return Err(ApiError::user_not_found("User does not exist."));
+        };
+        up.count_code_request(&mut user)?;
+        let delivery = up.send_reset_code(tx, &pool, &mut user, "ForgotPassword")?;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(ForgotPasswordResponse { code_delivery_details: Some(delivery) })
+    })
+}
+
+pub(crate) fn confirm_forgot_password(
+    up: &UserPools,
+    input: ConfirmForgotPasswordRequest,
+) -> Result<ConfirmForgotPasswordResponse, ApiError> {
+    let now = up.now();
+    let (pool, user) = up.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
+        let (client, pool, user) =
+            up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
+        let Some(mut user) = user else { return Err(no_such_user(&client)) };
+        if let Err(e) = up.take_code(&mut user, "forgot", &input.confirmation_code) {
+            return up.save_failed_guess(tx, &pool, &user, e);
+        }
+        password::check_policy(&policy(&pool), &input.password)?;
+        user.password = Some(PasswordVerifier::new(
+            pool_name_of(&pool_id(&pool)),
+            &user.username,
+            &input.password,
+            up.rng.as_ref(),
+        ));
+        user.status = UserStatusType::Confirmed;
+        user.temporary_password_issued = None;
+        user.failed_attempts = 0;
+        user.locked_until = 0.0;
+        user.modified = now;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(Ok((pool, user)))
+    })??;
+    up.post_confirmation(
+        &pool,
+        &user,
+        &input.client_id,
+        "PostConfirmation_ConfirmForgotPassword",
+        input.client_metadata,
+    )?;
+    Ok(ConfirmForgotPasswordResponse::default())
+}
+
+pub(crate) fn change_password(
+    up: &UserPools,
+    input: ChangePasswordRequest,
+) -> Result<ChangePasswordResponse, ApiError> {
+    let now = up.now();
+    let result = up.tx(|tx| {
+        let (pool, mut user) = up.access_user(tx, &input.access_token)?;
+        let pool_name = pool_name_of(pool.id.as_deref().unwrap_or_default()).to_string();
+        let previous = input.previous_password.as_deref().unwrap_or_default();
+        if !user.password.as_ref().is_some_and(|v| v.matches(&pool_name, &user.username, previous)) {
+            return Ok(Err(ApiError::not_authorized("Incorrect username or password.")));
+        }
+        password::check_policy(&policy(&pool), &input.proposed_password)?;
+        user.password =
+            Some(PasswordVerifier::new(&pool_name, &user.username, &input.proposed_password, up.rng.as_ref()));
+        user.modified = now;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(Ok(ChangePasswordResponse::default()))
+    })?;
+    result
+}
+
+pub(crate) fn get_user(up: &UserPools, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
+    up.tx(|tx| {
+        let (_, user) = up.access_user(tx, &input.access_token)?;
+        Ok(GetUserResponse {
+            username: user.username.clone(),
+            user_attributes: user.attributes.clone(),
+            ..Default::default()
         })
-    }
+    })
+}
 
-    pub(super) fn attribute_code(
-        &self,
-        input: GetUserAttributeVerificationCodeRequest,
-    ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
-        self.tx(|tx| {
-            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
-            if verified_flag(&input.attribute_name).is_none() || user.attribute(&input.attribute_name).is_none() {
-                return Err(ApiError::invalid_parameter(format!(
-                    "Invalid attribute name or the attribute does not exist: {}",
-                    input.attribute_name
-                )));
-            }
-            self.count_code_request(&mut user)?;
-            let purpose = format!("verify:{}", input.attribute_name);
-            let pending = user.codes.get(&purpose).and_then(|c| c.pending_value.clone());
-            let sent = self.send_code(
-                tx,
-                &pool,
-                &mut user,
-                &purpose,
-                "VerifyUserAttribute",
-                &input.attribute_name,
-                SIGN_UP_CODE_SECONDS,
-                pending,
-            )?;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(GetUserAttributeVerificationCodeResponse { code_delivery_details: sent })
-        })
-    }
-
-    pub(super) fn verify_attribute(
-        &self,
-        input: VerifyUserAttributeRequest,
-    ) -> Result<VerifyUserAttributeResponse, ApiError> {
-        let now = self.now();
-        self.tx(|tx| -> Result<Result<VerifyUserAttributeResponse, ApiError>, ApiError> {
-            let (pool, mut user) = self.access_user(tx, &input.access_token)?;
-            let flag = verified_flag(&input.attribute_name).ok_or_else(|| {
-                ApiError::invalid_parameter(format!(
-                    "Invalid attribute name or the attribute does not exist: {}",
-                    input.attribute_name
-                ))
-            })?;
-            let code = match self.take_code(&mut user, &format!("verify:{}", input.attribute_name), &input.code) {
-                Ok(code) => code,
-                Err(e) => return self.save_failed_guess(tx, &pool, &user, e),
+pub(crate) fn update_user_attributes(
+    up: &UserPools,
+    input: UpdateUserAttributesRequest,
+) -> Result<UpdateUserAttributesResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| {
+        let (pool, mut user) = up.access_user(tx, &input.access_token)?;
+        if let Some(client) = up.token_client(tx, &input.access_token)? {
+            check_writable(&client, &input.user_attributes)?;
+        }
+        attributes::check_update(&pool, &input.user_attributes)?;
+        if let Some(a) =
+            input.user_attributes.iter().find(|a| matches!(a.name.as_str(), "email_verified" | "phone_number_verified"))
+        {
+            return Err(ApiError::invalid_parameter(format!("Cannot modify the non-mutable attribute {}", a.name)));
+        }
+        let auto = pool.auto_verified_attributes.clone().unwrap_or_default();
+        let wait_for_verification = pool
+            .user_attribute_update_settings
+            .as_ref()
+            .and_then(|s| s.attributes_require_verification_before_update.clone())
+            .unwrap_or_default();
+        let mut deliveries = Vec::new();
+        for a in &input.user_attributes {
+            let value = a.value.clone().unwrap_or_default();
+            let Some(flag) = verified_flag(&a.name) else {
+                user.set_attribute(&a.name, &value);
+                continue;
             };
-            match code.pending_value {
-                Some(value) => user.set_attribute(&input.attribute_name, &value),
-                // A code verifies the address it was sent to, not one the attribute holds since.
-                None if user.attribute(&input.attribute_name) != Some(code.sent_to.as_str()) => {
-                    return Err(ApiError::code_mismatch("Invalid verification code provided, please try again."));
-                }
-                None => {}
+            if user.attribute(&a.name) == Some(value.as_str()) {
+                continue;
             }
-            user.set_attribute(flag, "true");
-            user.modified = now;
-            claim_identifiers(tx, &pool, &user, false, now)?;
-            tx.put_user(&pool_id(&pool), &user)?;
-            Ok(Ok(VerifyUserAttributeResponse::default()))
-        })?
-    }
+            user.codes.remove(&format!("verify:{}", a.name));
+            let kind =
+                if a.name == "email" { VerifiedAttributeType::Email } else { VerifiedAttributeType::PhoneNumber };
+            let waits = wait_for_verification.iter().any(|w| w.as_str() == a.name);
+            let pending = if waits && user.attribute(flag) == Some("true") {
+                // The old value stays in force until the new one is verified.
+                Some(value.clone())
+            } else {
+                user.set_attribute(&a.name, &value);
+                user.set_attribute(flag, "false");
+                None
+            };
+            if auto.contains(&kind) {
+                let purpose = format!("verify:{}", a.name);
+                let sent = up.send_code(
+                    tx,
+                    &pool,
+                    &mut user,
+                    &purpose,
+                    "UpdateUserAttribute",
+                    &a.name,
+                    SIGN_UP_CODE_SECONDS,
+                    pending,
+                )?;
+                deliveries.extend(sent);
+            }
+        }
+        user.modified = now;
+        claim_identifiers(tx, &pool, &user, false, now)?;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(UpdateUserAttributesResponse { code_delivery_details_list: (!deliveries.is_empty()).then_some(deliveries) })
+    })
+}
 
-    pub(super) fn delete_self(&self, input: DeleteUserRequest) -> Result<(), ApiError> {
-        self.tx(|tx| {
-            let (pool, user) = self.access_user(tx, &input.access_token)?;
-            tx.delete_user(&pool_id(&pool), &user.key)
-        })
-    }
+pub(crate) fn delete_user_attributes(
+    up: &UserPools,
+    input: DeleteUserAttributesRequest,
+) -> Result<DeleteUserAttributesResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| {
+        let (pool, mut user) = up.access_user(tx, &input.access_token)?;
+        let mut lines = String::new();
+        for name in &input.user_attribute_names {
+            match crate::idp::pools::schema_entry(&pool, name) {
+                None => lines.push_str(&format!("user.{name}: Attribute does not exist in the schema.\n")),
+                Some(s) if s.required == Some(true) || s.mutable == Some(false) => {
+                    lines.push_str(&format!("user.{name}: Attribute cannot be updated.\n"))
+                }
+                Some(_) => {}
+            }
+        }
+        if !lines.is_empty() {
+            return Err(ApiError::invalid_parameter(lines));
+        }
+        for name in &input.user_attribute_names {
+            user.remove_attribute(name);
+            user.codes.remove(&format!("verify:{name}"));
+            if let Some(flag) = verified_flag(name) {
+                user.remove_attribute(flag);
+            }
+        }
+        user.modified = now;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(DeleteUserAttributesResponse::default())
+    })
+}
+
+pub(crate) fn get_user_attribute_verification_code(
+    up: &UserPools,
+    input: GetUserAttributeVerificationCodeRequest,
+) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
+    up.tx(|tx| {
+        let (pool, mut user) = up.access_user(tx, &input.access_token)?;
+        if verified_flag(&input.attribute_name).is_none() || user.attribute(&input.attribute_name).is_none() {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid attribute name or the attribute does not exist: {}",
+                input.attribute_name
+            )));
+        }
+        up.count_code_request(&mut user)?;
+        let purpose = format!("verify:{}", input.attribute_name);
+        let pending = user.codes.get(&purpose).and_then(|c| c.pending_value.clone());
+        let sent = up.send_code(
+            tx,
+            &pool,
+            &mut user,
+            &purpose,
+            "VerifyUserAttribute",
+            &input.attribute_name,
+            SIGN_UP_CODE_SECONDS,
+            pending,
+        )?;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(GetUserAttributeVerificationCodeResponse { code_delivery_details: sent })
+    })
+}
+
+pub(crate) fn verify_user_attribute(
+    up: &UserPools,
+    input: VerifyUserAttributeRequest,
+) -> Result<VerifyUserAttributeResponse, ApiError> {
+    let now = up.now();
+    up.tx(|tx| -> Result<Result<VerifyUserAttributeResponse, ApiError>, ApiError> {
+        let (pool, mut user) = up.access_user(tx, &input.access_token)?;
+        let flag = verified_flag(&input.attribute_name).ok_or_else(|| {
+            ApiError::invalid_parameter(format!(
+                "Invalid attribute name or the attribute does not exist: {}",
+                input.attribute_name
+            ))
+        })?;
+        let code = match up.take_code(&mut user, &format!("verify:{}", input.attribute_name), &input.code) {
+            Ok(code) => code,
+            Err(e) => return up.save_failed_guess(tx, &pool, &user, e),
+        };
+        match code.pending_value {
+            Some(value) => user.set_attribute(&input.attribute_name, &value),
+            // A code verifies the address it was sent to, not one the attribute holds since.
+            None if user.attribute(&input.attribute_name) != Some(code.sent_to.as_str()) => {
+                return Err(ApiError::code_mismatch("Invalid verification code provided, please try again."));
+            }
+            None => {}
+        }
+        user.set_attribute(flag, "true");
+        user.modified = now;
+        claim_identifiers(tx, &pool, &user, false, now)?;
+        tx.put_user(&pool_id(&pool), &user)?;
+        Ok(Ok(VerifyUserAttributeResponse::default()))
+    })?
+}
+
+pub(crate) fn delete_user(up: &UserPools, input: DeleteUserRequest) -> Result<(), ApiError> {
+    up.tx(|tx| {
+        let (pool, user) = up.access_user(tx, &input.access_token)?;
+        tx.delete_user(&pool_id(&pool), &user.key)
+    })
 }

@@ -1,0 +1,396 @@
+//! Sign-in: InitiateAuth, AdminInitiateAuth and their challenges, one file per flow and per
+//! challenge.
+//!
+//! A request's AuthParameters are read once into a [`flow::Flow`]; each step runs inside a
+//! transaction and answers an [`Answer`]: tokens, a challenge, or a refusal that still commits
+//! what the step wrote (a failed attempt counts). What follows a verified first factor
+//! (a new password, a device's proof, tokens) is decided in one place, [`next_step`], so a
+//! second factor adds a variant there rather than a branch in every flow. Whatever waits on the
+//! world (triggers, RSA keys, signing, an uncached password check) happens between
+//! transactions.
+
+mod custom;
+mod device;
+mod flow;
+mod lockout;
+mod migrate;
+mod new_password;
+mod password;
+mod pre_auth;
+mod refresh;
+mod session;
+mod srp;
+
+pub(crate) use migrate::migrate_user;
+pub(crate) use password::VerifiedCache;
+pub(crate) use pre_auth::pre_authentication;
+pub(crate) use refresh::{RefreshSecret, get_tokens_from_refresh_token, refresh, revoke_token};
+
+use crate::idp::UserPools;
+use crate::idp::clients::{allows, client_and_pool, legacy_flows_only};
+use crate::idp::issue::Minted;
+use crate::store::{Tx, UserRecord};
+use cognate_proto::idp as wire;
+use cognate_proto::idp::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, UserPoolClientType, UserPoolType};
+use cognate_proto::{ApiError, RequestContext};
+use flow::{Flow, FlowKind};
+use std::collections::BTreeMap;
+
+/// What a sign-in step answers.
+pub(crate) enum Answer {
+    Tokens(Minted),
+    Challenge(Challenge),
+    /// The sign-in is refused, and what the step wrote (a failed attempt, a lockout) stands.
+    Refused(ApiError),
+    /// A password round inside CUSTOM_AUTH passed: DefineAuthChallenge decides what follows,
+    /// once the transaction that checked it has committed.
+    ResumeCustom(Box<custom::Resume>),
+}
+
+/// A challenge for the client to answer.
+pub(crate) struct Challenge {
+    pub name: ChallengeNameType,
+    pub parameters: BTreeMap<String, String>,
+    pub session: Option<String>,
+}
+
+/// What every step of one sign-in shares: the request, and the client and pool it reached.
+pub(crate) struct SignIn<'a> {
+    pub up: &'a UserPools,
+    pub ctx: &'a RequestContext,
+    pub pool: &'a UserPoolType,
+    pub client: &'a UserPoolClientType,
+}
+
+impl SignIn<'_> {
+    pub(crate) fn pool_id(&self) -> &str {
+        self.pool.id.as_deref().unwrap_or_default()
+    }
+}
+
+/// A sign-in's answer as the four operations return it.
+struct Reply {
+    tokens: Option<wire::AuthenticationResultType>,
+    challenge: Option<ChallengeNameType>,
+    parameters: BTreeMap<String, String>,
+    session: Option<String>,
+}
+
+/// Turns a step's answer into the reply, doing outside any transaction what the answer still
+/// needs: signing tokens (and their triggers), or going on with a custom sign-in.
+fn settle(up: &UserPools, ctx: &RequestContext, answer: Answer) -> Result<Reply, ApiError> {
+    match answer {
+        Answer::Tokens(minted) => {
+            Ok(Reply { tokens: Some(up.finish(minted)?), challenge: None, parameters: BTreeMap::new(), session: None })
+        }
+        Answer::Challenge(c) => {
+            Ok(Reply { tokens: None, challenge: Some(c.name), parameters: c.parameters, session: c.session })
+        }
+        Answer::Refused(error) => Err(error),
+        Answer::ResumeCustom(resume) => settle(up, ctx, custom::resume(up, ctx, *resume)?),
+    }
+}
+
+/// Runs `step` in one transaction and commits what it wrote, whether it answered or refused.
+fn step(up: &UserPools, f: impl FnOnce(&mut dyn Tx) -> Result<Answer, ApiError>) -> Result<Answer, ApiError> {
+    up.tx(f)
+}
+
+/// What follows a verified first factor (a password, an SRP proof): a temporary password still
+/// to change, a remembered device to prove, or tokens. The user's lockout count is cleared.
+pub(crate) fn next_step(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    mut user: UserRecord,
+    device: Option<&str>,
+) -> Result<Answer, ApiError> {
+    lockout::forgive(tx, s.pool_id(), &mut user)?;
+    if user.status == wire::UserStatusType::ForceChangePassword {
+        if new_password::temporary_expired(s.up, s.pool, &user) {
+            return Ok(Answer::Refused(ApiError::not_authorized(
+                "Temporary password has expired and must be reset by an administrator.",
+            )));
+        }
+        return new_password::challenge(s, tx, &user).map(Answer::Challenge);
+    }
+    // A confirmed device proves itself with its own SRP round before tokens are issued.
+    let known = s.up.known_device(tx, s.pool_id(), &user, device)?;
+    // A device key that is not this user's device is refused, and nothing of the attempt is
+    // kept: Amplify then forgets the key and sends the same answer again without it.
+    if device.is_some() && known.is_none() {
+        return Err(ApiError::resource_not_found("Device does not exist."));
+    }
+    if known.as_ref().is_some_and(|d| d.confirmed && d.verifier.is_some()) {
+        let session = session::open(s, tx, &user, ChallengeNameType::DeviceSrpAuth)?;
+        return Ok(Answer::Challenge(Challenge {
+            name: ChallengeNameType::DeviceSrpAuth,
+            parameters: BTreeMap::new(),
+            session: Some(session),
+        }));
+    }
+    let minted = s.up.sign_in_tokens(
+        tx,
+        s.ctx,
+        s.pool,
+        s.client,
+        &user,
+        known.map(|d| d.device_key),
+        "TokenGeneration_Authentication",
+    )?;
+    Ok(Answer::Tokens(minted))
+}
+
+pub(crate) fn initiate_auth(
+    up: &UserPools,
+    ctx: &RequestContext,
+    input: wire::InitiateAuthRequest,
+) -> Result<wire::InitiateAuthResponse, ApiError> {
+    let r = initiate(up, ctx, None, &input.client_id, input.auth_flow, input.auth_parameters.unwrap_or_default())?;
+    Ok(wire::InitiateAuthResponse {
+        authentication_result: r.tokens,
+        challenge_name: r.challenge,
+        challenge_parameters: Some(r.parameters),
+        session: r.session,
+        available_challenges: None,
+    })
+}
+
+pub(crate) fn admin_initiate_auth(
+    up: &UserPools,
+    ctx: &RequestContext,
+    input: wire::AdminInitiateAuthRequest,
+) -> Result<wire::AdminInitiateAuthResponse, ApiError> {
+    let params = input.auth_parameters.unwrap_or_default();
+    let r = initiate(up, ctx, Some(&input.user_pool_id), &input.client_id, input.auth_flow, params)?;
+    Ok(wire::AdminInitiateAuthResponse {
+        authentication_result: r.tokens,
+        challenge_name: r.challenge,
+        challenge_parameters: Some(r.parameters),
+        session: r.session,
+        available_challenges: None,
+    })
+}
+
+pub(crate) fn respond_to_auth_challenge(
+    up: &UserPools,
+    ctx: &RequestContext,
+    input: wire::RespondToAuthChallengeRequest,
+) -> Result<wire::RespondToAuthChallengeResponse, ApiError> {
+    let responses = input.challenge_responses.unwrap_or_default();
+    let r = respond(up, ctx, None, &input.client_id, input.challenge_name, input.session.as_deref(), responses)?;
+    Ok(wire::RespondToAuthChallengeResponse {
+        authentication_result: r.tokens,
+        challenge_name: r.challenge,
+        challenge_parameters: Some(r.parameters),
+        session: r.session,
+        available_challenges: None,
+    })
+}
+
+pub(crate) fn admin_respond_to_auth_challenge(
+    up: &UserPools,
+    ctx: &RequestContext,
+    input: wire::AdminRespondToAuthChallengeRequest,
+) -> Result<wire::AdminRespondToAuthChallengeResponse, ApiError> {
+    let responses = input.challenge_responses.unwrap_or_default();
+    let pool = Some(input.user_pool_id.as_str());
+    let r = respond(up, ctx, pool, &input.client_id, input.challenge_name, input.session.as_deref(), responses)?;
+    Ok(wire::AdminRespondToAuthChallengeResponse {
+        authentication_result: r.tokens,
+        challenge_name: r.challenge,
+        challenge_parameters: Some(r.parameters),
+        session: r.session,
+        available_challenges: None,
+    })
+}
+
+/// What a sign-in may still have to do outside its transaction before it goes on.
+#[derive(Clone, Copy)]
+struct Pending {
+    migration: bool,
+    pre_authentication: bool,
+    /// Make the pool's keys if it has none.
+    keys: bool,
+}
+
+/// How a sign-in's transaction ended: with its answer, or asking for something to be done
+/// outside it first.
+enum Outside {
+    Done(Answer),
+    Triggers,
+    Keys(String),
+    /// A password not verified in this process yet: its exponentiation is done outside.
+    CheckPassword(password::Check),
+}
+
+/// InitiateAuth (`admin_pool` is None) and AdminInitiateAuth (the pool it names).
+fn initiate(
+    up: &UserPools,
+    ctx: &RequestContext,
+    admin_pool: Option<&str>,
+    client_id: &str,
+    auth_flow: AuthFlowType,
+    params: BTreeMap<String, String>,
+) -> Result<Reply, ApiError> {
+    let kind = FlowKind::of(auth_flow, admin_pool.is_some());
+    let flow = kind.clone().and_then(|k| Flow::parse(k, &params));
+    if let Ok(Flow::Custom { username, srp_a, secret_hash }) = &flow {
+        pre_auth::pre_authentication(up, client_id, Some(username))?;
+        let answer = custom::start(up, ctx, admin_pool, client_id, username, srp_a.as_deref(), secret_hash.as_deref())?;
+        return settle(up, ctx, answer);
+    }
+    if kind == Ok(FlowKind::Custom) {
+        // CUSTOM_AUTH without its USERNAME: refused where the parameter is first needed.
+        pre_auth::pre_authentication(up, client_id, None)?;
+        custom::check_client(up, admin_pool, client_id)?;
+        return Err(flow.err().expect("a custom flow that did not parse"));
+    }
+    // The UserMigration and PreAuthentication triggers run before the sign-in, outside any
+    // transaction. Most pools have neither, so the sign-in's own transaction finds that out
+    // and only for a pool that has one is it left, the triggers run, and begun again.
+    // Likewise a pool created while the key reserve was dry gets its keys here, made
+    // outside the transaction: making two RSA keys takes a quarter of a second, which the
+    // store's lock should not be held for; and so is a password's first check.
+    let known = kind.as_ref().ok().copied();
+    let mut pending = Pending {
+        migration: known.is_some_and(FlowKind::may_migrate),
+        pre_authentication: known.is_some_and(FlowKind::may_pre_authenticate),
+        keys: true,
+    };
+    let mut ephemeral = (known == Some(FlowKind::Srp)).then(|| srp::Ephemeral::new(up));
+    let mut checked = None;
+    loop {
+        let outside = up.tx(|tx| {
+            let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
+            let s = SignIn { up, ctx, pool: &pool, client: &client };
+            let wants_triggers = pool.lambda_config.as_ref().is_some_and(|l| {
+                (pending.migration && l.user_migration.is_some())
+                    || (pending.pre_authentication && l.pre_authentication.is_some())
+            });
+            if wants_triggers {
+                return Ok(Outside::Triggers);
+            }
+            if pending.keys && tx.keys(s.pool_id())?.is_none() {
+                return Ok(Outside::Keys(s.pool_id().to_string()));
+            }
+            let kind = kind.clone()?;
+            check_enabled(&client, kind, auth_flow, admin_pool.is_some())?;
+            match flow.clone()? {
+                Flow::Password { username, password, secret_hash, device_key } => {
+                    let attempt = password::Attempt {
+                        username: &username,
+                        password: &password,
+                        secret_hash: secret_hash.as_deref(),
+                        device_key: device_key.as_deref(),
+                    };
+                    password::sign_in(&s, tx, attempt, checked.take())
+                }
+                Flow::Srp { username, srp_a, secret_hash, device_key } => {
+                    let ephemeral = ephemeral.take().unwrap_or_else(|| srp::Ephemeral::new(up));
+                    srp::start(&s, tx, &username, &srp_a, secret_hash.as_deref(), device_key, ephemeral)
+                        .map(Outside::Done)
+                }
+                Flow::Refresh { token, secret_hash } => {
+                    let secret = RefreshSecret::Hash(secret_hash.as_deref());
+                    refresh::refresh(&s, tx, &token, secret, false).map(|(m, _)| Outside::Done(Answer::Tokens(m)))
+                }
+                Flow::Custom { .. } => unreachable!("custom sign-ins start above"),
+            }
+        })?;
+        match outside {
+            Outside::Done(answer) => return settle(up, ctx, answer),
+            Outside::Triggers => {
+                let username = params.get("USERNAME").map(String::as_str);
+                if pending.migration {
+                    migrate::migrate_user(up, client_id, username, params.get("PASSWORD").map(String::as_str), false)?;
+                }
+                if pending.pre_authentication {
+                    pre_auth::pre_authentication(up, client_id, username)?;
+                }
+                pending.migration = false;
+                pending.pre_authentication = false;
+            }
+            Outside::Keys(pool_id) => {
+                up.give_keys(&pool_id)?;
+                pending.keys = false;
+            }
+            Outside::CheckPassword(check) => checked = Some(check.run(up)),
+        }
+    }
+}
+
+/// The client's ExplicitAuthFlows must allow the flow.
+fn check_enabled(
+    client: &UserPoolClientType,
+    kind: FlowKind,
+    auth_flow: AuthFlowType,
+    admin: bool,
+) -> Result<(), ApiError> {
+    use ExplicitAuthFlowsType as E;
+    let not_enabled = |flow: &str| {
+        ApiError::invalid_parameter(match admin {
+            true => "Auth flow not enabled for this client".to_string(),
+            false => format!("{flow} flow not enabled for this client"),
+        })
+    };
+    match kind {
+        FlowKind::Password if !admin && !allows(client, E::AllowUserPasswordAuth, Some(E::UserPasswordAuth)) => {
+            Err(not_enabled("USER_PASSWORD_AUTH"))
+        }
+        FlowKind::Password if admin && !allows(client, E::AllowAdminUserPasswordAuth, Some(E::AdminNoSrpAuth)) => {
+            Err(not_enabled(auth_flow.as_str()))
+        }
+        FlowKind::Srp if !legacy_flows_only(client) && !allows(client, E::AllowUserSrpAuth, None) => {
+            Err(not_enabled("USER_SRP_AUTH"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// RespondToAuthChallenge and AdminRespondToAuthChallenge.
+fn respond(
+    up: &UserPools,
+    ctx: &RequestContext,
+    admin_pool: Option<&str>,
+    client_id: &str,
+    challenge: ChallengeNameType,
+    session: Option<&str>,
+    responses: BTreeMap<String, String>,
+) -> Result<Reply, ApiError> {
+    use ChallengeNameType as C;
+    let answer = match challenge {
+        C::CustomChallenge => custom::respond(up, ctx, admin_pool, client_id, session, &responses)?,
+        C::PasswordVerifier | C::DevicePasswordVerifier => {
+            let verdict = srp::Verdict::reach(up, client_id, &responses);
+            step(up, |tx| {
+                let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
+                let s = SignIn { up, ctx, pool: &pool, client: &client };
+                srp::verify(&s, tx, session, &responses, challenge, verdict.as_ref())
+            })?
+        }
+        C::NewPasswordRequired => step(up, |tx| {
+            let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
+            let s = SignIn { up, ctx, pool: &pool, client: &client };
+            let (answering, user) = session::answering(&s, tx, session, challenge, &responses)?;
+            new_password::answer(&s, tx, answering, user, &responses)
+        })?,
+        C::DeviceSrpAuth => {
+            let mut ephemeral = Some(srp::Ephemeral::new(up));
+            step(up, |tx| {
+                let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
+                let s = SignIn { up, ctx, pool: &pool, client: &client };
+                let (answering, user) = session::answering(&s, tx, session, challenge, &responses)?;
+                tx.delete_session(&answering.id)?;
+                let ephemeral = ephemeral.take().unwrap_or_else(|| srp::Ephemeral::new(up));
+                device::start(&s, tx, &user, &responses, ephemeral).map(Answer::Challenge)
+            })?
+        }
+        other => step(up, |tx| {
+            let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
+            let s = SignIn { up, ctx, pool: &pool, client: &client };
+            session::answering(&s, tx, session, other, &responses)?;
+            Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str())))
+        })?,
+    };
+    settle(up, ctx, answer)
+}
