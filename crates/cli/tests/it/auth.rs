@@ -1,86 +1,11 @@
 //! Sign-in, tokens, challenges, refresh and revocation.
 
-use crate::testkit::{Cognate, failure, jwt_parts, secret_hash};
+use crate::testkit::{
+    App, Cognate, PW, add_to_group, admin_password_auth, app, app_for_other_pool, create_client, create_pool, failure,
+    jwt_parts, password_auth, pool, refresh, secret_hash, set_password, sign_in, user,
+};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::*;
-
-pub struct App {
-    pub pool_id: String,
-    pub client_id: String,
-    pub secret: Option<String>,
-}
-
-pub async fn app(
-    client: &Client,
-    configure: impl FnOnce(aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder) -> aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
-) -> App {
-    let pool_id = client
-        .create_user_pool()
-        .pool_name("auth")
-        .schema(SchemaAttributeType::builder().name("email").required(false).build())
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    let builder = client
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth);
-    let made = configure(builder).send().await.unwrap().user_pool_client.unwrap();
-    App { pool_id, client_id: made.client_id.unwrap(), secret: made.client_secret }
-}
-
-/// A confirmed user with a permanent password.
-pub async fn user(client: &Client, pool_id: &str, name: &str, password: &str) {
-    client
-        .admin_create_user()
-        .user_pool_id(pool_id)
-        .username(name)
-        .message_action(MessageActionType::Suppress)
-        .user_attributes(AttributeType::builder().name("email").value(format!("{name}@example.com")).build().unwrap())
-        .user_attributes(AttributeType::builder().name("email_verified").value("true").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    client
-        .admin_set_user_password()
-        .user_pool_id(pool_id)
-        .username(name)
-        .password(password)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
-}
-
-pub async fn sign_in(
-    client: &Client,
-    app: &App,
-    name: &str,
-    password: &str,
-) -> Result<AuthenticationResultType, (String, String)> {
-    let mut req = client
-        .initiate_auth()
-        .client_id(&app.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", name)
-        .auth_parameters("PASSWORD", password);
-    if let Some(secret) = &app.secret {
-        req = req.auth_parameters("SECRET_HASH", secret_hash(secret, name, &app.client_id));
-    }
-    match req.send().await {
-        Ok(out) => Ok(out.authentication_result.expect("tokens")),
-        Err(e) => Err(failure::<(), _, _>(Err(e))),
-    }
-}
-
-pub const PW: &str = "Corr3ct!horse";
 
 #[tokio::test]
 async fn tokens_carry_cognitos_claims() {
@@ -89,14 +14,7 @@ async fn tokens_carry_cognitos_claims() {
     let app = app(&client, |b| b).await;
     user(&client, &app.pool_id, "ada", PW).await;
     client.create_group().user_pool_id(&app.pool_id).group_name("admins").precedence(1).send().await.unwrap();
-    client
-        .admin_add_user_to_group()
-        .user_pool_id(&app.pool_id)
-        .username("ada")
-        .group_name("admins")
-        .send()
-        .await
-        .unwrap();
+    add_to_group(&client, &app.pool_id, "ada", "admins").await.unwrap();
 
     let tokens = sign_in(&client, &app, "ada", PW).await.unwrap();
     assert_eq!(tokens.token_type(), Some("Bearer"));
@@ -151,7 +69,7 @@ async fn tokens_carry_cognitos_claims() {
 }
 
 async fn app_pool_keys(cognate: &Cognate, client: &Client) -> Vec<serde_json::Value> {
-    let pool = client.create_user_pool().pool_name("other").send().await.unwrap().user_pool.unwrap().id.unwrap();
+    let pool = pool(client, "other").await;
     let (_, jwks) = cognate.get(&format!("/{pool}/.well-known/jwks.json"));
     jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].clone()).collect()
 }
@@ -185,31 +103,13 @@ async fn sign_in_failures_as_cognito_reports_them() {
     );
 
     // A client that does not allow the flow.
-    let srp_only = client
-        .create_user_pool_client()
-        .user_pool_id(&app.pool_id)
-        .client_name("srp")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap();
+    let srp_only = create_client(&client, &app.pool_id, "srp", |b| b).await;
     let only = App { pool_id: app.pool_id.clone(), client_id: srp_only.client_id.unwrap(), secret: None };
     assert_eq!(
         sign_in(&client, &only, "bea", PW).await.unwrap_err(),
         ("InvalidParameterException".into(), "USER_PASSWORD_AUTH flow not enabled for this client".into())
     );
-    let (code, message) = failure(
-        client
-            .admin_initiate_auth()
-            .user_pool_id(&app.pool_id)
-            .client_id(&only.client_id)
-            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-            .auth_parameters("USERNAME", "bea")
-            .auth_parameters("PASSWORD", PW)
-            .send()
-            .await,
-    );
+    let (code, message) = failure(admin_password_auth(&client, &app.pool_id, &only.client_id, "bea", PW).send().await);
     assert_eq!(
         (code.as_str(), message.as_str()),
         ("InvalidParameterException", "Auth flow not enabled for this client")
@@ -258,25 +158,11 @@ async fn secret_hash_is_required_and_checked() {
     user(&client, &app.pool_id, "dee", PW).await;
     assert!(sign_in(&client, &app, "dee", PW).await.is_ok());
 
-    let (code, message) = failure(
-        client
-            .initiate_auth()
-            .client_id(&app.client_id)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", "dee")
-            .auth_parameters("PASSWORD", PW)
-            .send()
-            .await,
-    );
+    let (code, message) = failure(password_auth(&client, &app.client_id, "dee", PW).send().await);
     assert_eq!(code, "NotAuthorizedException");
     assert_eq!(message, format!("Client {} is configured with secret but SECRET_HASH was not received", app.client_id));
     let (_, message) = failure(
-        client
-            .initiate_auth()
-            .client_id(&app.client_id)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", "dee")
-            .auth_parameters("PASSWORD", PW)
+        password_auth(&client, &app.client_id, "dee", PW)
             .auth_parameters("SECRET_HASH", secret_hash("not-the-secret", "dee", &app.client_id))
             .send()
             .await,
@@ -311,30 +197,18 @@ async fn lockout_grows_and_ends_with_time() {
 async fn new_password_required() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = client
-        .create_user_pool()
-        .pool_name("np")
-        .schema(SchemaAttributeType::builder().name("name").required(true).build())
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    let client_id = client
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("c")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+    let pool_id =
+        create_pool(&client, "np", |b| b.schema(SchemaAttributeType::builder().name("name").required(true).build()))
+            .await
+            .id
+            .unwrap();
+    let client_id = create_client(&client, &pool_id, "c", |b| {
+        b.explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+    })
+    .await
+    .client_id
+    .unwrap();
     client
         .admin_create_user()
         .user_pool_id(&pool_id)
@@ -351,16 +225,7 @@ async fn new_password_required() {
     assert_eq!(invite["message"], "Your username is fay and temporary password is Temp0rary!. ");
     assert_eq!(invite["destination"], "fay@example.com");
 
-    let start = || {
-        client
-            .admin_initiate_auth()
-            .user_pool_id(&pool_id)
-            .client_id(&client_id)
-            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-            .auth_parameters("USERNAME", "fay")
-            .auth_parameters("PASSWORD", "Temp0rary!")
-            .send()
-    };
+    let start = || admin_password_auth(&client, &pool_id, &client_id, "fay", "Temp0rary!").send();
     let challenge = start().await.unwrap();
     assert_eq!(challenge.challenge_name(), Some(&ChallengeNameType::NewPasswordRequired));
     let params = challenge.challenge_parameters().unwrap();
@@ -403,15 +268,7 @@ async fn new_password_required() {
     assert!(user.user_attributes().iter().any(|a| a.name() == "name" && a.value() == Some("Fay")));
 
     // A session does not outlive the user's state: disabled, it is refused.
-    client
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("fay")
-        .password("Temp0rary!")
-        .permanent(false)
-        .send()
-        .await
-        .unwrap();
+    set_password(&client, &pool_id, "fay", "Temp0rary!", false).await.unwrap();
     let session = start().await.unwrap().session.unwrap();
     client.admin_disable_user().user_pool_id(&pool_id).username("fay").send().await.unwrap();
     let (code, message) = failure(answer(session, Some(("userAttributes.name", "Fay"))).await);
@@ -424,15 +281,7 @@ async fn new_password_required() {
     assert_eq!((code.as_str(), message.as_str()), ("NotAuthorizedException", "Cannot modify an already provided name"));
 
     // Sessions expire (3 minutes by default).
-    client
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("fay")
-        .password("Temp0rary!")
-        .permanent(false)
-        .send()
-        .await
-        .unwrap();
+    set_password(&client, &pool_id, "fay", "Temp0rary!", false).await.unwrap();
     let session = start().await.unwrap().session.unwrap();
     cognate.advance_clock(181);
     let (_, message) = failure(answer(session, None).await);
@@ -457,15 +306,7 @@ async fn refresh_keeps_the_session_and_checks_the_token() {
     let refresh_token = first.refresh_token().unwrap().to_string();
     cognate.advance_clock(60);
 
-    let refresh = |token: String| {
-        client
-            .initiate_auth()
-            .client_id(&app.client_id)
-            .auth_flow(AuthFlowType::RefreshTokenAuth)
-            .auth_parameters("REFRESH_TOKEN", token)
-            .send()
-    };
-    let again = refresh(refresh_token.clone()).await.unwrap().authentication_result.unwrap();
+    let again = refresh(&client, &app.client_id, refresh_token.clone()).await.unwrap().authentication_result.unwrap();
     assert!(again.refresh_token().is_none(), "no new refresh token without rotation");
     let (_, before) = jwt_parts(first.id_token().unwrap());
     let (_, after) = jwt_parts(again.id_token().unwrap());
@@ -473,36 +314,18 @@ async fn refresh_keeps_the_session_and_checks_the_token() {
     assert_eq!(after["origin_jti"], before["origin_jti"]);
     assert!(after["iat"].as_i64() > before["iat"].as_i64());
 
-    let (code, message) = failure(refresh("garbage".into()).await);
+    let (code, message) = failure(refresh(&client, &app.client_id, "garbage").await);
     assert_eq!((code.as_str(), message.as_str()), ("NotAuthorizedException", "Invalid Refresh Token."));
     let mut tampered = refresh_token.clone();
     tampered.replace_range(tampered.len() - 3.., "AAA");
-    assert_eq!(failure(refresh(tampered).await).1, "Invalid Refresh Token.");
+    assert_eq!(failure(refresh(&client, &app.client_id, tampered).await).1, "Invalid Refresh Token.");
 
-    let other = client
-        .create_user_pool_client()
-        .user_pool_id(&app.pool_id)
-        .client_name("other")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
-    let (_, message) = failure(
-        client
-            .initiate_auth()
-            .client_id(&other)
-            .auth_flow(AuthFlowType::RefreshTokenAuth)
-            .auth_parameters("REFRESH_TOKEN", &refresh_token)
-            .send()
-            .await,
-    );
+    let other = create_client(&client, &app.pool_id, "other", |b| b).await.client_id.unwrap();
+    let (_, message) = failure(refresh(&client, &other, &refresh_token).await);
     assert_eq!(message, "Refresh Token has different Client");
 
     cognate.advance_clock(31 * 86_400);
-    assert_eq!(failure(refresh(refresh_token).await).1, "Refresh Token has expired");
+    assert_eq!(failure(refresh(&client, &app.client_id, refresh_token).await).1, "Refresh Token has expired");
 }
 
 #[tokio::test]
@@ -548,15 +371,7 @@ async fn access_tokens_are_checked_and_revoked() {
     client.global_sign_out().access_token(fresh.access_token().unwrap()).send().await.unwrap();
     let (code, message) = failure(client.get_user().access_token(fresh.access_token().unwrap()).send().await);
     assert_eq!((code.as_str(), message.as_str()), ("NotAuthorizedException", "Access Token has been revoked"));
-    let (_, message) = failure(
-        client
-            .initiate_auth()
-            .client_id(&app.client_id)
-            .auth_flow(AuthFlowType::RefreshTokenAuth)
-            .auth_parameters("REFRESH_TOKEN", fresh.refresh_token().unwrap())
-            .send()
-            .await,
-    );
+    let (_, message) = failure(refresh(&client, &app.client_id, fresh.refresh_token().unwrap()).await);
     assert_eq!(message, "Refresh Token has been revoked");
     // A sign-in after the sign-out is not affected.
     let after = sign_in(&client, &app, "hal", PW).await.unwrap();
@@ -580,12 +395,6 @@ async fn access_tokens_are_checked_and_revoked() {
     client.admin_disable_user().user_pool_id(&app.pool_id).username("hal").send().await.unwrap();
     let (_, message) = failure(client.get_user().access_token(last.access_token().unwrap()).send().await);
     assert_eq!(message, "Access Token has been revoked");
-}
-
-async fn app_for_other_pool(client: &Client) -> App {
-    let other = app(client, |b| b).await;
-    user(client, &other.pool_id, "ivy", PW).await;
-    other
 }
 
 #[tokio::test]

@@ -1,26 +1,14 @@
 //! App clients: ids, secrets, defaults and the rules on their settings.
 
-use crate::testkit::{Cognate, failure};
+use crate::testkit::{Cognate, create_client, failure, pool};
 use aws_sdk_cognitoidentityprovider::types::*;
-
-async fn pool(client: &aws_sdk_cognitoidentityprovider::Client) -> String {
-    client.create_user_pool().pool_name("clients").send().await.unwrap().user_pool.unwrap().id.unwrap()
-}
 
 #[tokio::test]
 async fn a_new_client_has_cognitos_defaults() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = pool(&client).await;
-    let app = client
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap();
+    let pool_id = pool(&client, "clients").await;
+    let app = create_client(&client, &pool_id, "web", |b| b).await;
     let id = app.client_id().unwrap();
     assert_eq!(id.len(), 26);
     assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
@@ -49,16 +37,7 @@ async fn a_new_client_has_cognitos_defaults() {
         ]
     );
 
-    let with_secret = client
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("server")
-        .generate_secret(true)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap();
+    let with_secret = create_client(&client, &pool_id, "server", |b| b.generate_secret(true)).await;
     let secret = with_secret.client_secret().unwrap();
     assert!(secret.len() >= 51 && secret.chars().all(|c| c.is_ascii_alphanumeric()), "{secret}");
 }
@@ -67,7 +46,7 @@ async fn a_new_client_has_cognitos_defaults() {
 async fn settings_are_checked() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = pool(&client).await;
+    let pool_id = pool(&client, "clients").await;
 
     let (code, message) = failure(
         client.create_user_pool_client().user_pool_id(&pool_id).client_name("c").access_token_validity(25).send().await,
@@ -88,15 +67,7 @@ async fn settings_are_checked() {
     );
     assert_eq!(message, "Invalid range for token validity.");
     let units = TokenValidityUnitsType::builder().access_token(TimeUnitsType::Minutes).build();
-    client
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("c")
-        .access_token_validity(30)
-        .token_validity_units(units)
-        .send()
-        .await
-        .unwrap();
+    create_client(&client, &pool_id, "c", |b| b.access_token_validity(30).token_validity_units(units)).await;
 
     let (code, message) = failure(
         client
@@ -140,17 +111,10 @@ async fn settings_are_checked() {
 async fn update_list_and_delete() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = pool(&client).await;
+    let pool_id = pool(&client, "clients").await;
     let mut ids = Vec::new();
     for name in ["a", "b", "c"] {
-        let c = client
-            .create_user_pool_client()
-            .user_pool_id(&pool_id)
-            .client_name(name)
-            .generate_secret(true)
-            .send()
-            .await;
-        ids.push(c.unwrap().user_pool_client.unwrap());
+        ids.push(create_client(&client, &pool_id, name, |b| b.generate_secret(true)).await);
     }
     let first = &ids[0];
     let id = first.client_id().unwrap();
@@ -192,7 +156,7 @@ async fn update_list_and_delete() {
     );
 
     // A client is found only in its own pool.
-    let other = pool(&client).await;
+    let other = pool(&client, "clients").await;
     let second = ids[1].client_id().unwrap();
     let (code, _) = failure(client.describe_user_pool_client().user_pool_id(&other).client_id(second).send().await);
     assert_eq!(code, "ResourceNotFoundException");

@@ -2,8 +2,7 @@
 //! forgetting. (The device's own SRP round is proved with Amplify and
 //! amazon-cognito-identity-js in tests/js.)
 
-use crate::auth::{PW, sign_in, user};
-use crate::testkit::{Cognate, failure, jwt_parts};
+use crate::testkit::{Cognate, PW, app, attr_value, failure, jwt_parts, password_auth, sign_in, user};
 use aws_sdk_cognitoidentityprovider::types::*;
 use base64::Engine as _;
 
@@ -11,7 +10,7 @@ use base64::Engine as _;
 async fn devices_are_tracked_confirmed_and_forgotten() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let app = crate::auth::app(&client, |b| b).await;
+    let app = app(&client, |b| b).await;
     let untracked = sign_in(&client, &app, "nobody-yet", PW).await;
     assert!(untracked.is_err());
     user(&client, &app.pool_id, "xia", PW).await;
@@ -54,9 +53,7 @@ async fn devices_are_tracked_confirmed_and_forgotten() {
     assert_eq!(confirmed.user_confirmation_necessary(), true, "remembered only when the user says so");
 
     let device = client.get_device().access_token(token).device_key(&device_key).send().await.unwrap().device.unwrap();
-    let attr = |d: &DeviceType, n: &str| {
-        d.device_attributes().iter().find(|a| a.name() == n).and_then(|a| a.value()).map(str::to_string)
-    };
+    let attr = |d: &DeviceType, n: &str| attr_value(d.device_attributes(), n);
     assert_eq!(attr(&device, "device_name").as_deref(), Some("laptop"));
     assert_eq!(attr(&device, "dev:device_remembered_status").as_deref(), Some("not_remembered"));
     client
@@ -74,12 +71,7 @@ async fn devices_are_tracked_confirmed_and_forgotten() {
     assert_eq!(admin.devices()[0].device_key(), Some(device_key.as_str()));
 
     // Signing in from the confirmed device asks the device to prove itself.
-    let challenge = client
-        .initiate_auth()
-        .client_id(&app.client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", "xia")
-        .auth_parameters("PASSWORD", PW)
+    let challenge = password_auth(&client, &app.client_id, "xia", PW)
         .auth_parameters("DEVICE_KEY", &device_key)
         .send()
         .await
@@ -90,15 +82,7 @@ async fn devices_are_tracked_confirmed_and_forgotten() {
     client.forget_device().access_token(token).device_key(&device_key).send().await.unwrap();
     // A forgotten (or unknown) device key is refused after the password checks out.
     let (code, message) = failure(
-        client
-            .initiate_auth()
-            .client_id(&app.client_id)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", "xia")
-            .auth_parameters("PASSWORD", PW)
-            .auth_parameters("DEVICE_KEY", &device_key)
-            .send()
-            .await,
+        password_auth(&client, &app.client_id, "xia", PW).auth_parameters("DEVICE_KEY", &device_key).send().await,
     );
     assert_eq!((code.as_str(), message.as_str()), ("ResourceNotFoundException", "Device does not exist."));
     let (code, message) = failure(client.get_device().access_token(token).device_key(&device_key).send().await);

@@ -1,12 +1,12 @@
 //! Groups and membership.
 
-use crate::testkit::{Cognate, failure};
+use crate::testkit::{Cognate, add_to_group, failure, pool};
 
 #[tokio::test]
 async fn groups_and_membership() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = client.create_user_pool().pool_name("g").send().await.unwrap().user_pool.unwrap().id.unwrap();
+    let pool_id = pool(&client, "g").await;
     let created = client
         .create_group()
         .user_pool_id(&pool_id)
@@ -45,7 +45,7 @@ async fn groups_and_membership() {
 
     client.admin_create_user().user_pool_id(&pool_id).username("gina").send().await.unwrap();
     for g in ["admins", "users"] {
-        client.admin_add_user_to_group().user_pool_id(&pool_id).username("gina").group_name(g).send().await.unwrap();
+        add_to_group(&client, &pool_id, "gina", g).await.unwrap();
     }
     let groups = client.admin_list_groups_for_user().user_pool_id(&pool_id).username("gina").send().await.unwrap();
     let names: Vec<_> = groups.groups().iter().map(|g| g.group_name().unwrap()).collect();
@@ -53,13 +53,9 @@ async fn groups_and_membership() {
     let members = client.list_users_in_group().user_pool_id(&pool_id).group_name("admins").send().await.unwrap();
     assert_eq!(members.users()[0].username(), Some("gina"));
 
-    let (code, message) = failure(
-        client.admin_add_user_to_group().user_pool_id(&pool_id).username("gina").group_name("nope").send().await,
-    );
+    let (code, message) = failure(add_to_group(&client, &pool_id, "gina", "nope").await);
     assert_eq!((code.as_str(), message.as_str()), ("ResourceNotFoundException", "Group not found."));
-    let (code, _) = failure(
-        client.admin_add_user_to_group().user_pool_id(&pool_id).username("nobody").group_name("users").send().await,
-    );
+    let (code, _) = failure(add_to_group(&client, &pool_id, "nobody", "users").await);
     assert_eq!(code, "UserNotFoundException");
 
     client

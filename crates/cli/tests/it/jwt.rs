@@ -1,8 +1,7 @@
 //! cognate-jwt against a live cognate: the HTTP JWKS fetcher, both issuer forms, the
 //! `cognate verify` command and the axum extractor.
 
-use crate::auth::{PW, app, sign_in, user};
-use crate::testkit::Cognate;
+use crate::testkit::{Cognate, PW, add_to_group, app, sign_in, user};
 use axum::body::Body;
 use axum::extract::FromRef;
 use axum::http::{Request, StatusCode};
@@ -19,14 +18,7 @@ async fn verifies_tokens_from_a_live_cognate() {
     let app = app(&client, |b| b).await;
     user(&client, &app.pool_id, "zoe", PW).await;
     client.create_group().user_pool_id(&app.pool_id).group_name("admins").send().await.unwrap();
-    client
-        .admin_add_user_to_group()
-        .user_pool_id(&app.pool_id)
-        .username("zoe")
-        .group_name("admins")
-        .send()
-        .await
-        .unwrap();
+    add_to_group(&client, &app.pool_id, "zoe", "admins").await.unwrap();
     let tokens = sign_in(&client, &app, "zoe", PW).await.unwrap();
 
     let issuer = format!("{}/{}", cognate.url, app.pool_id);

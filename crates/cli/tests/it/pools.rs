@@ -1,13 +1,13 @@
 //! User pools: defaults, updates, deletion, listing, custom attributes and tags.
 
-use crate::testkit::{Cognate, failure};
+use crate::testkit::{Cognate, create_pool, failure, pool};
 use aws_sdk_cognitoidentityprovider::types::*;
 
 #[tokio::test]
 async fn a_new_pool_has_cognitos_defaults() {
     let cognate = Cognate::start();
     let client = cognate.client_in("eu-west-2");
-    let pool = client.create_user_pool().pool_name("defaults").send().await.unwrap().user_pool.unwrap();
+    let pool = create_pool(&client, "defaults", |b| b).await;
 
     let id = pool.id().unwrap();
     let (region, suffix) = id.split_once('_').unwrap();
@@ -74,10 +74,8 @@ async fn a_new_pool_has_cognitos_defaults() {
 async fn schema_custom_attributes_and_policies_are_kept() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool = client
-        .create_user_pool()
-        .pool_name("custom")
-        .policies(
+    let pool = create_pool(&client, "custom", |b| {
+        b.policies(
             UserPoolPolicyType::builder()
                 .password_policy(PasswordPolicyType::builder().minimum_length(10).require_numbers(true).build())
                 .build(),
@@ -91,11 +89,8 @@ async fn schema_custom_attributes_and_policies_are_kept() {
                 .build(),
         )
         .auto_verified_attributes(VerifiedAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
+    })
+    .await;
     let policy = pool.policies().unwrap().password_policy().unwrap();
     assert_eq!((policy.minimum_length(), policy.require_numbers(), policy.require_symbols()), (Some(10), true, false));
     let email = pool.schema_attributes().iter().find(|s| s.name() == Some("email")).unwrap();
@@ -153,16 +148,10 @@ async fn schema_custom_attributes_and_policies_are_kept() {
 async fn update_resets_what_it_does_not_name() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool = client
-        .create_user_pool()
-        .pool_name("upd")
-        .mfa_configuration(UserPoolMfaType::Off)
-        .auto_verified_attributes(VerifiedAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
+    let pool = create_pool(&client, "upd", |b| {
+        b.mfa_configuration(UserPoolMfaType::Off).auto_verified_attributes(VerifiedAttributeType::Email)
+    })
+    .await;
     let id = pool.id().unwrap();
     client
         .update_user_pool()
@@ -196,7 +185,7 @@ async fn list_pools_pages() {
     let cognate = Cognate::start();
     let client = cognate.client();
     for i in 0..5 {
-        client.create_user_pool().pool_name(format!("p{i}")).send().await.unwrap();
+        pool(&client, format!("p{i}")).await;
     }
     let mut seen = Vec::new();
     let mut token = None;
@@ -219,8 +208,7 @@ async fn list_pools_pages() {
 async fn tags() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool =
-        client.create_user_pool().pool_name("t").user_pool_tags("a", "1").send().await.unwrap().user_pool.unwrap();
+    let pool = create_pool(&client, "t", |b| b.user_pool_tags("a", "1")).await;
     let arn = pool.arn().unwrap();
     client.tag_resource().resource_arn(arn).tags("b", "2").send().await.unwrap();
     client.untag_resource().resource_arn(arn).tag_keys("a").send().await.unwrap();
@@ -244,8 +232,7 @@ async fn pools_made_in_a_burst_each_get_keys_of_their_own() {
     let client = cognate.client();
     let mut kids = std::collections::BTreeSet::new();
     for i in 0..12 {
-        let pool = client.create_user_pool().pool_name(format!("burst{i}")).send().await.unwrap();
-        let id = pool.user_pool.unwrap().id.unwrap();
+        let id = pool(&client, format!("burst{i}")).await;
         let (status, jwks) = cognate.get(&format!("/{id}/.well-known/jwks.json"));
         assert_eq!(status, 200);
         let (_, again) = cognate.get(&format!("/{id}/.well-known/jwks.json"));

@@ -1,6 +1,6 @@
 //! The AWS JSON protocol: targets, content types, malformed input and error shapes.
 
-use crate::testkit::{Cognate, failure};
+use crate::testkit::{Cognate, failure, pool};
 use serde_json::json;
 
 #[tokio::test]
@@ -102,8 +102,7 @@ async fn unknown_targets_and_bad_bodies() {
 async fn bad_input_changes_nothing_and_the_server_keeps_serving() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool = client.create_user_pool().pool_name("keep").send().await.unwrap().user_pool.unwrap();
-    let pool_id = pool.id.unwrap();
+    let pool_id = pool(&client, "keep").await;
 
     let huge = vec![b' '; 10 * 1024 * 1024];
     let r = cognate.post(

@@ -1,14 +1,9 @@
 //! Sign-up, confirmation, password reset and the profile operations, with the codes read from
 //! the outbox as a test would.
 
-use crate::auth::{App, app, sign_in, user};
-use crate::testkit::{Cognate, failure};
+use crate::testkit::{App, Cognate, app, attr, attr_value, confirm_sign_up, failure, refresh, sign_in, sign_up, user};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::*;
-
-fn attr(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder().name(name).value(value).build().unwrap()
-}
 
 async fn verifying_app(client: &Client) -> App {
     let app = app(client, |b| b).await;
@@ -22,6 +17,7 @@ async fn verifying_app(client: &Client) -> App {
     app
 }
 
+/// The password here, in place of testkit's.
 const PW: &str = "Sign-up!1pass";
 
 #[tokio::test]
@@ -30,15 +26,7 @@ async fn sign_up_and_confirm() {
     let client = cognate.client();
     let app = verifying_app(&client).await;
 
-    let signed = client
-        .sign_up()
-        .client_id(&app.client_id)
-        .username("kim")
-        .password(PW)
-        .user_attributes(attr("email", "kim@example.com"))
-        .send()
-        .await
-        .unwrap();
+    let signed = sign_up(&client, &app, "kim", PW).await;
     assert!(!signed.user_confirmed());
     assert_eq!(signed.user_sub().len(), 36);
     let delivery = signed.code_delivery_details().unwrap();
@@ -61,9 +49,7 @@ async fn sign_up_and_confirm() {
     assert_eq!((code_.as_str(), message_.as_str()), ("UsernameExistsException", "User already exists"));
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let (c, m) = failure(
-        client.confirm_sign_up().client_id(&app.client_id).username("kim").confirmation_code(wrong).send().await,
-    );
+    let (c, m) = failure(confirm_sign_up(&client, &app, "kim", wrong).await);
     assert_eq!(
         (c.as_str(), m.as_str()),
         ("CodeMismatchException", "Invalid verification code provided, please try again.")
@@ -72,15 +58,13 @@ async fn sign_up_and_confirm() {
     // A resend replaces the code.
     client.resend_confirmation_code().client_id(&app.client_id).username("kim").send().await.unwrap();
     let resent = cognate.last_code("kim");
-    client.confirm_sign_up().client_id(&app.client_id).username("kim").confirmation_code(&resent).send().await.unwrap();
+    confirm_sign_up(&client, &app, "kim", &resent).await.unwrap();
     let got = client.admin_get_user().user_pool_id(&app.pool_id).username("kim").send().await.unwrap();
     assert_eq!(got.user_status(), Some(&UserStatusType::Confirmed));
     assert!(got.user_attributes().iter().any(|a| a.name() == "email_verified" && a.value() == Some("true")));
     assert!(sign_in(&client, &app, "kim", PW).await.is_ok());
 
-    let (c, m) = failure(
-        client.confirm_sign_up().client_id(&app.client_id).username("kim").confirmation_code(&resent).send().await,
-    );
+    let (c, m) = failure(confirm_sign_up(&client, &app, "kim", &resent).await);
     assert_eq!(
         (c.as_str(), m.as_str()),
         ("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED")
@@ -99,20 +83,10 @@ async fn codes_expire() {
     let cognate = Cognate::start();
     let client = cognate.client();
     let app = verifying_app(&client).await;
-    client
-        .sign_up()
-        .client_id(&app.client_id)
-        .username("max")
-        .password(PW)
-        .user_attributes(attr("email", "max@example.com"))
-        .send()
-        .await
-        .unwrap();
+    sign_up(&client, &app, "max", PW).await;
     let code = cognate.last_code("max");
     cognate.advance_clock(86_401);
-    let (c, m) = failure(
-        client.confirm_sign_up().client_id(&app.client_id).username("max").confirmation_code(&code).send().await,
-    );
+    let (c, m) = failure(confirm_sign_up(&client, &app, "max", &code).await);
     assert_eq!(
         (c.as_str(), m.as_str()),
         ("ExpiredCodeException", "Invalid code provided, please request a code again.")
@@ -206,8 +180,7 @@ async fn profile_operations() {
         .unwrap();
     assert_eq!(updated.code_delivery_details_list()[0].destination(), Some("o***@e***"));
     let me = client.get_user().access_token(access).send().await.unwrap();
-    let value =
-        |n: &str| me.user_attributes().iter().find(|a| a.name() == n).and_then(|a| a.value()).map(str::to_string);
+    let value = |n: &str| attr_value(me.user_attributes(), n);
     assert_eq!(value("email").as_deref(), Some("oliver@example.com"));
     assert_eq!(value("email_verified").as_deref(), Some("false"));
     assert_eq!(value("name").as_deref(), Some("Oliver"));
@@ -249,15 +222,7 @@ async fn profile_operations() {
         ("UserNotFoundException", "User does not exist."),
         "a deleted user's tokens go with them"
     );
-    let (c, m) = failure(
-        client
-            .initiate_auth()
-            .client_id(&app.client_id)
-            .auth_flow(AuthFlowType::RefreshTokenAuth)
-            .auth_parameters("REFRESH_TOKEN", tokens.refresh_token().unwrap())
-            .send()
-            .await,
-    );
+    let (c, m) = failure(refresh(&client, &app.client_id, tokens.refresh_token().unwrap()).await);
     assert_eq!((c.as_str(), m.as_str()), ("UserNotFoundException", "User does not exist."));
     // Someone new under the same name inherits nothing from the old tokens.
     user(&client, &app.pool_id, "oli", PW).await;
@@ -271,15 +236,7 @@ async fn outbox_filters() {
     let client = cognate.client();
     let app = verifying_app(&client).await;
     for name in ["pat", "quinn"] {
-        client
-            .sign_up()
-            .client_id(&app.client_id)
-            .username(name)
-            .password(PW)
-            .user_attributes(attr("email", &format!("{name}@example.com")))
-            .send()
-            .await
-            .unwrap();
+        sign_up(&client, &app, name, PW).await;
     }
     assert_eq!(cognate.outbox(&format!("poolId={}", app.pool_id)).len(), 2);
     let pats = cognate.outbox("username=pat");
@@ -424,7 +381,7 @@ async fn verification_before_update_keeps_the_old_address() {
         .await
         .unwrap();
     let email = |me: &aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput| {
-        me.user_attributes().iter().find(|a| a.name() == "email").and_then(|a| a.value()).map(str::to_string)
+        attr_value(me.user_attributes(), "email")
     };
     let me = client.get_user().access_token(access).send().await.unwrap();
     assert_eq!(

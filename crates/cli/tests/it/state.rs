@@ -1,6 +1,6 @@
 //! State that outlives a request: persistence, the seed file and reset.
 
-use crate::testkit::Cognate;
+use crate::testkit::{Cognate, add_to_group, attr, pool};
 use aws_sdk_cognitoidentityprovider::types::*;
 use serde_json::json;
 
@@ -10,18 +10,17 @@ async fn acknowledged_writes_survive_a_kill() {
     let pool_id = {
         let cognate = Cognate::start_in(dir.path());
         let client = cognate.client();
-        let pool_id =
-            client.create_user_pool().pool_name("durable").send().await.unwrap().user_pool.unwrap().id.unwrap();
+        let pool_id = pool(&client, "durable").await;
         client
             .admin_create_user()
             .user_pool_id(&pool_id)
             .username("hana")
-            .user_attributes(AttributeType::builder().name("email").value("hana@example.com").build().unwrap())
+            .user_attributes(attr("email", "hana@example.com"))
             .send()
             .await
             .unwrap();
         client.create_group().user_pool_id(&pool_id).group_name("g").send().await.unwrap();
-        client.admin_add_user_to_group().user_pool_id(&pool_id).username("hana").group_name("g").send().await.unwrap();
+        add_to_group(&client, &pool_id, "hana", "g").await.unwrap();
         cognate.kill();
         pool_id
     };
@@ -39,7 +38,7 @@ async fn acknowledged_writes_survive_a_kill() {
 #[tokio::test]
 async fn ephemeral_state_does_not_survive() {
     let cognate = Cognate::start();
-    cognate.client().create_user_pool().pool_name("gone").send().await.unwrap();
+    pool(&cognate.client(), "gone").await;
     cognate.kill();
     let cognate = Cognate::start();
     let pools = cognate.client().list_user_pools().max_results(10).send().await.unwrap();

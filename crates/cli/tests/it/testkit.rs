@@ -1,8 +1,26 @@
 //! Starts the real `cognate` binary on a free port and hands out clients for it: the AWS SDK
-//! for Rust, and ureq for the protocol-level cases no SDK would send.
+//! for Rust, and ureq for the protocol-level cases no SDK would send. Below the server, the
+//! SDK calls the tests share: pools, app clients, users, sign-up, sign-in and refresh.
 
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::operation::admin_add_user_to_group::{
+    AdminAddUserToGroupError, AdminAddUserToGroupOutput,
+};
+use aws_sdk_cognitoidentityprovider::operation::admin_initiate_auth::builders::AdminInitiateAuthFluentBuilder;
+use aws_sdk_cognitoidentityprovider::operation::admin_set_user_password::{
+    AdminSetUserPasswordError, AdminSetUserPasswordOutput,
+};
+use aws_sdk_cognitoidentityprovider::operation::confirm_sign_up::{ConfirmSignUpError, ConfirmSignUpOutput};
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::builders::InitiateAuthFluentBuilder;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{InitiateAuthError, InitiateAuthOutput};
+use aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpOutput;
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, MessageActionType,
+    SchemaAttributeType, UserPoolClientType, UserPoolType,
+};
 use aws_sdk_cognitoidentityprovider::{Client, Config};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -202,4 +220,204 @@ pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{username}{client_id}").as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The password the shared users are given: it meets the default policy.
+pub const PW: &str = "Corr3ct!horse";
+
+/// One user attribute.
+pub fn attr(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder().name(name).value(value).build().unwrap()
+}
+
+/// The value of the attribute `name`, if the list has it.
+pub fn attr_value(attrs: &[AttributeType], name: &str) -> Option<String> {
+    attrs.iter().find(|a| a.name() == name).and_then(|a| a.value()).map(str::to_string)
+}
+
+/// A pool named `name`, with what `configure` adds to the request; the pool as created.
+pub async fn create_pool(
+    client: &Client,
+    name: impl Into<String>,
+    configure: impl FnOnce(CreateUserPoolFluentBuilder) -> CreateUserPoolFluentBuilder,
+) -> UserPoolType {
+    configure(client.create_user_pool().pool_name(name)).send().await.unwrap().user_pool.unwrap()
+}
+
+/// A pool with the default settings; its id.
+pub async fn pool(client: &Client, name: impl Into<String>) -> String {
+    create_pool(client, name, |b| b).await.id.unwrap()
+}
+
+/// An app client named `name` in `pool_id`, with what `configure` adds to the request.
+pub async fn create_client(
+    client: &Client,
+    pool_id: &str,
+    name: &str,
+    configure: impl FnOnce(CreateUserPoolClientFluentBuilder) -> CreateUserPoolClientFluentBuilder,
+) -> UserPoolClientType {
+    let builder = client.create_user_pool_client().user_pool_id(pool_id).client_name(name);
+    configure(builder).send().await.unwrap().user_pool_client.unwrap()
+}
+
+/// A pool and an app client in it that signs in with passwords.
+pub struct App {
+    pub pool_id: String,
+    pub client_id: String,
+    pub secret: Option<String>,
+}
+
+/// A pool with an optional email, and a client allowing USER_PASSWORD_AUTH,
+/// ADMIN_USER_PASSWORD_AUTH and refresh, with what `configure` adds to the client.
+pub async fn app(
+    client: &Client,
+    configure: impl FnOnce(CreateUserPoolClientFluentBuilder) -> CreateUserPoolClientFluentBuilder,
+) -> App {
+    let pool_id =
+        create_pool(client, "auth", |b| b.schema(SchemaAttributeType::builder().name("email").required(false).build()))
+            .await
+            .id
+            .unwrap();
+    let made = create_client(client, &pool_id, "app", |b| {
+        configure(
+            b.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+                .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth),
+        )
+    })
+    .await;
+    App { pool_id, client_id: made.client_id.unwrap(), secret: made.client_secret }
+}
+
+/// A second app, in a pool of its own, with the user "ivy" (password [`PW`]).
+pub async fn app_for_other_pool(client: &Client) -> App {
+    let other = app(client, |b| b).await;
+    user(client, &other.pool_id, "ivy", PW).await;
+    other
+}
+
+/// A confirmed user with a permanent password and a verified `{name}@example.com`.
+pub async fn user(client: &Client, pool_id: &str, name: &str, password: &str) {
+    client
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username(name)
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(attr("email", &format!("{name}@example.com")))
+        .user_attributes(attr("email_verified", "true"))
+        .send()
+        .await
+        .unwrap();
+    set_password(client, pool_id, name, password, true).await.unwrap();
+}
+
+/// AdminSetUserPassword: a permanent password, or a temporary one the user must change.
+pub async fn set_password(
+    client: &Client,
+    pool_id: &str,
+    name: &str,
+    password: &str,
+    permanent: bool,
+) -> Result<AdminSetUserPasswordOutput, SdkError<AdminSetUserPasswordError>> {
+    client
+        .admin_set_user_password()
+        .user_pool_id(pool_id)
+        .username(name)
+        .password(password)
+        .permanent(permanent)
+        .send()
+        .await
+}
+
+/// AdminAddUserToGroup.
+pub async fn add_to_group(
+    client: &Client,
+    pool_id: &str,
+    name: &str,
+    group: &str,
+) -> Result<AdminAddUserToGroupOutput, SdkError<AdminAddUserToGroupError>> {
+    client.admin_add_user_to_group().user_pool_id(pool_id).username(name).group_name(group).send().await
+}
+
+/// An InitiateAuth request for USER_PASSWORD_AUTH, ready for more parameters or `send`.
+pub fn password_auth(client: &Client, client_id: &str, name: &str, password: &str) -> InitiateAuthFluentBuilder {
+    client
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", name)
+        .auth_parameters("PASSWORD", password)
+}
+
+/// An AdminInitiateAuth request for ADMIN_USER_PASSWORD_AUTH, ready for `send`.
+pub fn admin_password_auth(
+    client: &Client,
+    pool_id: &str,
+    client_id: &str,
+    name: &str,
+    password: &str,
+) -> AdminInitiateAuthFluentBuilder {
+    client
+        .admin_initiate_auth()
+        .user_pool_id(pool_id)
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", name)
+        .auth_parameters("PASSWORD", password)
+}
+
+/// A USER_PASSWORD_AUTH sign-in (with SECRET_HASH where the client has a secret): the tokens,
+/// or the error code and message.
+pub async fn sign_in(
+    client: &Client,
+    app: &App,
+    name: &str,
+    password: &str,
+) -> Result<AuthenticationResultType, (String, String)> {
+    let mut req = password_auth(client, &app.client_id, name, password);
+    if let Some(secret) = &app.secret {
+        req = req.auth_parameters("SECRET_HASH", secret_hash(secret, name, &app.client_id));
+    }
+    match req.send().await {
+        Ok(out) => Ok(out.authentication_result.expect("tokens")),
+        Err(e) => Err(failure::<(), _, _>(Err(e))),
+    }
+}
+
+/// An InitiateAuth with REFRESH_TOKEN_AUTH.
+pub async fn refresh(
+    client: &Client,
+    client_id: &str,
+    token: impl Into<String>,
+) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+    client
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", token)
+        .send()
+        .await
+}
+
+/// SignUp with the email `{name}@example.com`.
+pub async fn sign_up(client: &Client, app: &App, name: &str, password: &str) -> SignUpOutput {
+    client
+        .sign_up()
+        .client_id(&app.client_id)
+        .username(name)
+        .password(password)
+        .user_attributes(attr("email", &format!("{name}@example.com")))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// ConfirmSignUp with `code`.
+pub async fn confirm_sign_up(
+    client: &Client,
+    app: &App,
+    name: &str,
+    code: &str,
+) -> Result<ConfirmSignUpOutput, SdkError<ConfirmSignUpError>> {
+    client.confirm_sign_up().client_id(&app.client_id).username(name).confirmation_code(code).send().await
 }

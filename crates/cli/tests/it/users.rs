@@ -1,16 +1,8 @@
 //! Users as administrators manage them.
 
-use crate::testkit::{Cognate, failure};
+use crate::testkit::{Cognate, attr, attr_value, create_pool, failure, pool, set_password};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::*;
-
-fn attr(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder().name(name).value(value).build().unwrap()
-}
-
-async fn pool(client: &Client) -> String {
-    client.create_user_pool().pool_name("users").send().await.unwrap().user_pool.unwrap().id.unwrap()
-}
 
 async fn status(client: &Client, pool_id: &str, username: &str) -> UserStatusType {
     client.admin_get_user().user_pool_id(pool_id).username(username).send().await.unwrap().user_status.unwrap()
@@ -20,7 +12,7 @@ async fn status(client: &Client, pool_id: &str, username: &str) -> UserStatusTyp
 async fn admin_create_user() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = pool(&client).await;
+    let pool_id = pool(&client, "users").await;
     let user = client
         .admin_create_user()
         .user_pool_id(&pool_id)
@@ -125,17 +117,8 @@ async fn admin_create_user() {
 async fn email_as_username() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = client
-        .create_user_pool()
-        .pool_name("email")
-        .username_attributes(UsernameAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool_id =
+        create_pool(&client, "email", |b| b.username_attributes(UsernameAttributeType::Email)).await.id.unwrap();
     let (_, message) = failure(client.admin_create_user().user_pool_id(&pool_id).username("not-an-email").send().await);
     assert_eq!(message, "Username should be an email.");
 
@@ -167,17 +150,7 @@ async fn email_as_username() {
 async fn verified_aliases_are_unique() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = client
-        .create_user_pool()
-        .pool_name("alias")
-        .alias_attributes(AliasAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool_id = create_pool(&client, "alias", |b| b.alias_attributes(AliasAttributeType::Email)).await.id.unwrap();
     let create = |name: &'static str, force: bool| {
         client
             .admin_create_user()
@@ -208,7 +181,7 @@ async fn verified_aliases_are_unique() {
 async fn attributes_status_and_passwords() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = pool(&client).await;
+    let pool_id = pool(&client, "users").await;
     client
         .admin_create_user()
         .user_pool_id(&pool_id)
@@ -230,8 +203,7 @@ async fn attributes_status_and_passwords() {
         .await
         .unwrap();
     let got = client.admin_get_user().user_pool_id(&pool_id).username("erin").send().await.unwrap();
-    let value =
-        |n: &str| got.user_attributes().iter().find(|a| a.name() == n).and_then(|a| a.value()).map(str::to_string);
+    let value = |n: &str| attr_value(got.user_attributes(), n);
     assert_eq!(value("email").as_deref(), Some("erin2@example.com"));
     assert_eq!(value("email_verified").as_deref(), Some("false"));
 
@@ -276,36 +248,11 @@ async fn attributes_status_and_passwords() {
     client.admin_enable_user().user_pool_id(&pool_id).username("erin").send().await.unwrap();
 
     assert_eq!(status(&client, &pool_id, "erin").await, UserStatusType::ForceChangePassword);
-    let (code, _) = failure(
-        client
-            .admin_set_user_password()
-            .user_pool_id(&pool_id)
-            .username("erin")
-            .password("weak")
-            .permanent(true)
-            .send()
-            .await,
-    );
+    let (code, _) = failure(set_password(&client, &pool_id, "erin", "weak", true).await);
     assert_eq!(code, "InvalidPasswordException");
-    client
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("erin")
-        .password("Str0ng!pass")
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    set_password(&client, &pool_id, "erin", "Str0ng!pass", true).await.unwrap();
     assert_eq!(status(&client, &pool_id, "erin").await, UserStatusType::Confirmed);
-    client
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("erin")
-        .password("Str0ng!pass2")
-        .permanent(false)
-        .send()
-        .await
-        .unwrap();
+    set_password(&client, &pool_id, "erin", "Str0ng!pass2", false).await.unwrap();
     assert_eq!(status(&client, &pool_id, "erin").await, UserStatusType::ForceChangePassword);
 
     let (code, message) = failure(client.admin_confirm_sign_up().user_pool_id(&pool_id).username("erin").send().await);
@@ -314,15 +261,7 @@ async fn attributes_status_and_passwords() {
         ("NotAuthorizedException", "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD")
     );
 
-    client
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("erin")
-        .password("Str0ng!pass")
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    set_password(&client, &pool_id, "erin", "Str0ng!pass", true).await.unwrap();
     // The changed email is unverified, so there is nowhere to send a reset code.
     let (_, message) = failure(client.admin_reset_user_password().user_pool_id(&pool_id).username("erin").send().await);
     assert_eq!(message, "Cannot reset password for the user as there is no registered/verified email or phone_number");
@@ -346,7 +285,7 @@ async fn attributes_status_and_passwords() {
 async fn list_users_filters_and_pages() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let pool_id = pool(&client).await;
+    let pool_id = pool(&client, "users").await;
     for (name, email, family) in [
         ("u1", "ann@example.com", "Reddy"),
         ("u2", "anne@example.org", "Smith"),
@@ -409,21 +348,16 @@ async fn list_users_filters_and_pages() {
 async fn usernames_are_case_sensitive_unless_configured() {
     let cognate = Cognate::start();
     let client = cognate.client();
-    let sensitive = pool(&client).await;
+    let sensitive = pool(&client, "users").await;
     client.admin_create_user().user_pool_id(&sensitive).username("Frank").send().await.unwrap();
     client.admin_create_user().user_pool_id(&sensitive).username("frank").send().await.unwrap();
 
-    let insensitive = client
-        .create_user_pool()
-        .pool_name("ci")
-        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let insensitive = create_pool(&client, "ci", |b| {
+        b.username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
+    })
+    .await
+    .id
+    .unwrap();
     client.admin_create_user().user_pool_id(&insensitive).username("Frank").send().await.unwrap();
     let (code, _) = failure(client.admin_create_user().user_pool_id(&insensitive).username("FRANK").send().await);
     assert_eq!(code, "UsernameExistsException");
