@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod aws_json;
+mod form;
 pub mod lambda;
 mod oauth;
 pub mod seed;

@@ -4,6 +4,7 @@
 //! to the provider (discovery, the code exchange, its keys, userInfo), which core cannot make.
 
 use crate::AppState;
+use crate::form::{self, basic_credentials};
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -11,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognate_core::idp::{AuthorizeRequest, HostedAnswer, basic_credentials, form_encode};
+use cognate_core::idp::{AuthorizeRequest, HostedAnswer, UserPools};
 use cognate_proto::RequestContext;
 use cognate_proto::idp::IdentityProviderType;
 use serde_json::{Map, Value, json};
@@ -43,16 +44,18 @@ fn base(state: &AppState, headers: &HeaderMap) -> String {
 
 fn answer(state: &AppState, headers: &HeaderMap, hosted: HostedAnswer) -> Response {
     match hosted {
-        HostedAnswer::Redirect(url) => found(&url),
+        HostedAnswer::ToApp { redirect_uri, params, fragment } => {
+            found(&form::with_params(&redirect_uri, &params, fragment))
+        }
         // Requests that cannot go back to an app land on the error page, as on Cognito.
-        HostedAnswer::Error { error, client_id, message } if message.starts_with("An error was encountered") => {
+        HostedAnswer::ErrorPage { error, client_id } => {
             let mut pairs = vec![("error", error.as_str())];
             if let Some(id) = client_id.as_deref() {
                 pairs.push(("client_id", id));
             }
-            found(&format!("{}/error?{}", base(state, headers), form_encode(&pairs)))
+            found(&form::with_params(&format!("{}/error", base(state, headers)), &pairs, false))
         }
-        HostedAnswer::Error { message, .. } => page(StatusCode::BAD_REQUEST, &message),
+        HostedAnswer::Refusal { message } => page(StatusCode::BAD_REQUEST, &message),
         HostedAnswer::ToProvider { .. } => internal("a provider redirect reached the wrong place"),
     }
 }
@@ -98,6 +101,12 @@ fn endpoints(provider: &IdentityProviderType) -> Endpoints {
     }
 }
 
+/// Where `/oauth2/authorize` sends the browser: to the provider, or as core answered.
+enum Redirect {
+    To(String),
+    Answer(HostedAnswer),
+}
+
 /// `GET /oauth2/authorize`.
 pub async fn authorize(
     State(state): State<Arc<AppState>>,
@@ -119,7 +128,7 @@ pub async fn authorize(
     };
     let back = format!("{}/oauth2/idpresponse", base(&state, &headers));
     let worker = state.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<HostedAnswer, String> {
+    let result = tokio::task::spawn_blocking(move || -> Result<Redirect, String> {
         match worker.idp.authorize(request).map_err(|e| e.to_string())? {
             HostedAnswer::ToProvider { provider, state: pending } => {
                 let details = provider.provider_details.clone().unwrap_or_default();
@@ -127,34 +136,36 @@ pub async fn authorize(
                     let failed = worker
                         .idp
                         .federation_failed(&pending, "Unable to reach the identity provider's authorization endpoint");
-                    return failed.map_err(|e| e.to_string())?.ok_or_else(|| "the sign-in vanished".into());
+                    let failed =
+                        failed.map_err(|e| e.to_string())?.ok_or_else(|| "the sign-in vanished".to_string())?;
+                    return Ok(Redirect::Answer(failed));
                 };
                 let client_id = details.get("client_id").cloned().unwrap_or_default();
                 let scopes = details.get("authorize_scopes").cloned().unwrap_or_default();
-                let query = form_encode(&[
-                    ("client_id", &client_id),
-                    ("redirect_uri", &back),
-                    ("scope", &scopes),
-                    ("response_type", "code"),
-                    ("state", &pending),
-                ]);
-                let sep = if url.contains('?') { '&' } else { '?' };
-                Ok(HostedAnswer::Redirect(format!("{url}{sep}{query}")))
+                let params = [
+                    ("client_id", client_id),
+                    ("redirect_uri", back),
+                    ("scope", scopes),
+                    ("response_type", "code".into()),
+                    ("state", pending),
+                ];
+                Ok(Redirect::To(form::with_params(&url, &params, false)))
             }
-            other => Ok(other),
+            other => Ok(Redirect::Answer(other)),
         }
     })
     .await;
     match result {
-        Ok(Ok(hosted)) => answer(&state, &headers, hosted),
+        Ok(Ok(Redirect::To(url))) => found(&url),
+        Ok(Ok(Redirect::Answer(hosted))) => answer(&state, &headers, hosted),
         Ok(Err(e)) => internal(e),
         Err(e) => internal(e),
     }
 }
 
-/// Checks an ID token from the provider as Cognito does (oidc-flow docs): an RSA signature by
-/// a key of its JWKS, its issuer, its audience, its expiry. Answers the claims, or what failed.
-fn verify_id_token(token: &str, jwks: &Value, issuer: &str, client_id: &str) -> Result<Map<String, Value>, String> {
+/// Checks an ID token's RSA signature by a key of the provider's JWKS (oidc-flow docs), and
+/// answers its claims for core to check (issuer, audience, expiry on cognate's clock).
+fn verified_claims(token: &str, jwks: &Value) -> Result<Map<String, Value>, String> {
     let invalid = || "Invalid id_token".to_string();
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
@@ -179,34 +190,23 @@ fn verify_id_token(token: &str, jwks: &Value, issuer: &str, client_id: &str) -> 
     RsaPublicKeyComponents { n: &n, e: &e }
         .verify(&RSA_PKCS1_2048_8192_SHA256, format!("{h}.{p}").as_bytes(), &signature)
         .map_err(|_| invalid())?;
-    let iss = claims.get("iss").and_then(Value::as_str).unwrap_or_default();
-    if iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
-        return Err(format!("Bad id_token issuer {iss}"));
-    }
-    let audience_ok = match claims.get("aud") {
-        Some(Value::String(a)) => a == client_id,
-        Some(Value::Array(list)) => list.iter().any(|a| a == client_id),
-        _ => false,
-    };
-    if !audience_ok {
-        return Err("Bad id_token audience".into());
-    }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    if claims.get("exp").and_then(Value::as_u64).is_none_or(|exp| exp < now) {
-        return Err("id_token has expired".into());
-    }
     Ok(claims)
 }
 
 /// The claims the provider vouches for: the verified ID token's, then userInfo's.
-fn provider_claims(provider: &IdentityProviderType, code: &str, back: &str) -> Result<Map<String, Value>, String> {
+fn provider_claims(
+    idp: &UserPools,
+    provider: &IdentityProviderType,
+    code: &str,
+    back: &str,
+) -> Result<Map<String, Value>, String> {
     let details = provider.provider_details.clone().unwrap_or_default();
     let name = provider.provider_name.clone().unwrap_or_default();
     let client_id = details.get("client_id").cloned().unwrap_or_default();
     let ends = endpoints(provider);
     let token_url = ends.token.ok_or_else(|| format!("{name} Error - no token endpoint"))?;
     // Cognito authenticates to the provider with client_secret_post only.
-    let body = form_encode(&[
+    let body = form::encode(&[
         ("grant_type", "authorization_code"),
         ("code", code),
         ("redirect_uri", back),
@@ -238,8 +238,8 @@ fn provider_claims(provider: &IdentityProviderType, code: &str, back: &str) -> R
         .and_then(|mut r| r.body_mut().read_to_string().ok())
         .and_then(|t| serde_json::from_str(&t).ok())
         .ok_or_else(|| "Timeout in calling jwks uri".to_string())?;
-    let issuer = details.get("oidc_issuer").cloned().unwrap_or_default();
-    let mut claims = verify_id_token(id_token, &jwks, &issuer, &client_id)?;
+    let mut claims = verified_claims(id_token, &jwks)?;
+    idp.check_provider_id_token(provider, &claims)?;
     // Cognito asks userInfo for the attributes, and takes a refusal as an invalid token.
     if let (Some(url), Some(access)) = (ends.userinfo, tokens["access_token"].as_str()) {
         let auth = format!("Bearer {access}");
@@ -279,7 +279,7 @@ pub async fn idp_response(
         }
         let Some(provider) = idp.federation_provider(&pending).map_err(|e| e.to_string())? else { return Ok(None) };
         let code = q.get("code").cloned().unwrap_or_default();
-        match provider_claims(&provider, &code, &back) {
+        match provider_claims(idp, &provider, &code, &back) {
             Ok(claims) => idp.federated_sign_in(&ctx, &pending, &claims).map(Some).map_err(|e| e.to_string()),
             Err(description) => idp.federation_failed(&pending, &description).map_err(|e| e.to_string()),
         }

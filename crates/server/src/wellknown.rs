@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cognate_proto::RequestContext;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 
-fn answer(result: Result<Option<Value>, cognate_proto::ApiError>) -> Response {
+fn answer<T: serde::Serialize>(result: Result<Option<T>, cognate_proto::ApiError>) -> Response {
     match result {
         Ok(Some(doc)) => Json(doc).into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, Json(json!({"message": "User pool does not exist."}))).into_response(),

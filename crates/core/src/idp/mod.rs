@@ -7,14 +7,15 @@
 mod attributes;
 mod clients;
 mod devices;
-mod federation;
-pub use federation::{AuthorizeRequest, HostedAnswer, OAuthError, basic_credentials, form_encode};
 mod filter;
 mod groups;
 mod issue;
 mod lookup;
 mod messages;
+mod oauth;
+pub use oauth::{AuthorizeRequest, HostedAnswer, OAuthError, TokenAnswer};
 mod pools;
+mod providers;
 mod selfservice;
 mod signin;
 mod tags;
@@ -133,42 +134,42 @@ impl CognitoIdentityProvider for UserPools {
         _: &RequestContext,
         input: CreateIdentityProviderRequest,
     ) -> Result<CreateIdentityProviderResponse, ApiError> {
-        federation::create_identity_provider(self, input)
+        providers::create_identity_provider(self, input)
     }
     fn describe_identity_provider(
         &self,
         _: &RequestContext,
         input: DescribeIdentityProviderRequest,
     ) -> Result<DescribeIdentityProviderResponse, ApiError> {
-        federation::describe_identity_provider(self, input)
+        providers::describe_identity_provider(self, input)
     }
     fn update_identity_provider(
         &self,
         _: &RequestContext,
         input: UpdateIdentityProviderRequest,
     ) -> Result<UpdateIdentityProviderResponse, ApiError> {
-        federation::update_identity_provider(self, input)
+        providers::update_identity_provider(self, input)
     }
     fn delete_identity_provider(
         &self,
         _: &RequestContext,
         input: DeleteIdentityProviderRequest,
     ) -> Result<(), ApiError> {
-        federation::delete_identity_provider(self, input)
+        providers::delete_identity_provider(self, input)
     }
     fn list_identity_providers(
         &self,
         _: &RequestContext,
         input: ListIdentityProvidersRequest,
     ) -> Result<ListIdentityProvidersResponse, ApiError> {
-        federation::list_identity_providers(self, input)
+        providers::list_identity_providers(self, input)
     }
     fn get_identity_provider_by_identifier(
         &self,
         _: &RequestContext,
         input: GetIdentityProviderByIdentifierRequest,
     ) -> Result<GetIdentityProviderByIdentifierResponse, ApiError> {
-        federation::get_identity_provider_by_identifier(self, input)
+        providers::get_identity_provider_by_identifier(self, input)
     }
     fn create_user_pool(
         &self,
