@@ -16,9 +16,11 @@ use cognate_proto::ApiError;
 use cognate_proto::idp::PasswordPolicyType;
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 
 /// The symbols Cognito's policy counts (developer guide, "Password policies").
 pub const SYMBOLS: &str = "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+= ";
@@ -394,5 +396,48 @@ mod tests {
                 check_policy(&policy, &pw).unwrap();
             }
         }
+    }
+}
+
+/// How many verified credentials the in-memory cache holds before it starts afresh.
+const VERIFIED_CACHE_LIMIT: usize = 100_000;
+
+/// Credentials verified in this process. A password already verified against this exact
+/// verifier is recognised by an HMAC under a key that never leaves memory, so repeated
+/// sign-ins skip the exponentiation; what is stored is unchanged, and a new password (a new
+/// verifier) is checked in full.
+pub struct VerifiedCache {
+    key: [u8; 32],
+    tags: Mutex<HashSet<[u8; 32]>>,
+}
+
+impl VerifiedCache {
+    pub fn new(key: [u8; 32]) -> Self {
+        VerifiedCache { key, tags: Mutex::default() }
+    }
+
+    fn tag(&self, parts: &[&str]) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether the credential `parts` name was verified before.
+    pub fn knows(&self, parts: &[&str]) -> bool {
+        let tag = self.tag(parts);
+        self.tags.lock().unwrap_or_else(|e| e.into_inner()).contains(&tag)
+    }
+
+    /// Notes that the credential `parts` name was verified.
+    pub fn remember(&self, parts: &[&str]) {
+        let tag = self.tag(parts);
+        let mut tags = self.tags.lock().unwrap_or_else(|e| e.into_inner());
+        if tags.len() >= VERIFIED_CACHE_LIMIT {
+            tags.clear();
+        }
+        tags.insert(tag);
     }
 }

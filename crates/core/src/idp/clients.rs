@@ -1,9 +1,9 @@
 //! App clients: their ids and secrets, token validity, auth flows and attribute permissions.
 
 use crate::env::{LOWER_ALNUM, RandomExt};
-use crate::idp::UserPools;
 use crate::idp::lookup::{decode_token, encode_token, limit, load_pool};
 use crate::idp::pools::schema_entry;
+use crate::idp::service::UserPools;
 use crate::store::Tx;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

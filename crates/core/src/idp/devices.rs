@@ -2,9 +2,8 @@
 //! their own SRP verifier, remembered or not, listed and forgotten; the user and admin forms.
 
 use crate::env::hex;
-use crate::env::{ALNUM, RandomExt};
-use crate::idp::UserPools;
 use crate::idp::lookup::{decode_token, encode_token, limit, load_pool, require_user};
+use crate::idp::service::UserPools;
 use crate::store::{DeviceRecord, Tx, UserRecord};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -38,43 +37,6 @@ fn owned(tx: &mut dyn Tx, pool_id: &str, user: &UserRecord, key: &str) -> Result
 }
 
 impl UserPools {
-    /// A new device for a sign-in in a pool that tracks devices: answers its key.
-    pub(super) fn track_new_device(
-        &self,
-        tx: &mut dyn Tx,
-        pool: &UserPoolType,
-        user: &UserRecord,
-    ) -> Result<DeviceRecord, ApiError> {
-        let pool_id = pool.id.clone().unwrap_or_default();
-        let region = pool_id.split_once('_').map(|(r, _)| r.to_string()).unwrap_or_else(|| "us-east-1".into());
-        let now = self.now();
-        let device = DeviceRecord {
-            pool_id,
-            device_key: format!("{region}_{}", self.rng.uuid_v4()),
-            group_key: format!("-{}", self.rng.string_from(ALNUM, 9)),
-            user_key: user.key.clone(),
-            sub: user.sub.clone(),
-            created: now,
-            modified: now,
-            last_authenticated: now,
-            ..Default::default()
-        };
-        tx.put_device(&device)?;
-        Ok(device)
-    }
-
-    /// A confirmed device of this user that can prove itself with DEVICE_SRP_AUTH.
-    pub(super) fn known_device(
-        &self,
-        tx: &mut dyn Tx,
-        pool_id: &str,
-        user: &UserRecord,
-        key: Option<&str>,
-    ) -> Result<Option<DeviceRecord>, ApiError> {
-        let Some(key) = key else { return Ok(None) };
-        Ok(tx.device(pool_id, key)?.filter(|d| d.user_key == user.key && d.sub == user.sub))
-    }
-
     fn set_device_status(
         &self,
         tx: &mut dyn Tx,

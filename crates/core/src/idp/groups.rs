@@ -1,7 +1,7 @@
 //! Groups and membership.
 
-use crate::idp::UserPools;
 use crate::idp::lookup::{decode_token, encode_token, limit, load_pool};
+use crate::idp::service::UserPools;
 use crate::idp::users::user_type;
 use crate::store::Tx;
 use cognate_proto::ApiError;

@@ -2,10 +2,15 @@
 //! the outbox instead of being delivered.
 
 use crate::env::RandomExt;
-use crate::idp::UserPools;
+use crate::idp::service::UserPools;
 use crate::store::{OutboxMessage, PendingCode, Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
+
+/// What a transaction sends through a trigger (CustomMessage or a custom sender): held until
+/// the transaction commits, then run and written to the outbox; dropped with a rollback.
+#[derive(Default)]
+pub(crate) struct Mail(Vec<Outgoing>);
 
 /// A message waiting for its transaction to commit before CustomMessage shapes it.
 struct Outgoing {
@@ -34,11 +39,6 @@ pub fn encrypt_sender_code(kms_key_id: &str, code: &str, nonce: [u8; 12]) -> Str
     out.extend(data);
     out.extend(tag.as_ref());
     base64::engine::general_purpose::STANDARD.encode(out)
-}
-
-thread_local! {
-    /// Each operation runs on one thread, so what its transactions leave waiting is its own.
-    static OUTGOING: std::cell::RefCell<Vec<Outgoing>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Cognito's default templates (a pool created without any, as DescribeUserPool shows them).
@@ -94,13 +94,37 @@ pub fn details(medium: DeliveryMediumType, attribute: &str, destination: &str) -
     }
 }
 
+/// Where a password-reset code goes: a verified email, else a verified phone number.
+fn recovery_channel(user: &UserRecord) -> Option<&'static str> {
+    if user.attribute("email").is_some() && user.attribute("email_verified") == Some("true") {
+        Some("email")
+    } else if user.attribute("phone_number").is_some() && user.attribute("phone_number_verified") == Some("true") {
+        Some("phone_number")
+    } else {
+        None
+    }
+}
+
 impl UserPools {
+    /// One transaction that may send messages, then (once it has committed, outside it) the
+    /// triggers that shape or send them.
+    pub(crate) fn tx_sending<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx, &mut Mail) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let mut mail = Mail::default();
+        let answer = self.tx(|tx| f(tx, &mut mail))?;
+        self.send_waiting(mail)?;
+        Ok(answer)
+    }
+
     /// Records a message in the outbox (and the log). In a pool with a CustomMessage trigger
     /// the message waits until the transaction commits: the trigger then writes it.
     #[allow(clippy::too_many_arguments)]
     fn deliver(
         &self,
         tx: &mut dyn Tx,
+        mail: &mut Mail,
         pool: &UserPoolType,
         user: &UserRecord,
         kind: &str,
@@ -134,12 +158,12 @@ impl UserPools {
             // Cognito sends nothing itself: the custom sender gets the code, encrypted.
             let attributes = crate::triggers::event_attributes(user);
             let kms = lambda.and_then(|l| l.kms_key_id.clone()).unwrap_or_default();
-            OUTGOING.with(|q| q.borrow_mut().push(Outgoing { message, arn, attributes, sender: Some(kms) }));
+            mail.0.push(Outgoing { message, arn, attributes, sender: Some(kms) });
             return Ok(());
         }
         if let Some(arn) = lambda.and_then(|l| l.custom_message.clone()) {
             let attributes = crate::triggers::event_attributes(user);
-            OUTGOING.with(|q| q.borrow_mut().push(Outgoing { message, arn, attributes, sender: None }));
+            mail.0.push(Outgoing { message, arn, attributes, sender: None });
             return Ok(());
         }
         // The log is where a person watching cognate sees what Cognito would have sent.
@@ -147,11 +171,10 @@ impl UserPools {
         tx.push_message(&message)
     }
 
-    /// Runs CustomMessage for the messages a committed transaction left waiting, and writes
-    /// them. Called by [`UserPools::tx`] after every commit, outside any transaction.
-    pub(super) fn send_waiting(&self) -> Result<(), ApiError> {
-        let waiting = OUTGOING.with(|q| std::mem::take(&mut *q.borrow_mut()));
-        for Outgoing { mut message, arn, attributes, sender } in waiting {
+    /// Runs the triggers for the messages a committed transaction left waiting, and writes
+    /// them, outside any transaction.
+    fn send_waiting(&self, mail: Mail) -> Result<(), ApiError> {
+        for Outgoing { mut message, arn, attributes, sender } in mail.0 {
             let code = message.code.clone().unwrap_or_default();
             if let Some(kms) = sender {
                 let (prefix, kind) = if message.medium == "SMS" {
@@ -222,17 +245,13 @@ impl UserPools {
         Ok(())
     }
 
-    /// Forgets messages of a transaction that did not commit.
-    pub(super) fn drop_waiting(&self) {
-        OUTGOING.with(|q| q.borrow_mut().clear());
-    }
-
     /// A new 6-digit code for `purpose`, sent about `attribute` with the verification
     /// template, remembered on the user (who the caller then saves).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn send_code(
         &self,
         tx: &mut dyn Tx,
+        mail: &mut Mail,
         pool: &UserPoolType,
         user: &mut UserRecord,
         purpose: &str,
@@ -272,7 +291,7 @@ impl UserPools {
             ),
         };
         let message = render(&body, &user.username, &code);
-        self.deliver(tx, pool, user, kind, medium, &destination, subject, message, &code)?;
+        self.deliver(tx, mail, pool, user, kind, medium, &destination, subject, message, &code)?;
         user.codes.insert(
             purpose.to_string(),
             PendingCode {
@@ -291,6 +310,7 @@ impl UserPools {
     pub(super) fn send_invitation(
         &self,
         tx: &mut dyn Tx,
+        mail: &mut Mail,
         pool: &UserPoolType,
         user: &UserRecord,
         mediums: &[DeliveryMediumType],
@@ -318,6 +338,7 @@ impl UserPools {
             let message = render(&body, &user.username, temporary_password);
             self.deliver(
                 tx,
+                mail,
                 pool,
                 user,
                 "AdminCreateUser",
@@ -373,5 +394,25 @@ fn trigger_kind(kind: &str) -> &str {
     match kind {
         "AdminResetUserPassword" => "ForgotPassword",
         other => other,
+    }
+}
+
+impl UserPools {
+    /// Sends a password-reset code to the user's verified email or phone.
+    pub(crate) fn send_reset_code(
+        &self,
+        tx: &mut dyn Tx,
+        mail: &mut Mail,
+        pool: &UserPoolType,
+        user: &mut UserRecord,
+        kind: &str,
+    ) -> Result<CodeDeliveryDetailsType, ApiError> {
+        let channel = recovery_channel(user).ok_or_else(|| {
+            ApiError::invalid_parameter(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            )
+        })?;
+        let delivery = self.send_code(tx, mail, pool, user, "forgot", kind, channel, RESET_CODE_SECONDS, None)?;
+        delivery.ok_or_else(|| ApiError::internal_error("no delivery for a verified channel"))
     }
 }

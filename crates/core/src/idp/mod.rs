@@ -9,6 +9,7 @@ mod clients;
 mod devices;
 mod filter;
 mod groups;
+mod hooks;
 mod issue;
 mod lookup;
 mod messages;
@@ -17,116 +18,20 @@ pub use oauth::{AuthorizeRequest, HostedAnswer, OAuthError, TokenAnswer};
 mod pools;
 mod providers;
 mod selfservice;
+mod service;
+pub use service::{IssuerStyle, Settings, UserPools};
 mod signin;
 mod tags;
+mod tracking;
 mod users;
 
 pub use clients::secret_hash;
-pub use issue::IssuerStyle;
 pub use lookup::pool_name_of;
 pub use messages::mask_email;
 pub use pools::standard_schema;
 
-use crate::env::{Clock, KeySource, Random};
-use crate::store::{Store, Tx};
-use crate::tokens::KeyCache;
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
-use std::sync::Arc;
-
-/// Settings that are cognate's, not a pool's.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The region of requests that name none (unsigned, and no pool id to read it from).
-    pub default_region: String,
-    /// The account id in ARNs.
-    pub account_id: String,
-    /// Which issuer tokens carry.
-    pub issuer: IssuerStyle,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { default_region: "us-east-1".into(), account_id: "000000000000".into(), issuer: IssuerStyle::Local }
-    }
-}
-
-/// Cognito user pools over a store, a clock and a random source.
-pub struct UserPools {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    rng: Arc<dyn Random>,
-    keys: Arc<dyn KeySource>,
-    key_cache: KeyCache,
-    settings: Settings,
-    /// Credentials verified in this process (see `signin::password`).
-    verified: signin::VerifiedCache,
-    lambda: Arc<dyn crate::triggers::Lambda>,
-}
-
-impl UserPools {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        rng: Arc<dyn Random>,
-        keys: Arc<dyn KeySource>,
-        settings: Settings,
-    ) -> Self {
-        let mut verified_key = [0u8; 32];
-        rng.fill(&mut verified_key);
-        Self {
-            store,
-            clock,
-            rng,
-            keys,
-            key_cache: KeyCache::default(),
-            settings,
-            verified: signin::VerifiedCache::new(verified_key),
-            lambda: Arc::new(crate::triggers::NoLambda),
-        }
-    }
-
-    /// Runs the pool's Lambda triggers with `lambda` (by default there is none to run).
-    pub fn with_lambda(mut self, lambda: Arc<dyn crate::triggers::Lambda>) -> Self {
-        self.lambda = lambda;
-        self
-    }
-
-    /// Invokes a pool's trigger outside any transaction; the handler's answer, or Cognito's
-    /// error for its failure.
-    fn run_trigger(&self, arn: &str, trigger: &str, event: serde_json::Value) -> Result<serde_json::Value, ApiError> {
-        let answer = self.lambda.invoke(arn, &event).map_err(|f| crate::triggers::failure_error(trigger, f))?;
-        crate::triggers::response_of(&answer).map_err(|f| crate::triggers::failure_error(trigger, f))?;
-        Ok(answer)
-    }
-
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
-    fn now(&self) -> f64 {
-        self.clock.now_seconds()
-    }
-
-    /// One transaction, then (once it has committed) the messages it sent through a
-    /// CustomMessage trigger.
-    fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<R, ApiError>) -> Result<R, ApiError> {
-        match self.store.tx(f) {
-            Ok(r) => {
-                self.send_waiting()?;
-                Ok(r)
-            }
-            Err(e) => {
-                self.drop_waiting();
-                Err(e)
-            }
-        }
-    }
-
-    fn region(&self, ctx: &RequestContext) -> String {
-        ctx.region.clone().unwrap_or_else(|| self.settings.default_region.clone())
-    }
-}
 
 impl CognitoIdentityProvider for UserPools {
     fn create_identity_provider(

@@ -2,8 +2,8 @@
 //! custom attributes.
 
 use crate::env::{ALNUM, RandomExt};
-use crate::idp::UserPools;
 use crate::idp::lookup::{decode_token, encode_token, load_pool};
+use crate::idp::service::UserPools;
 use crate::password;
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};

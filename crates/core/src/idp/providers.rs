@@ -2,8 +2,8 @@
 //! GetIdentityProviderByIdentifier, with the checks Cognito makes of their details and
 //! attribute mappings.
 
-use crate::idp::UserPools;
 use crate::idp::lookup::load_pool;
+use crate::idp::service::UserPools;
 use crate::store::Tx;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

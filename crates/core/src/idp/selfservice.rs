@@ -2,11 +2,11 @@
 //! an access token, read and change their profile and password or delete themselves.
 
 use crate::env::RandomExt;
-use crate::idp::UserPools;
 use crate::idp::attributes;
 use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
 use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
-use crate::idp::messages::{RESET_CODE_SECONDS, SIGN_UP_CODE_SECONDS, mask_email};
+use crate::idp::messages::{SIGN_UP_CODE_SECONDS, mask_email};
+use crate::idp::service::UserPools;
 use crate::idp::users::{claim_identifiers, policy};
 use crate::password::{self, PasswordVerifier};
 use crate::store::{Tx, UserRecord};
@@ -26,17 +26,6 @@ fn sign_up_channel(pool: &UserPoolType, user: &UserRecord) -> Option<&'static st
         .into_iter()
         .find(|(name, kind)| auto.contains(kind) && user.attribute(name).is_some())
         .map(|(name, _)| name)
-}
-
-/// Where a password-reset code goes: a verified email, else a verified phone number.
-fn recovery_channel(user: &UserRecord) -> Option<&'static str> {
-    if user.attribute("email").is_some() && user.attribute("email_verified") == Some("true") {
-        Some("email")
-    } else if user.attribute("phone_number").is_some() && user.attribute("phone_number_verified") == Some("true") {
-        Some("phone_number")
-    } else {
-        None
-    }
 }
 
 /// Refuses attributes the app client may not write (its WriteAttributes, when set).
@@ -112,83 +101,6 @@ impl UserPools {
         Ok(())
     }
 
-    /// The PreSignUp trigger for a user about to be created (not yet written). Applies
-    /// autoVerifyEmail / autoVerifyPhone to the user and answers autoConfirmUser.
-    pub(super) fn pre_sign_up(
-        &self,
-        pool: &UserPoolType,
-        user: &mut UserRecord,
-        source: &str,
-        client_id: Option<&str>,
-        validation_data: Option<&[AttributeType]>,
-        metadata: Option<std::collections::BTreeMap<String, String>>,
-    ) -> Result<bool, ApiError> {
-        let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.pre_sign_up.as_ref()) else { return Ok(false) };
-        let attrs: Vec<(&str, &str)> = user
-            .attributes
-            .iter()
-            .filter(|a| a.name != "sub")
-            .map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default()))
-            .collect();
-        let validation = validation_data.map(|v| {
-            crate::triggers::attribute_map(v.iter().map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default())))
-        });
-        let header = crate::triggers::EventHeader {
-            trigger_source: source,
-            user_pool_id: pool.id.as_deref().unwrap_or_default(),
-            user_name: &user.username,
-            client_id,
-        };
-        let mut request = serde_json::json!({
-            "userAttributes": crate::triggers::attribute_map(attrs),
-            "validationData": validation,
-            "clientMetadata": metadata.unwrap_or_default(),
-        });
-        if source == "PreSignUp_ExternalProvider" {
-            // As captured from Cognito: empty alias slots, empty validation data, and no client
-            // metadata (a redirect cannot carry any).
-            request["userAttributes"]["cognito:email_alias"] = "".into();
-            request["userAttributes"]["cognito:phone_number_alias"] = "".into();
-            request["validationData"] = serde_json::json!({});
-            request.as_object_mut().expect("an object").remove("clientMetadata");
-        }
-        let event = crate::triggers::event(&header, request);
-        let answer = self.run_trigger(arn, "PreSignUp", event)?;
-        let flag = |name: &str| answer["response"][name].as_bool().unwrap_or(false);
-        if flag("autoVerifyEmail") && user.attribute("email").is_some() {
-            user.set_attribute("email_verified", "true");
-        }
-        if flag("autoVerifyPhone") && user.attribute("phone_number").is_some() {
-            user.set_attribute("phone_number_verified", "true");
-        }
-        Ok(flag("autoConfirmUser"))
-    }
-
-    /// The PostConfirmation trigger, after the confirmation is committed.
-    pub(super) fn post_confirmation(
-        &self,
-        pool: &UserPoolType,
-        user: &UserRecord,
-        client_id: &str,
-        source: &str,
-        metadata: Option<std::collections::BTreeMap<String, String>>,
-    ) -> Result<(), ApiError> {
-        let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_confirmation.as_ref()) else {
-            return Ok(());
-        };
-        let header = crate::triggers::EventHeader {
-            trigger_source: source,
-            user_pool_id: pool.id.as_deref().unwrap_or_default(),
-            user_name: &user.username,
-            client_id: Some(client_id),
-        };
-        let event = crate::triggers::event(
-            &header,
-            serde_json::json!({"userAttributes": crate::triggers::event_attributes(user), "clientMetadata": metadata.unwrap_or_default()}),
-        );
-        self.run_trigger(arn, "PostConfirmation", event).map(drop)
-    }
-
     /// Keeps the count of a wrong code while answering the error.
     fn save_failed_guess<T>(
         &self,
@@ -199,23 +111,6 @@ impl UserPools {
     ) -> Result<Result<T, ApiError>, ApiError> {
         tx.put_user(&pool_id(pool), user)?;
         Ok(Err(e))
-    }
-
-    /// Sends a password-reset code to the user's verified email or phone.
-    pub(super) fn send_reset_code(
-        &self,
-        tx: &mut dyn Tx,
-        pool: &UserPoolType,
-        user: &mut UserRecord,
-        kind: &str,
-    ) -> Result<CodeDeliveryDetailsType, ApiError> {
-        let channel = recovery_channel(user).ok_or_else(|| {
-            ApiError::invalid_parameter(
-                "Cannot reset password for the user as there is no registered/verified email or phone_number",
-            )
-        })?;
-        let delivery = self.send_code(tx, pool, user, "forgot", kind, channel, RESET_CODE_SECONDS, None)?;
-        delivery.ok_or_else(|| ApiError::internal_error("no delivery for a verified channel"))
     }
 }
 
@@ -304,7 +199,7 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
         input.client_metadata.clone(),
     )?;
 
-    let (pool, user, delivery) = up.tx(|tx| {
+    let (pool, user, delivery) = up.tx_sending(|tx, mail| {
         let pool = load_pool(tx, pool.id.as_deref().unwrap_or_default())?;
         let mut user = user;
         if tx.user(&pool_id(&pool), &user.key)?.is_some() {
@@ -317,7 +212,7 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
         } else {
             match sign_up_channel(&pool, &user) {
                 Some(attr) => {
-                    up.send_code(tx, &pool, &mut user, "signup", "SignUp", attr, SIGN_UP_CODE_SECONDS, None)?
+                    up.send_code(tx, mail, &pool, &mut user, "signup", "SignUp", attr, SIGN_UP_CODE_SECONDS, None)?
                 }
                 None => None,
             }
@@ -375,7 +270,7 @@ pub(crate) fn resend_confirmation_code(
     up: &UserPools,
     input: ResendConfirmationCodeRequest,
 ) -> Result<ResendConfirmationCodeResponse, ApiError> {
-    up.tx(|tx| {
+    up.tx_sending(|tx, mail| {
         let (client, pool, user) =
             up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
         let Some(mut user) = user else {
@@ -392,7 +287,7 @@ pub(crate) fn resend_confirmation_code(
         up.count_code_request(&mut user)?;
         let delivery = match sign_up_channel(&pool, &user) {
             Some(attr) => {
-                up.send_code(tx, &pool, &mut user, "signup", "ResendCode", attr, SIGN_UP_CODE_SECONDS, None)?
+                up.send_code(tx, mail, &pool, &mut user, "signup", "ResendCode", attr, SIGN_UP_CODE_SECONDS, None)?
             }
             None => None,
         };
@@ -406,7 +301,7 @@ pub(crate) fn forgot_password(
     input: ForgotPasswordRequest,
 ) -> Result<ForgotPasswordResponse, ApiError> {
     crate::idp::signin::migrate_user(up, &input.client_id, Some(&input.username), None, true)?;
-    up.tx(|tx| {
+    up.tx_sending(|tx, mail| {
         let (client, pool, user) =
             up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
         let Some(mut user) = user else {
@@ -416,7 +311,7 @@ pub(crate) fn forgot_password(
             return Err(ApiError::user_not_found("User does not exist."));
         };
         up.count_code_request(&mut user)?;
-        let delivery = up.send_reset_code(tx, &pool, &mut user, "ForgotPassword")?;
+        let delivery = up.send_reset_code(tx, mail, &pool, &mut user, "ForgotPassword")?;
         tx.put_user(&pool_id(&pool), &user)?;
         Ok(ForgotPasswordResponse { code_delivery_details: Some(delivery) })
     })
@@ -497,7 +392,7 @@ pub(crate) fn update_user_attributes(
     input: UpdateUserAttributesRequest,
 ) -> Result<UpdateUserAttributesResponse, ApiError> {
     let now = up.now();
-    up.tx(|tx| {
+    up.tx_sending(|tx, mail| {
         let (pool, mut user) = up.access_user(tx, &input.access_token)?;
         if let Some(client) = up.token_client(tx, &input.access_token)? {
             check_writable(&client, &input.user_attributes)?;
@@ -540,6 +435,7 @@ pub(crate) fn update_user_attributes(
                 let purpose = format!("verify:{}", a.name);
                 let sent = up.send_code(
                     tx,
+                    mail,
                     &pool,
                     &mut user,
                     &purpose,
@@ -595,7 +491,7 @@ pub(crate) fn get_user_attribute_verification_code(
     up: &UserPools,
     input: GetUserAttributeVerificationCodeRequest,
 ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
-    up.tx(|tx| {
+    up.tx_sending(|tx, mail| {
         let (pool, mut user) = up.access_user(tx, &input.access_token)?;
         if verified_flag(&input.attribute_name).is_none() || user.attribute(&input.attribute_name).is_none() {
             return Err(ApiError::invalid_parameter(format!(
@@ -608,6 +504,7 @@ pub(crate) fn get_user_attribute_verification_code(
         let pending = user.codes.get(&purpose).and_then(|c| c.pending_value.clone());
         let sent = up.send_code(
             tx,
+            mail,
             &pool,
             &mut user,
             &purpose,

@@ -1,7 +1,7 @@
 //! Tags on user pools, addressed by the pool's ARN.
 
-use crate::idp::UserPools;
 use crate::idp::pools::tags_of;
+use crate::idp::service::UserPools;
 use crate::store::Tx;
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;

@@ -1,10 +1,10 @@
 //! Users as administrators manage them: creation, attributes, status and passwords, listing.
 
 use crate::env::RandomExt;
-use crate::idp::UserPools;
 use crate::idp::attributes;
 use crate::idp::filter;
 use crate::idp::lookup::{decode_token, encode_token, find_user, load_pool, pool_name_of, require_user, user_key};
+use crate::idp::service::UserPools;
 use crate::password::{self, PasswordVerifier};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
@@ -123,7 +123,7 @@ pub(crate) fn admin_create_user(
     input: AdminCreateUserRequest,
 ) -> Result<AdminCreateUserResponse, ApiError> {
     let now = up.now();
-    let created = up.tx(|tx| {
+    let created = up.tx_sending(|tx, mail| {
         let pool = load_pool(tx, &input.user_pool_id)?;
         let given = input.user_attributes.clone().unwrap_or_default();
         attributes::check_new(&pool, &given)?;
@@ -151,7 +151,7 @@ pub(crate) fn admin_create_user(
             user.modified = now;
             tx.put_user(pool_id(&pool), &user)?;
             let mediums = input.desired_delivery_mediums.clone().unwrap_or_default();
-            up.send_invitation(tx, &pool, &user, &mediums, &temporary)?;
+            up.send_invitation(tx, mail, &pool, &user, &mediums, &temporary)?;
             return Ok(Created::Done(AdminCreateUserResponse { user: Some(user_type(&user, None)) }));
         }
 
@@ -219,7 +219,7 @@ pub(crate) fn admin_create_user(
         input.validation_data.as_deref(),
         input.client_metadata.clone(),
     )?;
-    up.tx(|tx| {
+    up.tx_sending(|tx, mail| {
         let pool = load_pool(tx, pool_id(&pool))?;
         if tx.user(pool_id(&pool), &user.key)?.is_some() {
             return Err(ApiError::username_exists("User account already exists"));
@@ -228,7 +228,7 @@ pub(crate) fn admin_create_user(
         tx.put_user(pool_id(&pool), &user)?;
         if input.message_action != Some(MessageActionType::Suppress) {
             let mediums = input.desired_delivery_mediums.clone().unwrap_or_default();
-            up.send_invitation(tx, &pool, &user, &mediums, &temporary)?;
+            up.send_invitation(tx, mail, &pool, &user, &mediums, &temporary)?;
         }
         Ok(AdminCreateUserResponse { user: Some(user_type(&user, None)) })
     })
@@ -378,10 +378,10 @@ pub(crate) fn admin_reset_user_password(
     input: AdminResetUserPasswordRequest,
 ) -> Result<AdminResetUserPasswordResponse, ApiError> {
     let now = up.now();
-    up.tx(|tx| {
+    up.tx_sending(|tx, mail| {
         let pool = load_pool(tx, &input.user_pool_id)?;
         let mut user = require_user(tx, &pool, &input.username)?;
-        up.send_reset_code(tx, &pool, &mut user, "AdminResetUserPassword")?;
+        up.send_reset_code(tx, mail, &pool, &mut user, "AdminResetUserPassword")?;
         if user.status == UserStatusType::Confirmed {
             user.status = UserStatusType::ResetRequired;
         }

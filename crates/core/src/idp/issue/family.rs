@@ -1,8 +1,8 @@
 //! Token families: what a refresh token carries sealed, the rows written when a family departs
 //! from it, and the sign-outs that end them.
 
-use crate::idp::UserPools;
 use crate::idp::lookup::load_pool;
+use crate::idp::service::UserPools;
 use crate::store::{AuthSession, TokenFamily, Tx, UserRecord};
 use crate::tokens::Purpose;
 use cognate_proto::ApiError;

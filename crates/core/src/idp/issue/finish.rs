@@ -1,8 +1,8 @@
 //! Signing minted tokens outside any transaction, after PostAuthentication and
 //! PreTokenGeneration have had their say.
 
-use crate::idp::UserPools;
 use crate::idp::issue::{ADMIN_SCOPE, Minted};
+use crate::idp::service::UserPools;
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
 use serde_json::{Map, Value, json};

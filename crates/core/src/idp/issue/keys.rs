@@ -1,6 +1,6 @@
 //! A pool's signing keys, its JWKS and its discovery document.
 
-use crate::idp::UserPools;
+use crate::idp::service::UserPools;
 use crate::store::Tx;
 use crate::tokens::{Keys, PoolKeys};
 use cognate_proto::{ApiError, RequestContext};

@@ -1,9 +1,9 @@
 //! Deciding a sign-in's tokens inside its transaction: a new family and its claims.
 
 use crate::env::RandomExt;
-use crate::idp::UserPools;
 use crate::idp::issue::finish::TokenTrigger;
 use crate::idp::issue::{ADMIN_SCOPE, lifetimes, signed_out_since};
+use crate::idp::service::UserPools;
 use crate::store::{TokenFamily, Tx, UserRecord};
 use crate::tokens::Keys;
 use cognate_proto::idp::*;

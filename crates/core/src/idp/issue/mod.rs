@@ -12,22 +12,12 @@ mod verify;
 pub(crate) use family::{RefreshPayload, admin_user_global_sign_out, global_sign_out, signed_out_since};
 pub(crate) use mint::Minted;
 
-use crate::idp::UserPools;
+use crate::idp::service::{IssuerStyle, UserPools};
 use cognate_proto::RequestContext;
 use cognate_proto::idp::*;
 
 /// The scope of tokens from the API flows (not the hosted UI).
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
-
-/// Which issuer tokens name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IssuerStyle {
-    /// `<public base URL>/<poolId>`: where cognate can be reached, so discovery works.
-    #[default]
-    Local,
-    /// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, for verifiers that insist on it.
-    Aws,
-}
 
 pub(super) fn seconds_in(unit: Option<TimeUnitsType>, default: TimeUnitsType) -> i64 {
     match unit.unwrap_or(default) {

@@ -1,8 +1,8 @@
 //! Access tokens handed to an operation: signature, expiry, family and user checked.
 
-use crate::idp::UserPools;
 use crate::idp::issue::{ADMIN_SCOPE, signed_out_since};
 use crate::idp::lookup::user_key;
+use crate::idp::service::UserPools;
 use crate::store::{Tx, UserRecord};
 use crate::tokens::peek_claims;
 use cognate_proto::ApiError;

@@ -1,10 +1,10 @@
 //! `GET /oauth2/authorize` for a sign-in through a named identity provider, and the
 //! pending sign-in it leaves until the provider answers.
 
-use crate::idp::UserPools;
 use crate::idp::oauth::AuthorizeRequest;
 use crate::idp::oauth::{FLOW_SECONDS, Grant, HostedAnswer, PENDING, error_page, redirect_error, refusal};
 use crate::idp::providers::provider_by_identifier;
+use crate::idp::service::UserPools;
 use crate::store::AuthSession;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

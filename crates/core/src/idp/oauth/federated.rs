@@ -3,9 +3,9 @@
 //! tokens for the app.
 
 use crate::env::RandomExt;
-use crate::idp::UserPools;
 use crate::idp::lookup::{find_user, load_pool, user_key};
 use crate::idp::oauth::{CODE, FLOW_SECONDS, Grant, HostedAnswer, PENDING, redirect_error, refusal, to_app};
+use crate::idp::service::UserPools;
 use crate::store::{AuthSession, Tx, UserRecord};
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};

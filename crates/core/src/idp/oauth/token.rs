@@ -2,7 +2,8 @@
 
 use crate::idp::lookup::load_pool;
 use crate::idp::oauth::{CODE, Grant};
-use crate::idp::{UserPools, signin};
+use crate::idp::service::UserPools;
+use crate::idp::signin;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognate_proto::{ApiError, RequestContext};

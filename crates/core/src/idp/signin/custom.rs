@@ -7,9 +7,9 @@
 
 use super::srp::{self, Ephemeral, SrpSubject};
 use super::{Answer, Challenge, SignIn, session};
-use crate::idp::UserPools;
 use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
 use crate::idp::lookup::find_user;
+use crate::idp::service::UserPools;
 use crate::store::{Tx, UserRecord};
 use crate::triggers::{EventHeader, event, event_attributes};
 use cognate_proto::idp::{

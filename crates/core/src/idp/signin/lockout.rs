@@ -1,7 +1,7 @@
 //! Lockout: five failed passwords lock a user for a second, each one more doubles it, up to
 //! about 15 minutes (developer guide, "Lockout behavior").
 
-use crate::idp::UserPools;
+use crate::idp::service::UserPools;
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::UserStatusType;

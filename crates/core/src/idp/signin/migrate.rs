@@ -4,7 +4,8 @@
 
 use crate::env::RandomExt;
 use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
-use crate::idp::{UserPools, attributes, users};
+use crate::idp::service::UserPools;
+use crate::idp::{attributes, users};
 use crate::password::PasswordVerifier;
 use crate::store::UserRecord;
 use crate::triggers::{EventHeader, event};

@@ -22,13 +22,12 @@ mod session;
 mod srp;
 
 pub(crate) use migrate::migrate_user;
-pub(crate) use password::VerifiedCache;
 pub(crate) use pre_auth::pre_authentication;
 pub(crate) use refresh::{RefreshSecret, get_tokens_from_refresh_token, refresh, revoke_token};
 
-use crate::idp::UserPools;
 use crate::idp::clients::{allows, client_and_pool, legacy_flows_only};
 use crate::idp::issue::Minted;
+use crate::idp::service::UserPools;
 use crate::store::{Tx, UserRecord};
 use cognate_proto::idp as wire;
 use cognate_proto::idp::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, UserPoolClientType, UserPoolType};

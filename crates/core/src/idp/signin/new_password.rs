@@ -2,8 +2,8 @@
 //! any required attributes they still lack.
 
 use super::{Answer, Challenge, SignIn, session};
-use crate::idp::UserPools;
 use crate::idp::lookup::pool_name_of;
+use crate::idp::service::UserPools;
 use crate::idp::{attributes, pools, users};
 use crate::password::{self, PasswordVerifier};
 use crate::store::{AuthSession, Tx, UserRecord};

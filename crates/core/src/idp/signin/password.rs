@@ -7,16 +7,12 @@
 //! back; the transaction then uses the result only if it finds the same verifier.
 
 use super::{Answer, Outside, SignIn, lockout, next_step};
-use crate::idp::UserPools;
 use crate::idp::clients::{check_secret_hash, prevents_existence_errors};
 use crate::idp::lookup::{find_user, pool_name_of};
+use crate::idp::service::UserPools;
 use crate::password::PasswordVerifier;
 use crate::store::Tx;
 use cognate_proto::ApiError;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-use std::collections::HashSet;
-use std::sync::Mutex;
 
 /// What USER_PASSWORD_AUTH sends.
 pub(crate) struct Attempt<'a> {
@@ -51,7 +47,7 @@ pub(super) fn sign_in(
             let subject = Subject::of(s.pool_id(), &user.username, verifier);
             match checked.filter(|c| c.subject == subject) {
                 Some(c) => c.ok,
-                None if s.up.verified.knows(&subject, attempt.password) => true,
+                None if s.up.verified.knows(&subject.parts(attempt.password)) => true,
                 None => return Ok(Outside::CheckPassword(Check { subject, password: attempt.password.to_string() })),
             }
         }
@@ -71,6 +67,11 @@ pub(crate) struct Subject {
 }
 
 impl Subject {
+    /// What identifies a verified credential: the names, the verifier and the password.
+    fn parts<'a>(&'a self, password: &'a str) -> [&'a str; 5] {
+        [&self.pool_id, &self.username, &self.verifier.salt, &self.verifier.verifier, password]
+    }
+
     fn of(pool_id: &str, username: &str, verifier: &PasswordVerifier) -> Self {
         Subject { pool_id: pool_id.to_string(), username: username.to_string(), verifier: verifier.clone() }
     }
@@ -93,50 +94,8 @@ impl Check {
         let Subject { pool_id, username, verifier } = &self.subject;
         let ok = verifier.matches(pool_name_of(pool_id), username, &self.password);
         if ok {
-            up.verified.remember(&self.subject, &self.password);
+            up.verified.remember(&self.subject.parts(&self.password));
         }
         Checked { subject: self.subject, ok }
-    }
-}
-
-/// How many verified credentials the in-memory cache holds before it starts afresh.
-const VERIFIED_CACHE_LIMIT: usize = 100_000;
-
-/// Credentials verified in this process. A password already verified against this exact
-/// verifier is recognised by an HMAC under a key that never leaves memory, so repeated
-/// sign-ins skip the exponentiation; what is stored is unchanged, and a new password (a new
-/// verifier) is checked in full.
-pub(crate) struct VerifiedCache {
-    key: [u8; 32],
-    tags: Mutex<HashSet<[u8; 32]>>,
-}
-
-impl VerifiedCache {
-    pub(crate) fn new(key: [u8; 32]) -> Self {
-        VerifiedCache { key, tags: Mutex::default() }
-    }
-
-    fn tag(&self, subject: &Subject, password: &str) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
-        let v = &subject.verifier;
-        for part in [subject.pool_id.as_str(), &subject.username, &v.salt, &v.verifier, password] {
-            mac.update(&(part.len() as u64).to_be_bytes());
-            mac.update(part.as_bytes());
-        }
-        mac.finalize().into_bytes().into()
-    }
-
-    fn knows(&self, subject: &Subject, password: &str) -> bool {
-        let tag = self.tag(subject, password);
-        self.tags.lock().unwrap_or_else(|e| e.into_inner()).contains(&tag)
-    }
-
-    fn remember(&self, subject: &Subject, password: &str) {
-        let tag = self.tag(subject, password);
-        let mut tags = self.tags.lock().unwrap_or_else(|e| e.into_inner());
-        if tags.len() >= VERIFIED_CACHE_LIMIT {
-            tags.clear();
-        }
-        tags.insert(tag);
     }
 }

@@ -1,7 +1,7 @@
 //! The PreAuthentication trigger, before anything else of a sign-in.
 
-use crate::idp::UserPools;
 use crate::idp::lookup::find_user;
+use crate::idp::service::UserPools;
 use crate::triggers::{EventHeader, event, event_attributes};
 use cognate_proto::ApiError;
 

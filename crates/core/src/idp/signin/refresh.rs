@@ -3,9 +3,9 @@
 
 use super::SignIn;
 use crate::env::RandomExt;
-use crate::idp::UserPools;
 use crate::idp::clients::{check_client_secret, client_and_pool, load_client, secret_hash};
 use crate::idp::issue::{Minted, RefreshPayload, signed_out_since};
+use crate::idp::service::UserPools;
 use crate::store::Tx;
 use crate::tokens::Purpose;
 use cognate_proto::idp::{

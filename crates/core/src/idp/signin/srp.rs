@@ -8,9 +8,9 @@
 
 use super::{Answer, Challenge, SignIn, custom, lockout, next_step, session};
 use crate::env::hex;
-use crate::idp::UserPools;
 use crate::idp::clients::{check_secret_hash, prevents_existence_errors};
 use crate::idp::lookup::{find_user, pool_name_of};
+use crate::idp::service::UserPools;
 use crate::password::{self, srp};
 use crate::store::{Tx, UserRecord};
 use crate::tokens::Purpose;

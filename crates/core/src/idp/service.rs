@@ -1,0 +1,110 @@
+//! [`UserPools`]: what every operation of the user-pool API is handed (the store, the clock,
+//! the random source, the key source, Lambda and cognate's settings), with the few things
+//! every operation does with them. A leaf: it knows no operation.
+
+use crate::env::{Clock, KeySource, Random};
+use crate::password::VerifiedCache;
+use crate::store::{Store, Tx};
+use crate::tokens::KeyCache;
+use cognate_proto::{ApiError, RequestContext};
+use std::sync::Arc;
+
+/// Which issuer tokens name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IssuerStyle {
+    /// `<public base URL>/<poolId>`: where cognate can be reached, so discovery works.
+    #[default]
+    Local,
+    /// `https://cognito-idp.<region>.amazonaws.com/<poolId>`, for verifiers that insist on it.
+    Aws,
+}
+
+/// Settings that are cognate's, not a pool's.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The region of requests that name none (unsigned, and no pool id to read it from).
+    pub default_region: String,
+    /// The account id in ARNs.
+    pub account_id: String,
+    /// Which issuer tokens carry.
+    pub issuer: IssuerStyle,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { default_region: "us-east-1".into(), account_id: "000000000000".into(), issuer: IssuerStyle::Local }
+    }
+}
+
+/// Cognito user pools over a store, a clock and a random source.
+pub struct UserPools {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) rng: Arc<dyn Random>,
+    pub(crate) keys: Arc<dyn KeySource>,
+    pub(crate) key_cache: KeyCache,
+    pub(crate) settings: Settings,
+    /// Credentials verified in this process (see `signin::password`).
+    pub(crate) verified: VerifiedCache,
+    pub(crate) lambda: Arc<dyn crate::triggers::Lambda>,
+}
+
+impl UserPools {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+        keys: Arc<dyn KeySource>,
+        settings: Settings,
+    ) -> Self {
+        let mut verified_key = [0u8; 32];
+        rng.fill(&mut verified_key);
+        Self {
+            store,
+            clock,
+            rng,
+            keys,
+            key_cache: KeyCache::default(),
+            settings,
+            verified: VerifiedCache::new(verified_key),
+            lambda: Arc::new(crate::triggers::NoLambda),
+        }
+    }
+
+    /// Runs the pool's Lambda triggers with `lambda` (by default there is none to run).
+    pub fn with_lambda(mut self, lambda: Arc<dyn crate::triggers::Lambda>) -> Self {
+        self.lambda = lambda;
+        self
+    }
+
+    /// Invokes a pool's trigger outside any transaction; the handler's answer, or Cognito's
+    /// error for its failure.
+    pub(crate) fn run_trigger(
+        &self,
+        arn: &str,
+        trigger: &str,
+        event: serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
+        let answer = self.lambda.invoke(arn, &event).map_err(|f| crate::triggers::failure_error(trigger, f))?;
+        crate::triggers::response_of(&answer).map_err(|f| crate::triggers::failure_error(trigger, f))?;
+        Ok(answer)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub(crate) fn now(&self) -> f64 {
+        self.clock.now_seconds()
+    }
+
+    /// One transaction: all it writes lands together, or (on an error) nothing does. One that
+    /// sends messages is [`UserPools::tx_sending`].
+    pub(crate) fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<R, ApiError>) -> Result<R, ApiError> {
+        self.store.tx(f)
+    }
+
+    pub(crate) fn region(&self, ctx: &RequestContext) -> String {
+        ctx.region.clone().unwrap_or_else(|| self.settings.default_region.clone())
+    }
+}
