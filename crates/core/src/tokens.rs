@@ -191,6 +191,9 @@ fn sign(kp: &KeyPair, kid: &str, claims: &Map<String, Value>) -> String {
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"));
     let input = format!("{header}.{payload}");
     let mut sig = vec![0u8; kp.public_modulus_len()];
+    // RSASSA-PKCS1-v1_5 is deterministic. aws-lc-rs takes a `SecureRandom` for ring's sake and
+    // ignores it (`RsaKeyPair::sign`: "Our implementation ignores the SecureRandom
+    // parameter"), so this reads no randomness; the tidy test allows this one use.
     kp.sign(&signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut sig)
         .expect("RSA signing does not fail with a valid key");
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
