@@ -140,12 +140,11 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// One request of a load, made with a thread's own agent.
+type Work = Arc<dyn Fn(&ureq::Agent) -> Result<(), String> + Send + Sync>;
+
 /// Runs `work` on `threads` threads for `secs` seconds: (operations per second, p50 ms, p99 ms).
-fn load(
-    threads: usize,
-    secs: f64,
-    work: Arc<dyn Fn(&ureq::Agent) -> Result<(), String> + Send + Sync>,
-) -> Result<(f64, f64, f64), String> {
+fn load(threads: usize, secs: f64, work: Work) -> Result<(f64, f64, f64), String> {
     load_counted(threads, secs, || Ok(agent()), |a| work(a)).map(|(rate, p50, p99, _)| (rate, p50, p99))
 }
 
@@ -374,7 +373,7 @@ pub fn run(root: &Path, opts: Options) -> Result<(), String> {
         out.push('\n');
     };
     let secs = if opts.full { 10.0 } else { 3.0 };
-    line(format!("| measurement | figure (min / median / max of 3) |\n|---|---|"));
+    line("| measurement | figure (min / median / max of 3) |\n|---|---|".to_string());
 
     if opts.peers_only {
         crate::peers::run(root, secs, None, &mut line)?;

@@ -298,9 +298,9 @@ pub mod srp {
             // the exponent's width, so N's width here would cost a dozen exponentiations.
             let wide = ((a.len() as u32 * 8).max(512) + 64).next_multiple_of(64);
             let exponent = BoxedUint::from_be_slice(a, wide).expect("a fits").wrapping_add(
-                &BoxedUint::from_be_slice(&u, wide)
+                BoxedUint::from_be_slice(&u, wide)
                     .expect("u fits")
-                    .wrapping_mul(&BoxedUint::from_be_slice(&x, wide).expect("x fits")),
+                    .wrapping_mul(BoxedUint::from_be_slice(&x, wide).expect("x fits")),
             );
             let s = bytes_of(&base.pow(&exponent));
             super::session_key(&s, &u)
@@ -310,6 +310,49 @@ pub mod srp {
     pub fn decode_hex(h: &str) -> Vec<u8> {
         let h = if h.len() % 2 == 1 { format!("0{h}") } else { h.to_string() };
         (0..h.len()).step_by(2).filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok()).collect()
+    }
+}
+
+/// How many verified credentials the in-memory cache holds before it starts afresh.
+const VERIFIED_CACHE_LIMIT: usize = 100_000;
+
+/// Credentials verified in this process. A password already verified against this exact
+/// verifier is recognised by an HMAC under a key that never leaves memory, so repeated
+/// sign-ins skip the exponentiation; what is stored is unchanged, and a new password (a new
+/// verifier) is checked in full.
+pub struct VerifiedCache {
+    key: [u8; 32],
+    tags: Mutex<HashSet<[u8; 32]>>,
+}
+
+impl VerifiedCache {
+    pub fn new(key: [u8; 32]) -> Self {
+        VerifiedCache { key, tags: Mutex::default() }
+    }
+
+    fn tag(&self, parts: &[&str]) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether the credential `parts` name was verified before.
+    pub fn knows(&self, parts: &[&str]) -> bool {
+        let tag = self.tag(parts);
+        self.tags.lock().unwrap_or_else(|e| e.into_inner()).contains(&tag)
+    }
+
+    /// Notes that the credential `parts` name was verified.
+    pub fn remember(&self, parts: &[&str]) {
+        let tag = self.tag(parts);
+        let mut tags = self.tags.lock().unwrap_or_else(|e| e.into_inner());
+        if tags.len() >= VERIFIED_CACHE_LIMIT {
+            tags.clear();
+        }
+        tags.insert(tag);
     }
 }
 
@@ -326,6 +369,8 @@ mod tests {
         assert_eq!(hex(&k), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 
+    // The protocol's inputs, named as the SRP papers name them.
+    #[allow(clippy::too_many_arguments)]
     fn client_signature(
         salt: &str,
         b_pub: &[u8],
@@ -396,48 +441,5 @@ mod tests {
                 check_policy(&policy, &pw).unwrap();
             }
         }
-    }
-}
-
-/// How many verified credentials the in-memory cache holds before it starts afresh.
-const VERIFIED_CACHE_LIMIT: usize = 100_000;
-
-/// Credentials verified in this process. A password already verified against this exact
-/// verifier is recognised by an HMAC under a key that never leaves memory, so repeated
-/// sign-ins skip the exponentiation; what is stored is unchanged, and a new password (a new
-/// verifier) is checked in full.
-pub struct VerifiedCache {
-    key: [u8; 32],
-    tags: Mutex<HashSet<[u8; 32]>>,
-}
-
-impl VerifiedCache {
-    pub fn new(key: [u8; 32]) -> Self {
-        VerifiedCache { key, tags: Mutex::default() }
-    }
-
-    fn tag(&self, parts: &[&str]) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
-        for part in parts {
-            mac.update(&(part.len() as u64).to_be_bytes());
-            mac.update(part.as_bytes());
-        }
-        mac.finalize().into_bytes().into()
-    }
-
-    /// Whether the credential `parts` name was verified before.
-    pub fn knows(&self, parts: &[&str]) -> bool {
-        let tag = self.tag(parts);
-        self.tags.lock().unwrap_or_else(|e| e.into_inner()).contains(&tag)
-    }
-
-    /// Notes that the credential `parts` name was verified.
-    pub fn remember(&self, parts: &[&str]) {
-        let tag = self.tag(parts);
-        let mut tags = self.tags.lock().unwrap_or_else(|e| e.into_inner());
-        if tags.len() >= VERIFIED_CACHE_LIMIT {
-            tags.clear();
-        }
-        tags.insert(tag);
     }
 }

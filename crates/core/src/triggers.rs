@@ -164,6 +164,14 @@ pub fn sample_request(trigger_source: &str, attributes: Value) -> Option<Value> 
     TRIGGER_SOURCES.contains(&trigger_source).then_some(request)
 }
 
+/// A user's attributes as trigger events carry them: with `cognito:user_status`.
+pub fn event_attributes(user: &crate::store::UserRecord) -> Value {
+    let mut map: Map<String, Value> =
+        user.attributes.iter().map(|a| (a.name.clone(), Value::String(a.value.clone().unwrap_or_default()))).collect();
+    map.insert("cognito:user_status".into(), Value::String(user.status.as_str().into()));
+    Value::Object(map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,12 +198,4 @@ mod tests {
         }
         assert!(sample_request("Nope_Nothing", json!({})).is_none());
     }
-}
-
-/// A user's attributes as trigger events carry them: with `cognito:user_status`.
-pub fn event_attributes(user: &crate::store::UserRecord) -> Value {
-    let mut map: Map<String, Value> =
-        user.attributes.iter().map(|a| (a.name.clone(), Value::String(a.value.clone().unwrap_or_default()))).collect();
-    map.insert("cognito:user_status".into(), Value::String(user.status.as_str().into()));
-    Value::Object(map)
 }

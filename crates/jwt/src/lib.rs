@@ -320,7 +320,7 @@ impl Verifier {
 
     /// Verifies `token` and answers its claims.
     pub async fn verify(&self, token: &str) -> Result<VerifiedClaims, Error> {
-        let (header, payload, signing_input, signature) = split(token)?;
+        let Parts { header, payload, signing_input, signature } = split(token)?;
         let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
         if alg != "RS256" {
             return Err(Error::Algorithm(alg.to_string()));
@@ -355,10 +355,10 @@ impl Verifier {
         if now > claims.exp.saturating_add(self.grace) {
             return Err(Error::Expired { exp: claims.exp });
         }
-        if let Some(nbf) = claims.raw.get("nbf").and_then(Value::as_u64) {
-            if now.saturating_add(self.grace) < nbf {
-                return Err(Error::NotYetValid { nbf });
-            }
+        if let Some(nbf) = claims.raw.get("nbf").and_then(Value::as_u64)
+            && now.saturating_add(self.grace) < nbf
+        {
+            return Err(Error::NotYetValid { nbf });
         }
         if !self.groups.is_empty() && !claims.groups.iter().any(|g| self.groups.contains(g)) {
             return Err(Error::Groups { required: self.groups.clone() });
@@ -373,9 +373,18 @@ impl Verifier {
     }
 }
 
+/// A compact JWS taken apart.
+struct Parts<'a> {
+    header: Map<String, Value>,
+    payload: Map<String, Value>,
+    /// `header.payload`, as signed.
+    signing_input: &'a str,
+    signature: Vec<u8>,
+}
+
 /// Splits a compact JWS into its decoded header and payload, the signing input and the
 /// signature.
-fn split(token: &str) -> Result<(Map<String, Value>, Map<String, Value>, &str, Vec<u8>), Error> {
+fn split(token: &str) -> Result<Parts<'_>, Error> {
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(Error::Malformed("a JWT has three parts".into()));
@@ -383,7 +392,7 @@ fn split(token: &str) -> Result<(Map<String, Value>, Map<String, Value>, &str, V
     let header = decode_part(h)?;
     let payload = decode_part(p)?;
     let signature = URL_SAFE_NO_PAD.decode(s).map_err(|_| Error::Malformed("the signature is not base64url".into()))?;
-    Ok((header, payload, &token[..h.len() + 1 + p.len()], signature))
+    Ok(Parts { header, payload, signing_input: &token[..h.len() + 1 + p.len()], signature })
 }
 
 #[cfg(test)]

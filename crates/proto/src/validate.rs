@@ -294,15 +294,15 @@ impl Validator<'_> {
         max: Option<i64>,
     ) {
         let len = len as i64;
-        if let Some(min) = min {
-            if len < min {
-                self.fail(shape, Some(value), path, format!("Member must have length greater than or equal to {min}"));
-            }
+        if let Some(min) = min
+            && len < min
+        {
+            self.fail(shape, Some(value), path, format!("Member must have length greater than or equal to {min}"));
         }
-        if let Some(max) = max {
-            if len > max {
-                self.fail(shape, Some(value), path, format!("Member must have length less than or equal to {max}"));
-            }
+        if let Some(max) = max
+            && len > max
+        {
+            self.fail(shape, Some(value), path, format!("Member must have length less than or equal to {max}"));
         }
     }
 }

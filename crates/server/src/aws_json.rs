@@ -160,10 +160,10 @@ fn error_response(e: &ApiError) -> Response {
         headers.insert("x-amzn-errortype", v);
     }
     // A header cannot carry a line break; the body keeps the message exactly.
-    if let Some(m) = &e.message {
-        if let Ok(v) = HeaderValue::from_str(&m.replace(['\r', '\n'], " ")) {
-            headers.insert("x-amzn-errormessage", v);
-        }
+    if let Some(m) = &e.message
+        && let Ok(v) = HeaderValue::from_str(&m.replace(['\r', '\n'], " "))
+    {
+        headers.insert("x-amzn-errormessage", v);
     }
     response
 }

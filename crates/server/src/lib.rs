@@ -59,16 +59,17 @@ struct IdentityPoolsNotYet;
 impl CognitoIdentity for IdentityPoolsNotYet {}
 
 impl AppState {
+    /// The state of a server over `store`, with the real clock, randomness and key reserve.
     pub fn new(
         store: Arc<dyn Store>,
-        clock: Arc<system::SystemClock>,
-        rng: Arc<dyn Random>,
-        keys: Arc<dyn KeySource>,
         settings: Settings,
         seed: Option<seed::Seed>,
         public_url: Option<String>,
         lambda: Arc<dyn cognate_core::triggers::Lambda>,
     ) -> Self {
+        let clock = Arc::new(system::SystemClock::default());
+        let rng: Arc<dyn Random> = Arc::new(system::ThreadRandom);
+        let keys: Arc<dyn KeySource> = Arc::new(system::KeyReserve::new(8));
         let idp =
             Arc::new(UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings).with_lambda(lambda));
         Self { idp, identity: Arc::new(IdentityPoolsNotYet), store, rng, clock, seed, public_url }
@@ -149,9 +150,6 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
     }
     let state = Arc::new(AppState::new(
         store,
-        Arc::new(system::SystemClock::default()),
-        Arc::new(system::ThreadRandom),
-        Arc::new(system::KeyReserve::new(8)),
         config.settings.clone(),
         seed.clone(),
         config.public_url.clone(),

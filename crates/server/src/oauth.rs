@@ -104,7 +104,7 @@ fn endpoints(provider: &IdentityProviderType) -> Endpoints {
 /// Where `/oauth2/authorize` sends the browser: to the provider, or as core answered.
 enum Redirect {
     To(String),
-    Answer(HostedAnswer),
+    Answer(Box<HostedAnswer>),
 }
 
 /// `GET /oauth2/authorize`.
@@ -138,7 +138,7 @@ pub async fn authorize(
                         .federation_failed(&pending, "Unable to reach the identity provider's authorization endpoint");
                     let failed =
                         failed.map_err(|e| e.to_string())?.ok_or_else(|| "the sign-in vanished".to_string())?;
-                    return Ok(Redirect::Answer(failed));
+                    return Ok(Redirect::Answer(Box::new(failed)));
                 };
                 let client_id = details.get("client_id").cloned().unwrap_or_default();
                 let scopes = details.get("authorize_scopes").cloned().unwrap_or_default();
@@ -151,13 +151,13 @@ pub async fn authorize(
                 ];
                 Ok(Redirect::To(form::with_params(&url, &params, false)))
             }
-            other => Ok(Redirect::Answer(other)),
+            other => Ok(Redirect::Answer(Box::new(other))),
         }
     })
     .await;
     match result {
         Ok(Ok(Redirect::To(url))) => found(&url),
-        Ok(Ok(Redirect::Answer(hosted))) => answer(&state, &headers, hosted),
+        Ok(Ok(Redirect::Answer(hosted))) => answer(&state, &headers, *hosted),
         Ok(Err(e)) => internal(e),
         Err(e) => internal(e),
     }

@@ -43,8 +43,13 @@ impl Random for ThreadRandom {
 /// RSA keys made ahead of time on a background thread, so CreateUserPool does not wait the
 /// hundred-odd milliseconds a key takes. When the reserve is empty, a key is made on the spot.
 pub struct KeyReserve {
-    /// The keys made so far, and one taken out while its pair was not ready yet.
-    ready: Mutex<(Receiver<Vec<u8>>, Option<Vec<u8>>)>,
+    ready: Mutex<Ready>,
+}
+
+/// The keys made so far, and one taken out while its pair was not ready yet.
+struct Ready {
+    made: Receiver<Vec<u8>>,
+    spare: Option<Vec<u8>>,
 }
 
 fn generate() -> Vec<u8> {
@@ -60,21 +65,21 @@ impl KeyReserve {
             .name("key-reserve".into())
             .spawn(move || while tx.send(generate()).is_ok() {})
             .expect("the key reserve thread starts");
-        Self { ready: Mutex::new((rx, None)) }
+        Self { ready: Mutex::new(Ready { made: rx, spare: None }) }
     }
 }
 
 impl KeySource for KeyReserve {
     fn rsa_2048_pkcs8(&self) -> Vec<u8> {
         let mut ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
-        let (rx, spare) = &mut *ready;
+        let Ready { made: rx, spare } = &mut *ready;
         // A key made on the spot takes over a hundred milliseconds.
         spare.take().or_else(|| rx.try_recv().ok()).unwrap_or_else(|| crate::blocking(generate))
     }
 
     fn ready_pair(&self) -> Option<(Vec<u8>, Vec<u8>)> {
         let mut ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
-        let (rx, spare) = &mut *ready;
+        let Ready { made: rx, spare } = &mut *ready;
         let first = spare.take().or_else(|| rx.try_recv().ok())?;
         match rx.try_recv() {
             Ok(second) => Some((first, second)),

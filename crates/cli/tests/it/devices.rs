@@ -50,7 +50,7 @@ async fn devices_are_tracked_confirmed_and_forgotten() {
         .send()
         .await
         .unwrap();
-    assert_eq!(confirmed.user_confirmation_necessary(), true, "remembered only when the user says so");
+    assert!(confirmed.user_confirmation_necessary(), "remembered only when the user says so");
 
     let device = client.get_device().access_token(token).device_key(&device_key).send().await.unwrap().device.unwrap();
     let attr = |d: &DeviceType, n: &str| attr_value(d.device_attributes(), n);

@@ -60,12 +60,10 @@ impl Cognate {
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if !sent {
-                    if let Some(rest) = line.split("listening on ").nth(1) {
-                        let url = rest.split_whitespace().next().unwrap().to_string();
-                        let _ = tx.send(url);
-                        sent = true;
-                    }
+                if !sent && let Some(rest) = line.split("listening on ").nth(1) {
+                    let url = rest.split_whitespace().next().unwrap().to_string();
+                    let _ = tx.send(url);
+                    sent = true;
                 }
             }
         });

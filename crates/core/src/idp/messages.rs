@@ -377,17 +377,6 @@ impl UserPools {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks() {
-        assert_eq!(mask_email("victimsemail@gmail.com"), "v***@g***");
-        assert_eq!(mask_phone("+15555550008"), "+*******0008");
-    }
-}
-
 /// The trigger-source suffix of a message kind: an administrator's password reset is sent as
 /// a ForgotPassword message.
 fn trigger_kind(kind: &str) -> &str {
@@ -414,5 +403,16 @@ impl UserPools {
         })?;
         let delivery = self.send_code(tx, mail, pool, user, "forgot", kind, channel, RESET_CODE_SECONDS, None)?;
         delivery.ok_or_else(|| ApiError::internal_error("no delivery for a verified channel"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_email("victimsemail@gmail.com"), "v***@g***");
+        assert_eq!(mask_phone("+15555550008"), "+*******0008");
     }
 }

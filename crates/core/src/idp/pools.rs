@@ -141,12 +141,12 @@ fn custom_attribute(
         AttributeDataType::String => {
             let given = attr.string_attribute_constraints.clone().unwrap_or_default();
             let max = given.max_length.clone();
-            if let Some(max) = &max {
-                if max.parse::<u32>().map_or(true, |m| m > 2048) {
-                    return Err(ApiError::invalid_parameter(format!(
-                        "{name}: String attributes cannot have a length of more than 2048"
-                    )));
-                }
+            if let Some(max) = &max
+                && max.parse::<u32>().map_or(true, |m| m > 2048)
+            {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{name}: String attributes cannot have a length of more than 2048"
+                )));
             }
             out.string_attribute_constraints = Some(StringAttributeConstraintsType {
                 min_length: given.min_length.or(Some("0".into())),

@@ -250,10 +250,10 @@ pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Re
         };
         user.status = UserStatusType::Confirmed;
         // The code proves the address it went to, if the user still has that address.
-        if let Some(attr) = code.attribute.as_deref() {
-            if let Some(flag) = verified_flag(attr).filter(|_| user.attribute(attr) == Some(code.sent_to.as_str())) {
-                user.set_attribute(flag, "true");
-            }
+        if let Some(attr) = code.attribute.as_deref()
+            && let Some(flag) = verified_flag(attr).filter(|_| user.attribute(attr) == Some(code.sent_to.as_str()))
+        {
+            user.set_attribute(flag, "true");
         }
         user.modified = now;
         claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
@@ -359,7 +359,8 @@ pub(crate) fn change_password(
     input: ChangePasswordRequest,
 ) -> Result<ChangePasswordResponse, ApiError> {
     let now = up.now();
-    let result = up.tx(|tx| {
+
+    up.tx(|tx| {
         let (pool, mut user) = up.access_user(tx, &input.access_token)?;
         let pool_name = pool_name_of(pool.id.as_deref().unwrap_or_default()).to_string();
         let previous = input.previous_password.as_deref().unwrap_or_default();
@@ -372,8 +373,7 @@ pub(crate) fn change_password(
         user.modified = now;
         tx.put_user(&pool_id(&pool), &user)?;
         Ok(Ok(ChangePasswordResponse::default()))
-    })?;
-    result
+    })?
 }
 
 pub(crate) fn get_user(up: &UserPools, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {

@@ -6,6 +6,7 @@ use crate::env::{Clock, KeySource, Random};
 use crate::password::VerifiedCache;
 use crate::store::{Store, Tx};
 use crate::tokens::KeyCache;
+use cognate_proto::idp::{UserPoolClientType, UserPoolType};
 use cognate_proto::{ApiError, RequestContext};
 use std::sync::Arc;
 
@@ -106,5 +107,20 @@ impl UserPools {
 
     pub(crate) fn region(&self, ctx: &RequestContext) -> String {
         ctx.region.clone().unwrap_or_else(|| self.settings.default_region.clone())
+    }
+}
+
+/// What every step of one sign-in shares (and the tokens it ends with): the request, and the
+/// app client and pool it reached.
+pub(crate) struct SignIn<'a> {
+    pub up: &'a UserPools,
+    pub ctx: &'a RequestContext,
+    pub pool: &'a UserPoolType,
+    pub client: &'a UserPoolClientType,
+}
+
+impl SignIn<'_> {
+    pub(crate) fn pool_id(&self) -> &str {
+        self.pool.id.as_deref().unwrap_or_default()
     }
 }

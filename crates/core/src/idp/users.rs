@@ -343,9 +343,9 @@ fn set_enabled(up: &UserPools, pool_id: &str, username: &str, enabled: bool) -> 
         user.modified = now;
         if !enabled {
             // Disabling a user revokes their tokens (API reference, AdminDisableUser).
-            up.sign_out_everywhere(tx, &pool_id, &mut user)?;
+            up.sign_out_everywhere(tx, pool_id, &mut user)?;
         }
-        tx.put_user(&pool_id, &user)
+        tx.put_user(pool_id, &user)
     })
 }
 

@@ -3,11 +3,11 @@
 use crate::env::RandomExt;
 use crate::idp::issue::finish::TokenTrigger;
 use crate::idp::issue::{ADMIN_SCOPE, lifetimes, signed_out_since};
-use crate::idp::service::UserPools;
+use crate::idp::service::SignIn;
 use crate::store::{TokenFamily, Tx, UserRecord};
 use crate::tokens::Keys;
+use cognate_proto::ApiError;
 use cognate_proto::idp::*;
-use cognate_proto::{ApiError, RequestContext};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -55,191 +55,179 @@ pub(super) fn claim_value(name: &str, value: &str, pool: &UserPoolType) -> Value
     }
 }
 
-impl UserPools {
-    /// Starts a token family for a successful sign-in and mints its three tokens. A sign-in
-    /// from a known `device` carries its key; otherwise, in a pool that tracks devices, a new
-    /// device is made and announced in NewDeviceMetadata.
-    pub(crate) fn sign_in_tokens(
-        &self,
-        tx: &mut dyn Tx,
-        ctx: &RequestContext,
-        pool: &UserPoolType,
-        client: &UserPoolClientType,
-        user: &UserRecord,
-        device: Option<String>,
-        source: &'static str,
-    ) -> Result<Minted, ApiError> {
-        self.sign_in_tokens_scoped(tx, ctx, pool, client, user, device, source, None)
+/// Starts a token family for a successful sign-in and mints its three tokens. A sign-in
+/// from a known `device` carries its key; otherwise, in a s.pool that tracks devices, a new
+/// device is made and announced in NewDeviceMetadata.
+pub(crate) fn sign_in_tokens(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    user: &UserRecord,
+    device: Option<String>,
+    source: &'static str,
+) -> Result<Minted, ApiError> {
+    sign_in_tokens_scoped(s, tx, user, device, source, None)
+}
+
+/// [`sign_in_tokens`] with the OAuth scopes the hosted UI granted.
+pub(crate) fn sign_in_tokens_scoped(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    user: &UserRecord,
+    device: Option<String>,
+    source: &'static str,
+    scopes: Option<Vec<String>>,
+) -> Result<Minted, ApiError> {
+    let now = s.up.now();
+    let (_, _, refresh_life) = lifetimes(s.client);
+    let (device_key, new_device) = match device {
+        Some(key) => (Some(key), None),
+        None if s.pool.device_configuration.is_some() => {
+            let d = s.up.track_new_device(tx, s.pool, user)?;
+            (
+                Some(d.device_key.clone()),
+                Some(NewDeviceMetadataType { device_key: Some(d.device_key), device_group_key: Some(d.group_key) }),
+            )
+        }
+        None => (None, None),
+    };
+    let family = TokenFamily {
+        origin_jti: s.up.rng.uuid_v4(),
+        pool_id: s.pool.id.clone().unwrap_or_default(),
+        client_id: s.client.client_id.clone().unwrap_or_default(),
+        user_key: user.key.clone(),
+        sub: user.sub.clone(),
+        device_key,
+        auth_time: now as i64,
+        expires: now + refresh_life as f64,
+        revoked: false,
+        refresh_id: s.up.rng.uuid_v4(),
+        previous_refresh_id: None,
+        previous_valid_until: 0.0,
+        scopes,
+    };
+    if signed_out_since(user, family.auth_time) {
+        // Begun in the second of a sign-out: only a row can say it came after it.
+        s.up.store_family(tx, &family)?;
     }
-
-    /// [`Self::sign_in_tokens`] with the OAuth scopes the hosted UI granted.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn sign_in_tokens_scoped(
-        &self,
-        tx: &mut dyn Tx,
-        ctx: &RequestContext,
-        pool: &UserPoolType,
-        client: &UserPoolClientType,
-        user: &UserRecord,
-        device: Option<String>,
-        source: &'static str,
-        scopes: Option<Vec<String>>,
-    ) -> Result<Minted, ApiError> {
-        let now = self.now();
-        let (_, _, refresh_life) = lifetimes(client);
-        let (device_key, new_device) = match device {
-            Some(key) => (Some(key), None),
-            None if pool.device_configuration.is_some() => {
-                let d = self.track_new_device(tx, pool, user)?;
-                (
-                    Some(d.device_key.clone()),
-                    Some(NewDeviceMetadataType { device_key: Some(d.device_key), device_group_key: Some(d.group_key) }),
-                )
-            }
-            None => (None, None),
-        };
-        let family = TokenFamily {
-            origin_jti: self.rng.uuid_v4(),
-            pool_id: pool.id.clone().unwrap_or_default(),
-            client_id: client.client_id.clone().unwrap_or_default(),
-            user_key: user.key.clone(),
-            sub: user.sub.clone(),
-            device_key,
-            auth_time: now as i64,
-            expires: now + refresh_life as f64,
-            revoked: false,
-            refresh_id: self.rng.uuid_v4(),
-            previous_refresh_id: None,
-            previous_valid_until: 0.0,
-            scopes,
-        };
-        if signed_out_since(user, family.auth_time) {
-            // Begun in the second of a sign-out: only a row can say it came after it.
-            self.store_family(tx, &family)?;
-        }
-        let mut result = self.mint(tx, ctx, pool, client, user, &family, source)?;
-        if let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_authentication.clone()) {
-            let about = TokenTrigger {
-                arn: arn.clone(),
-                version: "1".into(),
-                source: "PostAuthentication_Authentication",
-                pool_id: family.pool_id.clone(),
-                username: user.username.clone(),
-                client_id: family.client_id.clone(),
-                attributes: crate::triggers::event_attributes(user),
-                groups: Vec::new(),
-            };
-            result.post_authentication = Some((arn, about));
-        }
-        result.refresh_token = Some(self.refresh_token(tx, &family)?);
-        result.new_device_metadata = new_device;
-        Ok(result)
-    }
-
-    /// An ID and an access token for `user`, descending from `family`.
-    pub(crate) fn mint(
-        &self,
-        tx: &mut dyn Tx,
-        ctx: &RequestContext,
-        pool: &UserPoolType,
-        client: &UserPoolClientType,
-        user: &UserRecord,
-        family: &TokenFamily,
-        source: &'static str,
-    ) -> Result<Minted, ApiError> {
-        let pool_id = pool.id.clone().unwrap_or_default();
-        let keys = self.pool_keys(tx, &pool_id)?;
-        let now = self.now() as i64;
-        let (access_life, id_life, _) = lifetimes(client);
-        let iss = self.issuer(ctx, &pool_id);
-        let event_id = self.rng.uuid_v4();
-        // Cognito allows a user at most 100 groups.
-        let mut groups = tx.groups_of(&pool_id, &user.key, None, 1000)?.items;
-        groups.sort_by(|a, b| {
-            (a.precedence.unwrap_or(i32::MAX), &a.group_name).cmp(&(b.precedence.unwrap_or(i32::MAX), &b.group_name))
-        });
-        let group_names: Vec<Value> = groups.iter().filter_map(|g| g.group_name.clone()).map(Value::String).collect();
-
-        let mut id = Map::new();
-        id.insert("sub".into(), json!(user.sub));
-        if !group_names.is_empty() {
-            id.insert("cognito:groups".into(), Value::Array(group_names.clone()));
-        }
-        let readable = |name: &str| client.read_attributes.as_ref().is_none_or(|r| r.iter().any(|a| a == name));
-        if let Some(v) = user.attribute("email_verified").filter(|_| readable("email_verified")) {
-            id.insert("email_verified".into(), claim_value("email_verified", v, pool));
-        }
-        id.insert("iss".into(), json!(iss));
-        id.insert("cognito:username".into(), json!(user.username));
-        id.insert("origin_jti".into(), json!(family.origin_jti));
-        id.insert("aud".into(), json!(family.client_id));
-        id.insert("event_id".into(), json!(event_id));
-        id.insert("token_use".into(), json!("id"));
-        id.insert("auth_time".into(), json!(family.auth_time));
-        id.insert("exp".into(), json!(now + id_life));
-        id.insert("iat".into(), json!(now));
-        id.insert("jti".into(), json!(self.rng.uuid_v4()));
-        for attr in &user.attributes {
-            let name = attr.name.as_str();
-            if matches!(name, "sub" | "email_verified") || !readable(name) {
-                continue;
-            }
-            if let Some(v) = &attr.value {
-                let value = if name == "identities" { identities_claim(v) } else { claim_value(name, v, pool) };
-                id.insert(name.to_string(), value);
-            }
-        }
-
-        let mut access = Map::new();
-        access.insert("sub".into(), json!(user.sub));
-        if !group_names.is_empty() {
-            access.insert("cognito:groups".into(), Value::Array(group_names));
-        }
-        access.insert("iss".into(), json!(iss));
-        access.insert("client_id".into(), json!(family.client_id));
-        access.insert("origin_jti".into(), json!(family.origin_jti));
-        access.insert("event_id".into(), json!(event_id));
-        access.insert("token_use".into(), json!("access"));
-        let scope = family.scopes.as_ref().map(|s| s.join(" ")).unwrap_or_else(|| ADMIN_SCOPE.to_string());
-        access.insert("scope".into(), json!(scope));
-        access.insert("auth_time".into(), json!(family.auth_time));
-        access.insert("exp".into(), json!(now + access_life));
-        access.insert("iat".into(), json!(now));
-        access.insert("jti".into(), json!(self.rng.uuid_v4()));
-        access.insert("username".into(), json!(user.username));
-        if let Some(device) = &family.device_key {
-            access.insert("device_key".into(), json!(device));
-        }
-
-        let lambda = pool.lambda_config.as_ref();
-        let trigger = match lambda.and_then(|l| l.pre_token_generation_config.as_ref()) {
-            Some(config) => {
-                // V1_0, V2_0, V3_0 send events of version "1", "2", "3".
-                let version =
-                    config.lambda_version.as_str().trim_start_matches('V').split('_').next().unwrap_or("1").to_string();
-                Some((config.lambda_arn.clone(), version))
-            }
-            None => lambda.and_then(|l| l.pre_token_generation.clone()).map(|arn| (arn, "1".to_string())),
-        }
-        .map(|(arn, version)| TokenTrigger {
-            arn,
-            version,
-            source,
-            pool_id: pool_id.clone(),
+    let mut result = mint(s, tx, user, &family, source)?;
+    if let Some(arn) = s.pool.lambda_config.as_ref().and_then(|l| l.post_authentication.clone()) {
+        let about = TokenTrigger {
+            arn: arn.clone(),
+            version: "1".into(),
+            source: "PostAuthentication_Authentication",
+            pool_id: family.pool_id.clone(),
             username: user.username.clone(),
             client_id: family.client_id.clone(),
             attributes: crate::triggers::event_attributes(user),
-            groups: groups.iter().filter_map(|g| g.group_name.clone()).collect(),
-        });
-        Ok(Minted {
-            keys,
-            id,
-            access,
-            expires_in: access_life as i32,
-            refresh_token: None,
-            new_device_metadata: None,
-            trigger,
-            post_authentication: None,
-        })
+            groups: Vec::new(),
+        };
+        result.post_authentication = Some((arn, about));
     }
+    result.refresh_token = Some(s.up.refresh_token(tx, &family)?);
+    result.new_device_metadata = new_device;
+    Ok(result)
+}
+
+/// An ID and an access token for `user`, descending from `family`.
+pub(crate) fn mint(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    user: &UserRecord,
+    family: &TokenFamily,
+    source: &'static str,
+) -> Result<Minted, ApiError> {
+    let pool_id = s.pool.id.clone().unwrap_or_default();
+    let keys = s.up.pool_keys(tx, &pool_id)?;
+    let now = s.up.now() as i64;
+    let (access_life, id_life, _) = lifetimes(s.client);
+    let iss = s.up.issuer(s.ctx, &pool_id);
+    let event_id = s.up.rng.uuid_v4();
+    // Cognito's quota is 100 groups a user; asking for 1000 takes them all.
+    let mut groups = tx.groups_of(&pool_id, &user.key, None, 1000)?.items;
+    groups.sort_by(|a, b| {
+        (a.precedence.unwrap_or(i32::MAX), &a.group_name).cmp(&(b.precedence.unwrap_or(i32::MAX), &b.group_name))
+    });
+    let group_names: Vec<Value> = groups.iter().filter_map(|g| g.group_name.clone()).map(Value::String).collect();
+
+    let mut id = Map::new();
+    id.insert("sub".into(), json!(user.sub));
+    if !group_names.is_empty() {
+        id.insert("cognito:groups".into(), Value::Array(group_names.clone()));
+    }
+    let readable = |name: &str| s.client.read_attributes.as_ref().is_none_or(|r| r.iter().any(|a| a == name));
+    if let Some(v) = user.attribute("email_verified").filter(|_| readable("email_verified")) {
+        id.insert("email_verified".into(), claim_value("email_verified", v, s.pool));
+    }
+    id.insert("iss".into(), json!(iss));
+    id.insert("cognito:username".into(), json!(user.username));
+    id.insert("origin_jti".into(), json!(family.origin_jti));
+    id.insert("aud".into(), json!(family.client_id));
+    id.insert("event_id".into(), json!(event_id));
+    id.insert("token_use".into(), json!("id"));
+    id.insert("auth_time".into(), json!(family.auth_time));
+    id.insert("exp".into(), json!(now + id_life));
+    id.insert("iat".into(), json!(now));
+    id.insert("jti".into(), json!(s.up.rng.uuid_v4()));
+    for attr in &user.attributes {
+        let name = attr.name.as_str();
+        if matches!(name, "sub" | "email_verified") || !readable(name) {
+            continue;
+        }
+        if let Some(v) = &attr.value {
+            let value = if name == "identities" { identities_claim(v) } else { claim_value(name, v, s.pool) };
+            id.insert(name.to_string(), value);
+        }
+    }
+
+    let mut access = Map::new();
+    access.insert("sub".into(), json!(user.sub));
+    if !group_names.is_empty() {
+        access.insert("cognito:groups".into(), Value::Array(group_names));
+    }
+    access.insert("iss".into(), json!(iss));
+    access.insert("client_id".into(), json!(family.client_id));
+    access.insert("origin_jti".into(), json!(family.origin_jti));
+    access.insert("event_id".into(), json!(event_id));
+    access.insert("token_use".into(), json!("access"));
+    let scope = family.scopes.as_ref().map(|s| s.join(" ")).unwrap_or_else(|| ADMIN_SCOPE.to_string());
+    access.insert("scope".into(), json!(scope));
+    access.insert("auth_time".into(), json!(family.auth_time));
+    access.insert("exp".into(), json!(now + access_life));
+    access.insert("iat".into(), json!(now));
+    access.insert("jti".into(), json!(s.up.rng.uuid_v4()));
+    access.insert("username".into(), json!(user.username));
+    if let Some(device) = &family.device_key {
+        access.insert("device_key".into(), json!(device));
+    }
+
+    let lambda = s.pool.lambda_config.as_ref();
+    let trigger = match lambda.and_then(|l| l.pre_token_generation_config.as_ref()) {
+        Some(config) => {
+            // V1_0, V2_0, V3_0 send events of version "1", "2", "3".
+            let version =
+                config.lambda_version.as_str().trim_start_matches('V').split('_').next().unwrap_or("1").to_string();
+            Some((config.lambda_arn.clone(), version))
+        }
+        None => lambda.and_then(|l| l.pre_token_generation.clone()).map(|arn| (arn, "1".to_string())),
+    }
+    .map(|(arn, version)| TokenTrigger {
+        arn,
+        version,
+        source,
+        pool_id: pool_id.clone(),
+        username: user.username.clone(),
+        client_id: family.client_id.clone(),
+        attributes: crate::triggers::event_attributes(user),
+        groups: groups.iter().filter_map(|g| g.group_name.clone()).collect(),
+    });
+    Ok(Minted {
+        keys,
+        id,
+        access,
+        expires_in: access_life as i32,
+        refresh_token: None,
+        new_device_metadata: None,
+        trigger,
+        post_authentication: None,
+    })
 }

@@ -10,7 +10,7 @@ mod mint;
 mod verify;
 
 pub(crate) use family::{RefreshPayload, admin_user_global_sign_out, global_sign_out, signed_out_since};
-pub(crate) use mint::Minted;
+pub(crate) use mint::{Minted, mint, sign_in_tokens, sign_in_tokens_scoped};
 
 use crate::idp::service::{IssuerStyle, UserPools};
 use cognate_proto::RequestContext;

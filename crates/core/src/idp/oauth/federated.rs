@@ -3,9 +3,10 @@
 //! tokens for the app.
 
 use crate::env::RandomExt;
+use crate::idp::issue;
 use crate::idp::lookup::{find_user, load_pool, user_key};
 use crate::idp::oauth::{CODE, FLOW_SECONDS, Grant, HostedAnswer, PENDING, redirect_error, refusal, to_app};
-use crate::idp::service::UserPools;
+use crate::idp::service::{SignIn, UserPools};
 use crate::store::{AuthSession, Tx, UserRecord};
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
@@ -215,22 +216,20 @@ impl UserPools {
         };
         // A returning user's sign-in ends with PostAuthentication (the first one with
         // PostConfirmation instead); it belongs to the sign-in, not to the code's redemption.
-        if !first {
-            if let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_authentication.clone()) {
-                let header = crate::triggers::EventHeader {
-                    trigger_source: "PostAuthentication_Authentication",
-                    user_pool_id: &pool_id,
-                    user_name: &user.username,
-                    client_id: Some(&client_id),
-                };
-                let request = json!({
-                    "userAttributes": crate::triggers::event_attributes(&user),
-                    "newDeviceUsed": false,
-                    "clientMetadata": {},
-                });
-                if let Err(e) = self.run_trigger(&arn, "PostAuthentication", crate::triggers::event(&header, request)) {
-                    return Ok(trigger_failed(e));
-                }
+        if !first && let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_authentication.clone()) {
+            let header = crate::triggers::EventHeader {
+                trigger_source: "PostAuthentication_Authentication",
+                user_pool_id: &pool_id,
+                user_name: &user.username,
+                client_id: Some(&client_id),
+            };
+            let request = json!({
+                "userAttributes": crate::triggers::event_attributes(&user),
+                "newDeviceUsed": false,
+                "clientMetadata": {},
+            });
+            if let Err(e) = self.run_trigger(&arn, "PostAuthentication", crate::triggers::event(&header, request)) {
+                return Ok(trigger_failed(e));
             }
         }
         if grant.response_type == "token" {
@@ -292,7 +291,8 @@ impl UserPools {
         grant: &Grant,
     ) -> Result<crate::idp::issue::Minted, ApiError> {
         let scopes = Some(grant.scopes.clone());
-        self.sign_in_tokens_scoped(tx, ctx, pool, client, user, None, "TokenGeneration_HostedAuth", scopes)
+        let s = SignIn { up: self, ctx, pool, client };
+        issue::sign_in_tokens_scoped(&s, tx, user, None, "TokenGeneration_HostedAuth", scopes)
     }
 
     /// Signs hosted-UI tokens after PreTokenGeneration, with the app's nonce in the ID token.

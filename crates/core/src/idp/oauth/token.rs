@@ -2,6 +2,7 @@
 
 use crate::idp::lookup::load_pool;
 use crate::idp::oauth::{CODE, Grant};
+use crate::idp::service::SignIn;
 use crate::idp::service::UserPools;
 use crate::idp::signin;
 use base64::Engine as _;
@@ -51,10 +52,10 @@ impl UserPools {
         };
         let internal = |_| OAuthError { status: 500, error: "server_error" };
         let client = self.tx(|tx| tx.client(&client_id)).map_err(internal)?.ok_or(oauth("invalid_client"))?;
-        if let Some(expected) = client.client_secret.as_deref() {
-            if secret.as_deref() != Some(expected) {
-                return Err(oauth("invalid_client"));
-            }
+        if let Some(expected) = client.client_secret.as_deref()
+            && secret.as_deref() != Some(expected)
+        {
+            return Err(oauth("invalid_client"));
         }
         let pool_id = client.user_pool_id.clone().unwrap_or_default();
         match grant_type.as_str() {
@@ -108,7 +109,7 @@ impl UserPools {
                 let minted = self
                     .tx(|tx| {
                         let pool = load_pool(tx, &pool_id)?;
-                        let s = signin::SignIn { up: self, ctx, pool: &pool, client: &client };
+                        let s = SignIn { up: self, ctx, pool: &pool, client: &client };
                         signin::refresh(&s, tx, token, signin::RefreshSecret::Checked, false).map(|(m, _)| Some(m))
                     })
                     .or_else(|e| if e.status == 400 { Ok(None) } else { Err(e) })

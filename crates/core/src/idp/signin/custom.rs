@@ -6,10 +6,11 @@
 //! checked as USER_SRP_AUTH checks it (`srp.rs`).
 
 use super::srp::{self, Ephemeral, SrpSubject};
-use super::{Answer, Challenge, SignIn, session};
+use super::{Answer, Challenge, session};
 use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
+use crate::idp::issue;
 use crate::idp::lookup::find_user;
-use crate::idp::service::UserPools;
+use crate::idp::service::{SignIn, UserPools};
 use crate::store::{Tx, UserRecord};
 use crate::triggers::{EventHeader, event, event_attributes};
 use cognate_proto::idp::{
@@ -94,25 +95,27 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
     if response["issueTokens"].as_bool() == Some(true) {
         let minted = up.tx(|tx| {
             let user = current(tx)?;
-            up.sign_in_tokens(tx, rctx, &ctx.pool, &ctx.client, &user, None, "TokenGeneration_Authentication")
+            let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client };
+            issue::sign_in_tokens(&s, tx, &user, None, "TokenGeneration_Authentication")
         })?;
-        return Ok(Answer::Tokens(minted));
+        return Ok(Answer::Tokens(Box::new(minted)));
     }
     let asked = response["challengeName"].as_str();
     // The password round comes first or not at all ("If you want to include SRP in a custom
     // authentication flow, you need to start with it": developer guide, custom
     // authentication flow); the handler may name it by either of its steps.
-    if matches!(asked, Some("PASSWORD_VERIFIER" | "SRP_A")) && history.len() == 1 {
-        if let Some(a) = ctx.srp_a.as_deref() {
-            let mut ephemeral = Some(Ephemeral::new(up));
-            let challenge = up.tx(|tx| {
-                let ephemeral = ephemeral.take().unwrap_or_else(|| Ephemeral::new(up));
-                let subject = SrpSubject::of(&current(tx)?)?;
-                let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client };
-                srp::challenge(&s, tx, subject, a, ephemeral, None, Some(history.clone()))
-            })?;
-            return Ok(Answer::Challenge(challenge));
-        }
+    if matches!(asked, Some("PASSWORD_VERIFIER" | "SRP_A"))
+        && history.len() == 1
+        && let Some(a) = ctx.srp_a.as_deref()
+    {
+        let mut ephemeral = Some(Ephemeral::new(up));
+        let challenge = up.tx(|tx| {
+            let ephemeral = ephemeral.take().unwrap_or_else(|| Ephemeral::new(up));
+            let subject = SrpSubject::of(&current(tx)?)?;
+            let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client };
+            srp::challenge(&s, tx, subject, a, ephemeral, None, Some(history.clone()))
+        })?;
+        return Ok(Answer::Challenge(challenge));
     }
     if asked != Some("CUSTOM_CHALLENGE") {
         // Only custom challenges are made here; anything else ends the sign-in.

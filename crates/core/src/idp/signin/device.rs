@@ -4,6 +4,7 @@
 use super::srp::{Ephemeral, Proof, Round, Verdict, parse_a, seal_round};
 use super::{Answer, Challenge, SignIn, session};
 use crate::env::hex;
+use crate::idp::issue;
 use crate::password::srp;
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
@@ -65,14 +66,6 @@ pub(super) fn verify(
     }
     device.last_authenticated = s.up.now();
     tx.put_device(&device)?;
-    let minted = s.up.sign_in_tokens(
-        tx,
-        s.ctx,
-        s.pool,
-        s.client,
-        &user,
-        Some(device_key),
-        "TokenGeneration_AuthenticateDevice",
-    )?;
-    Ok(Answer::Tokens(minted))
+    let minted = issue::sign_in_tokens(s, tx, &user, Some(device_key), "TokenGeneration_AuthenticateDevice")?;
+    Ok(Answer::Tokens(Box::new(minted)))
 }

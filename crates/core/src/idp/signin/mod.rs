@@ -26,18 +26,18 @@ pub(crate) use pre_auth::pre_authentication;
 pub(crate) use refresh::{RefreshSecret, get_tokens_from_refresh_token, refresh, revoke_token};
 
 use crate::idp::clients::{allows, client_and_pool, legacy_flows_only};
-use crate::idp::issue::Minted;
-use crate::idp::service::UserPools;
+use crate::idp::issue::{self, Minted};
+use crate::idp::service::{SignIn, UserPools};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::idp as wire;
-use cognate_proto::idp::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, UserPoolClientType, UserPoolType};
+use cognate_proto::idp::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, UserPoolClientType};
 use cognate_proto::{ApiError, RequestContext};
 use flow::{Flow, FlowKind};
 use std::collections::BTreeMap;
 
 /// What a sign-in step answers.
 pub(crate) enum Answer {
-    Tokens(Minted),
+    Tokens(Box<Minted>),
     Challenge(Challenge),
     /// The sign-in is refused, and what the step wrote (a failed attempt, a lockout) stands.
     Refused(ApiError),
@@ -53,20 +53,6 @@ pub(crate) struct Challenge {
     pub session: Option<String>,
 }
 
-/// What every step of one sign-in shares: the request, and the client and pool it reached.
-pub(crate) struct SignIn<'a> {
-    pub up: &'a UserPools,
-    pub ctx: &'a RequestContext,
-    pub pool: &'a UserPoolType,
-    pub client: &'a UserPoolClientType,
-}
-
-impl SignIn<'_> {
-    pub(crate) fn pool_id(&self) -> &str {
-        self.pool.id.as_deref().unwrap_or_default()
-    }
-}
-
 /// A sign-in's answer as the four operations return it.
 struct Reply {
     tokens: Option<wire::AuthenticationResultType>,
@@ -80,7 +66,7 @@ struct Reply {
 fn settle(up: &UserPools, ctx: &RequestContext, answer: Answer) -> Result<Reply, ApiError> {
     match answer {
         Answer::Tokens(minted) => {
-            Ok(Reply { tokens: Some(up.finish(minted)?), challenge: None, parameters: BTreeMap::new(), session: None })
+            Ok(Reply { tokens: Some(up.finish(*minted)?), challenge: None, parameters: BTreeMap::new(), session: None })
         }
         Answer::Challenge(c) => {
             Ok(Reply { tokens: None, challenge: Some(c.name), parameters: c.parameters, session: c.session })
@@ -127,16 +113,8 @@ pub(crate) fn next_step(
             session: Some(session),
         }));
     }
-    let minted = s.up.sign_in_tokens(
-        tx,
-        s.ctx,
-        s.pool,
-        s.client,
-        &user,
-        known.map(|d| d.device_key),
-        "TokenGeneration_Authentication",
-    )?;
-    Ok(Answer::Tokens(minted))
+    let minted = issue::sign_in_tokens(s, tx, &user, known.map(|d| d.device_key), "TokenGeneration_Authentication")?;
+    Ok(Answer::Tokens(Box::new(minted)))
 }
 
 pub(crate) fn initiate_auth(
@@ -242,7 +220,7 @@ fn initiate(
         // CUSTOM_AUTH without its USERNAME: refused where the parameter is first needed.
         pre_auth::pre_authentication(up, client_id, None)?;
         custom::check_client(up, admin_pool, client_id)?;
-        return Err(flow.err().expect("a custom flow that did not parse"));
+        return Err(flow.expect_err("a custom flow that did not parse"));
     }
     // The UserMigration and PreAuthentication triggers run before the sign-in, outside any
     // transaction. Most pools have neither, so the sign-in's own transaction finds that out
@@ -291,7 +269,8 @@ fn initiate(
                 }
                 Flow::Refresh { token, secret_hash } => {
                     let secret = RefreshSecret::Hash(secret_hash.as_deref());
-                    refresh::refresh(&s, tx, &token, secret, false).map(|(m, _)| Outside::Done(Answer::Tokens(m)))
+                    refresh::refresh(&s, tx, &token, secret, false)
+                        .map(|(m, _)| Outside::Done(Answer::Tokens(Box::new(m))))
                 }
                 Flow::Custom { .. } => unreachable!("custom sign-ins start above"),
             }

@@ -2,6 +2,7 @@
 //! any required attributes they still lack.
 
 use super::{Answer, Challenge, SignIn, session};
+use crate::idp::issue;
 use crate::idp::lookup::pool_name_of;
 use crate::idp::service::UserPools;
 use crate::idp::{attributes, pools, users};
@@ -68,9 +69,8 @@ pub(super) fn answer(
     tx.put_user(pool_id, &user)?;
     // A session answers once.
     tx.delete_session(&session.id)?;
-    let minted =
-        s.up.sign_in_tokens(tx, s.ctx, s.pool, s.client, &user, None, "TokenGeneration_NewPasswordChallenge")?;
-    Ok(Answer::Tokens(minted))
+    let minted = issue::sign_in_tokens(s, tx, &user, None, "TokenGeneration_NewPasswordChallenge")?;
+    Ok(Answer::Tokens(Box::new(minted)))
 }
 
 /// The `userAttributes.<name>` answers, as Cognito checks them.

@@ -4,7 +4,7 @@
 use super::SignIn;
 use crate::env::RandomExt;
 use crate::idp::clients::{check_client_secret, client_and_pool, load_client, secret_hash};
-use crate::idp::issue::{Minted, RefreshPayload, signed_out_since};
+use crate::idp::issue::{self, Minted, RefreshPayload, signed_out_since};
 use crate::idp::service::UserPools;
 use crate::store::Tx;
 use crate::tokens::Purpose;
@@ -82,7 +82,7 @@ pub(crate) fn refresh(
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
-    let mut result = up.mint(tx, s.ctx, s.pool, s.client, &user, &family, "TokenGeneration_RefreshTokens")?;
+    let mut result = issue::mint(s, tx, &user, &family, "TokenGeneration_RefreshTokens")?;
     let rotated = rotate && current;
     if rotated {
         let grace = s.client.refresh_token_rotation.as_ref().and_then(|r| r.retry_grace_period_seconds).unwrap_or(0);
