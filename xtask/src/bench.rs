@@ -311,7 +311,7 @@ pub(crate) fn fmt3((a, b, c): (f64, f64, f64), unit: &str, digits: usize) -> Str
 /// setup made), straight through the store: making a million users through the API would
 /// measure AdminCreateUser, not lookups.
 fn bulk_users(dir: &Path, pool: &str, n: usize) -> Result<(), String> {
-    let store = cognate_store::SqliteStore::open(dir)?;
+    let store = cognate_store_sqlite::SqliteStore::open(dir)?;
     let store: &dyn Store = &store;
     let verifier = PasswordVerifier { salt: "00".into(), verifier: "01".into() };
     let batch = 20_000;

@@ -11,6 +11,8 @@
 pub mod env;
 pub mod idp;
 pub mod password;
-pub mod store;
+/// The store is a crate of its own, the seam to every backend; re-exported so that
+/// `crate::store::…` names it here.
+pub use cognate_store as store;
 pub mod tokens;
 pub mod triggers;

@@ -17,7 +17,6 @@ use cognate_proto::idp::PasswordPolicyType;
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
 use hmac::{Hmac, KeyInit, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
@@ -78,18 +77,22 @@ pub fn generate_temporary(policy: &PasswordPolicyType, rng: &dyn Random) -> Stri
     chars.into_iter().collect()
 }
 
-/// What cognate keeps instead of a password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PasswordVerifier {
-    /// The salt in PAD form (lower-case hex), as the SRP challenge sends it.
-    pub salt: String,
-    /// `g^x mod N` in lower-case hex.
-    pub verifier: String,
+/// What cognate keeps instead of a password; the record lives in `cognate-store`, the
+/// arithmetic in [`VerifierExt`].
+pub use cognate_store::PasswordVerifier;
+
+/// Making and checking a [`PasswordVerifier`].
+pub trait VerifierExt {
+    /// `pool_name` is the part of the pool id after `_`; `user_id` is the username.
+    fn new(pool_name: &str, user_id: &str, password: &str, rng: &dyn Random) -> Self;
+
+    /// Whether `password` is the one this verifier was made from. Constant-time in the
+    /// comparison; the exponentiation itself does not branch on secrets.
+    fn matches(&self, pool_name: &str, user_id: &str, password: &str) -> bool;
 }
 
-impl PasswordVerifier {
-    /// `pool_name` is the part of the pool id after `_`; `user_id` is the username.
-    pub fn new(pool_name: &str, user_id: &str, password: &str, rng: &dyn Random) -> Self {
+impl VerifierExt for PasswordVerifier {
+    fn new(pool_name: &str, user_id: &str, password: &str, rng: &dyn Random) -> Self {
         let mut salt = [0u8; 16];
         rng.fill(&mut salt);
         let salt = pad_hex(&salt);
@@ -97,9 +100,7 @@ impl PasswordVerifier {
         Self { salt, verifier }
     }
 
-    /// Whether `password` is the one this verifier was made from. Constant-time in the
-    /// comparison; the exponentiation itself does not branch on secrets.
-    pub fn matches(&self, pool_name: &str, user_id: &str, password: &str) -> bool {
+    fn matches(&self, pool_name: &str, user_id: &str, password: &str) -> bool {
         let candidate = hex(&srp::verifier(&self.salt, pool_name, user_id, password));
         constant_time_eq(candidate.as_bytes(), self.verifier.as_bytes())
     }

@@ -13,7 +13,6 @@ use aws_lc_rs::rsa::KeyPair;
 use aws_lc_rs::signature::{self, KeyPair as _, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -35,39 +34,38 @@ impl Purpose {
     }
 }
 
-/// A pool's key material as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PoolKeys {
-    pub id_kid: String,
-    /// PKCS#8 DER, base64.
-    pub id_key: String,
-    pub access_kid: String,
-    pub access_key: String,
-    /// 32 bytes, base64: seals refresh tokens.
-    pub refresh_key: String,
-}
+/// A pool's key material as stored; the record lives in `cognate-store`, the making of it in
+/// [`PoolKeysExt`].
+pub use cognate_store::PoolKeys;
 
-impl PoolKeys {
+/// Making a pool's [`PoolKeys`].
+pub trait PoolKeysExt: Sized {
     /// Fresh keys for a new pool.
-    pub fn generate(keys: &dyn KeySource, rng: &dyn Random) -> Self {
-        Self::from_pair((keys.rsa_2048_pkcs8(), keys.rsa_2048_pkcs8()), rng)
-    }
+    fn generate(keys: &dyn KeySource, rng: &dyn Random) -> Self;
 
     /// A pool's keys from two RSA keys that are ready now, or `None` without waiting.
-    pub fn ready(keys: &dyn KeySource, rng: &dyn Random) -> Option<Self> {
-        keys.ready_pair().map(|pair| Self::from_pair(pair, rng))
+    fn ready(keys: &dyn KeySource, rng: &dyn Random) -> Option<Self>;
+}
+
+impl PoolKeysExt for PoolKeys {
+    fn generate(keys: &dyn KeySource, rng: &dyn Random) -> Self {
+        keys_from_pair((keys.rsa_2048_pkcs8(), keys.rsa_2048_pkcs8()), rng)
     }
 
-    fn from_pair((id_key, access_key): (Vec<u8>, Vec<u8>), rng: &dyn Random) -> Self {
-        let mut sealing = [0u8; 32];
-        rng.fill(&mut sealing);
-        Self {
-            id_kid: kid_of(&id_key),
-            id_key: STANDARD.encode(&id_key),
-            access_kid: kid_of(&access_key),
-            access_key: STANDARD.encode(&access_key),
-            refresh_key: STANDARD.encode(sealing),
-        }
+    fn ready(keys: &dyn KeySource, rng: &dyn Random) -> Option<Self> {
+        keys.ready_pair().map(|pair| keys_from_pair(pair, rng))
+    }
+}
+
+fn keys_from_pair((id_key, access_key): (Vec<u8>, Vec<u8>), rng: &dyn Random) -> PoolKeys {
+    let mut sealing = [0u8; 32];
+    rng.fill(&mut sealing);
+    PoolKeys {
+        id_kid: kid_of(&id_key),
+        id_key: STANDARD.encode(&id_key),
+        access_kid: kid_of(&access_key),
+        access_key: STANDARD.encode(&access_key),
+        refresh_key: STANDARD.encode(sealing),
     }
 }
 

@@ -132,8 +132,8 @@ pub struct ServeConfig {
 /// Opens the store, applies the seed, binds and serves until Ctrl-C or SIGTERM.
 pub async fn serve(config: ServeConfig) -> Result<(), String> {
     let store: Arc<dyn Store> = match &config.data_dir {
-        Some(dir) => Arc::new(cognate_store::SqliteStore::open(dir)?),
-        None => Arc::new(cognate_store::SqliteStore::in_memory()),
+        Some(dir) => Arc::new(cognate_store_sqlite::SqliteStore::open(dir)?),
+        None => Arc::new(cognate_store_sqlite::SqliteStore::in_memory()),
     };
     let seed = match &config.seed_file {
         Some(path) => Some(seed::Seed::load(path)?),

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The real store, noting when a transaction is open.
 struct Watched {
-    inner: cognate_store::SqliteStore,
+    inner: cognate_store_sqlite::SqliteStore,
     open: Arc<AtomicBool>,
 }
 
@@ -57,7 +57,7 @@ fn a_first_sign_in_makes_its_pools_keys_outside_the_transaction() {
     let open = Arc::new(AtomicBool::new(false));
     let reserve = Arc::new(DryReserve { open: open.clone(), made: 0.into(), made_in_a_transaction: 0.into() });
     let pools = UserPools::new(
-        Arc::new(Watched { inner: cognate_store::SqliteStore::in_memory(), open }),
+        Arc::new(Watched { inner: cognate_store_sqlite::SqliteStore::in_memory(), open }),
         Arc::new(cognate_core::env::ManualClock::new(1_800_000_000_000)),
         Arc::new(cognate_server::system::ThreadRandom),
         reserve.clone(),

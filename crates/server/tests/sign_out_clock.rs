@@ -22,7 +22,7 @@ impl Pools {
     fn new() -> Self {
         let clock = Arc::new(ManualClock::new(1_800_000_000_000));
         let pools = UserPools::new(
-            Arc::new(cognate_store::SqliteStore::in_memory()),
+            Arc::new(cognate_store_sqlite::SqliteStore::in_memory()),
             clock.clone(),
             Arc::new(ThreadRandom),
             Arc::new(cognate_server::system::KeyReserve::new(2)),

@@ -1,796 +1,192 @@
-//! [`SqliteStore`], the [`Store`] cognate runs on: a file under `--data-dir`, or memory with
-//! `--ephemeral`.
+//! The seam between Cognito's behaviour and where its state lives.
 //!
-//! One connection behind a mutex serialises transactions, which is what SQLite does anyway;
-//! each API operation is one `BEGIN IMMEDIATE … COMMIT`. The journal is a WAL with
-//! `synchronous=NORMAL`: a committed transaction survives the process being killed at any
-//! point (the WAL is on disk before the commit returns); a power cut may lose the last few.
+//! This crate is an interface, not an implementation: it defines [`Store`] and [`Tx`], the
+//! records that pass through them, and a [`conformance`] suite that says, as tests, what an
+//! implementation must do. `cognate-core` is written against these traits alone, and each
+//! backend is a crate of its own that implements them (`cognate-store-sqlite` is the one
+//! cognate ships). Neither side depends on the other, so:
 //!
-//! Records are JSON documents. Users also get rows in `user_index`, one per searchable
-//! attribute ([`UserRecord::index_entries`]), so alias lookups and ListUsers filters are
-//! index range scans whatever the size of the pool, and `pool_stats` keeps the user count so
-//! DescribeUserPool does not count a million rows.
+//! * core compiles, and is tested, without any database;
+//! * a backend compiles without any of Cognito's logic (and without its cryptography: the
+//!   records here are plain data, and making or checking a [`PasswordVerifier`] or
+//!   [`PoolKeys`] is core's business);
+//! * a second backend (PostgreSQL, say) is a new crate that implements [`Store`] and passes
+//!   [`conformance::check`], with no change to core.
+//!
+//! # The contract
+//!
+//! A [`Store`] runs a closure inside a transaction: everything the closure writes lands
+//! together when it returns `Ok`, and nothing lands when it returns `Err` or panics. Each API
+//! operation is one such transaction, so a failed request changes nothing. Transactions are
+//! serialisable: one never sees another's uncommitted writes, and two that read and write the
+//! same record behave as if one ran after the other (SQLite gets this by running one at a
+//! time; a server database would use `SERIALIZABLE` or row locks).
+//!
+//! The closure form, rather than `begin`/`commit` handles, is deliberate. A caller cannot
+//! forget to commit or leave a transaction open across an `await`; a backend has one place
+//! to roll back; and [`Store`] stays object safe, so the server holds an `Arc<dyn Store>` and
+//! core has no type parameter for it.
+//!
+//! A backend may cache what it decodes (a sign-in reads its pool, client and keys every
+//! time), but a cache must be invisible: a write is seen by the rest of its transaction and
+//! by every later one, and a rolled-back write is never seen at all. The suite checks this.
+//!
+//! # Records
+//!
+//! Records are whole documents (the API's own shapes where one fits) with a few fields
+//! beside them that a backend must index for the lookups that must stay fast as a pool
+//! grows. What to index for a user, and how it is normalised, is decided here once
+//! ([`UserRecord::index_entries`], [`search_is_case_insensitive`]), so every backend answers
+//! ListUsers filters the same way.
 
 #![forbid(unsafe_code)]
 
-use cognate_core::store::{
-    AuthSession, DeviceRecord, OutboxMessage, OutboxQuery, Page, Store, StoreResult, TokenFamily, Tx, UserFilter,
-    UserRecord,
+mod records;
+
+pub use records::{
+    AuthSession, DeviceRecord, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode, PoolKeys, SEARCHABLE,
+    TokenFamily, UserRecord, search_is_case_insensitive,
 };
-use cognate_core::tokens::PoolKeys;
+
 use cognate_proto::ApiError;
 use cognate_proto::idp::{GroupType, IdentityProviderType, UserPoolClientType, UserPoolType};
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-const SCHEMA_VERSION: i64 = 2;
+pub type StoreResult<T> = Result<T, ApiError>;
 
-/// What each schema version adds to the one before (version 1 is [`SCHEMA`] less these).
-const MIGRATIONS: &[(i64, &str)] = &[(2, IDPS)];
-
-const IDPS: &str = "CREATE TABLE idps (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, \
-                    PRIMARY KEY (pool_id, name)) WITHOUT ROWID;";
-
-const SCHEMA: &str = r#"
-CREATE TABLE pools (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE pool_stats (pool_id TEXT PRIMARY KEY, users INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE clients (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX clients_by_pool ON clients (pool_id, id);
-CREATE TABLE users (pool_id TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, key)) WITHOUT ROWID;
-CREATE TABLE user_index (
-    pool_id TEXT NOT NULL, attr TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL,
-    PRIMARY KEY (pool_id, attr, value, key)
-) WITHOUT ROWID;
-CREATE INDEX user_index_by_key ON user_index (pool_id, key);
-CREATE TABLE groups (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, name)) WITHOUT ROWID;
-CREATE TABLE members (pool_id TEXT NOT NULL, group_name TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (pool_id, group_name, key)) WITHOUT ROWID;
-CREATE INDEX members_by_user ON members (pool_id, key, group_name);
-CREATE TABLE keys (pool_id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE sessions (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, expires REAL NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX sessions_by_expiry ON sessions (expires);
-CREATE TABLE families (
-    pool_id TEXT NOT NULL, origin_jti TEXT NOT NULL, user_key TEXT NOT NULL, expires REAL NOT NULL, doc TEXT NOT NULL,
-    PRIMARY KEY (pool_id, origin_jti)
-) WITHOUT ROWID;
-CREATE INDEX families_by_user ON families (pool_id, user_key);
-CREATE INDEX families_by_expiry ON families (expires);
-CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL, username TEXT NOT NULL, destination TEXT NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX outbox_by_pool ON outbox (pool_id, seq);
-CREATE TABLE devices (pool_id TEXT NOT NULL, device_key TEXT NOT NULL, user_key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, device_key)) WITHOUT ROWID;
-CREATE INDEX devices_by_user ON devices (pool_id, user_key, device_key);
-"#;
-
-pub struct SqliteStore {
-    conn: Mutex<(Connection, Decoded)>,
+pub trait Store: Send + Sync {
+    /// Runs `f` in one transaction, committed when `f` returns `Ok`.
+    fn run(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()>;
 }
 
-/// Pools, clients and signing keys as last read, decoded. Every sign-in reads its pool, client
-/// and keys; reading kilobytes of JSON (overflow pages included) and decoding them again each
-/// time was a fifth of a sign-in's work beside its signatures.
-///
-/// The cache can be trusted because this connection is the only writer (the database is held
-/// with `locking_mode=EXCLUSIVE`, or lives in memory) and every write of these tables goes
-/// through [`SqliteTx`]: a write forgets the entry and marks it written for the rest of its
-/// transaction, so a value that might still be rolled back is never cached, and each
-/// transaction starts with no marks.
-#[derive(Default)]
-struct Decoded {
-    pools: Cache<Arc<UserPoolType>>,
-    clients: Cache<UserPoolClientType>,
-    keys: Cache<Arc<PoolKeys>>,
-}
-
-impl Decoded {
-    fn begin(&mut self) {
-        self.pools.begin();
-        self.clients.begin();
-        self.keys.begin();
-    }
-}
-
-/// How many decoded values of one kind are kept before the cache starts afresh.
-const DECODED_LIMIT: usize = 1024;
-
-struct Cache<T> {
-    values: HashMap<String, T>,
-    /// Written by the open transaction: read from the database until it ends.
-    written: HashSet<String>,
-    all_written: bool,
-}
-
-impl<T> Default for Cache<T> {
-    fn default() -> Self {
-        Self { values: HashMap::new(), written: HashSet::new(), all_written: false }
-    }
-}
-
-impl<T: Clone> Cache<T> {
-    fn begin(&mut self) {
-        self.written.clear();
-        self.all_written = false;
-    }
-
-    fn get(&self, id: &str) -> Option<T> {
-        self.values.get(id).cloned()
-    }
-
-    fn remember(&mut self, id: &str, value: &T) {
-        if self.all_written || self.written.contains(id) {
-            return;
-        }
-        if self.values.len() >= DECODED_LIMIT {
-            self.values.clear();
-        }
-        self.values.insert(id.to_string(), value.clone());
-    }
-
-    fn forget(&mut self, id: &str) {
-        self.values.remove(id);
-        self.written.insert(id.to_string());
-    }
-
-    fn forget_all(&mut self) {
-        self.values.clear();
-        self.all_written = true;
-    }
-}
-
-fn db_error(e: impl std::fmt::Display) -> ApiError {
-    ApiError::internal_error(format!("storage error: {e}"))
-}
-
-impl SqliteStore {
-    /// Opens (creating if need be) the database in `dir`.
-    pub fn open(dir: &Path) -> Result<Self, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        let path = dir.join("cognate.sqlite3");
-        let conn = Connection::open(&path).map_err(|e| format!("opening {}: {e}", path.display()))?;
-        // One process owns the database: an exclusive lock taken once spares every transaction
-        // its file-lock system calls, keeps the WAL index in memory, and stops a second cognate
-        // from sharing the directory by mistake.
-        conn.execute_batch(
-            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
-             PRAGMA foreign_keys=OFF;",
-        )
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy) => {
-                format!("{} is in use by another process (another cognate?)", path.display())
-            }
-            _ => e.to_string(),
+impl dyn Store {
+    /// [`Store::run`] for a closure that returns a value.
+    pub fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> StoreResult<R>) -> StoreResult<R> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.run(&mut |tx| {
+            let f = f.take().expect("a transaction body runs once");
+            out = Some(f(tx)?);
+            Ok(())
         })?;
-        Self::init(conn)
-    }
-
-    /// A store that lives and dies with the process.
-    pub fn in_memory() -> Self {
-        Self::init(Connection::open_in_memory().expect("an in-memory database opens")).expect("the schema applies")
-    }
-
-    fn init(conn: Connection) -> Result<Self, String> {
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| e.to_string())?;
-        match version {
-            0 => {
-                let all: String = MIGRATIONS.iter().map(|(_, sql)| *sql).collect();
-                conn.execute_batch(&format!("BEGIN; {SCHEMA} {all} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
-                    .map_err(|e| e.to_string())?;
-            }
-            SCHEMA_VERSION => {}
-            older if older < SCHEMA_VERSION => {
-                let newer: String = MIGRATIONS.iter().filter(|(v, _)| *v > older).map(|(_, sql)| *sql).collect();
-                conn.execute_batch(&format!("BEGIN; {newer} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
-                    .map_err(|e| e.to_string())?;
-            }
-            other => {
-                return Err(format!("the database has schema version {other}; this cognate knows {SCHEMA_VERSION}"));
-            }
-        }
-        // Every statement the store uses stays prepared; the default cache of 16 is fewer than
-        // a sign-in alone uses.
-        conn.set_prepared_statement_cache_capacity(256);
-        Ok(Self { conn: Mutex::new((conn, Decoded::default())) })
+        Ok(out.expect("a committed transaction produced its value"))
     }
 }
 
-impl Store for SqliteStore {
-    fn run(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()> {
-        // A panic in an earlier transaction rolled it back (the Transaction's drop did), so the
-        // connection is still sound.
-        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let (conn, decoded) = &mut *guard;
-        decoded.begin();
-        // BEGIN and COMMIT as cached statements: rusqlite's Transaction parses them afresh each time.
-        conn.prepare_cached("BEGIN IMMEDIATE").and_then(|mut s| s.execute([])).map_err(db_error)?;
-        let open = Open(conn);
-        let mut tx = SqliteTx { txn: conn, decoded };
-        f(&mut tx)?;
-        std::mem::forget(open);
-        conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])).map(drop).map_err(|e| {
-            let _ = conn.execute_batch("ROLLBACK");
-            db_error(e)
-        })
-    }
+/// A page of results and where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The sort key of the last item, when more items follow.
+    pub next: Option<String>,
 }
 
-/// An open transaction, rolled back when dropped: on an error, or on a panic in the
-/// operation, so the connection is sound for the next one.
-struct Open<'a>(&'a Connection);
-
-impl Drop for Open<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.prepare_cached("ROLLBACK").and_then(|mut s| s.execute([]));
-    }
+/// A ListUsers filter, already parsed and normalised by the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserFilter {
+    /// One of the names [`UserRecord::index_entries`] produces.
+    pub attribute: String,
+    pub value: String,
+    pub prefix: bool,
 }
 
-struct SqliteTx<'a> {
-    txn: &'a Connection,
-    decoded: &'a mut Decoded,
-}
+/// The operations a transaction offers. Pool ids, client ids and group names are exact; users
+/// are keyed by [`UserRecord::key`].
+pub trait Tx {
+    fn pool(&mut self, id: &str) -> StoreResult<Option<Arc<UserPoolType>>>;
+    fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()>;
+    /// Deletes the pool with all its clients, users and groups.
+    fn delete_pool(&mut self, id: &str) -> StoreResult<()>;
+    /// Pools in id order, starting after `after`.
+    fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>>;
 
-impl SqliteTx<'_> {
-    /// A pool, client or key document by its id: from `cache` when there, else read, decoded
-    /// and kept.
-    fn cached<T: Clone>(
-        &mut self,
-        cache: fn(&mut Decoded) -> &mut Cache<T>,
-        sql: &str,
-        id: &str,
-        decode: fn(&str) -> StoreResult<T>,
-    ) -> StoreResult<Option<T>> {
-        if let Some(value) = cache(self.decoded).get(id) {
-            return Ok(Some(value));
-        }
-        let value = self.text(sql, [id])?.map(|text| decode(&text)).transpose()?;
-        if let Some(v) = &value {
-            cache(self.decoded).remember(id, v);
-        }
-        Ok(value)
-    }
-}
+    fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>>;
+    fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()>;
+    fn delete_client(&mut self, client_id: &str) -> StoreResult<()>;
+    /// A pool's clients in id order, starting after `after`.
+    fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>>;
 
-fn to_doc<T: Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(db_error)
-}
-
-fn from_doc<T: DeserializeOwned>(doc: &str) -> StoreResult<T> {
-    serde_json::from_str(doc).map_err(db_error)
-}
-
-/// Splits `limit + 1` rows into a page: the extra row only says that more follow.
-fn page<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = if more { rows.last().map(|(k, _)| k.clone()) } else { None };
-    Page { items: rows.into_iter().map(|(_, v)| v).collect(), next }
-}
-
-/// A position in a filtered user listing: the indexed value and the key, NUL-separated.
-fn split_position(pos: &str) -> (&str, &str) {
-    pos.split_once('\0').unwrap_or((pos, ""))
-}
-
-impl SqliteTx<'_> {
-    /// The first `max_rows` rows of a query. The SQL carries no `LIMIT ?`: SQLite plans with a
-    /// bound LIMIT's value, so it prepares such a statement afresh at every use.
-    fn docs<T: DeserializeOwned>(
-        &self,
-        sql: &str,
-        args: impl rusqlite::Params,
-        max_rows: usize,
-    ) -> StoreResult<Vec<(String, T)>> {
-        let mut stmt = self.txn.prepare_cached(sql).map_err(db_error)?;
-        let rows = stmt
-            .query_map(args, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(db_error)?
-            .take(max_rows)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_error)?;
-        rows.into_iter().map(|(k, d)| Ok((k, from_doc(&d)?))).collect()
-    }
-
-    fn doc<T: DeserializeOwned>(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<T>> {
-        self.text(sql, args)?.map(|d| from_doc(&d)).transpose()
-    }
-
-    fn text(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<String>> {
-        self.txn.prepare_cached(sql).map_err(db_error)?.query_row(args, |r| r.get(0)).optional().map_err(db_error)
-    }
-
-    fn exec(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<usize> {
-        self.txn.prepare_cached(sql).map_err(db_error)?.execute(args).map_err(db_error)
-    }
-
-    fn bump_users(&self, pool_id: &str, by: i64) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO pool_stats (pool_id, users) VALUES (?1, ?2) ON CONFLICT (pool_id) DO UPDATE SET users = users + ?2",
-            params![pool_id, by],
-        )
-        .map(drop)
-    }
-}
-
-impl Tx for SqliteTx<'_> {
-    fn pool(&mut self, id: &str) -> StoreResult<Option<Arc<UserPoolType>>> {
-        self.cached(|d| &mut d.pools, "SELECT doc FROM pools WHERE id = ?1", id, |t| from_doc(t).map(Arc::new))
-    }
-
-    fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()> {
-        let id = pool.id.as_deref().unwrap_or_default();
-        self.decoded.pools.forget(id);
-        self.exec("INSERT OR REPLACE INTO pools (id, doc) VALUES (?1, ?2)", params![id, to_doc(pool)?]).map(drop)
-    }
-
-    fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
-        self.decoded.pools.forget(id);
-        self.decoded.keys.forget(id);
-        self.decoded.clients.forget_all();
-        for sql in [
-            "DELETE FROM pools WHERE id = ?1",
-            "DELETE FROM pool_stats WHERE pool_id = ?1",
-            "DELETE FROM clients WHERE pool_id = ?1",
-            "DELETE FROM users WHERE pool_id = ?1",
-            "DELETE FROM user_index WHERE pool_id = ?1",
-            "DELETE FROM groups WHERE pool_id = ?1",
-            "DELETE FROM members WHERE pool_id = ?1",
-            "DELETE FROM keys WHERE pool_id = ?1",
-            "DELETE FROM sessions WHERE pool_id = ?1",
-            "DELETE FROM families WHERE pool_id = ?1",
-            "DELETE FROM outbox WHERE pool_id = ?1",
-            "DELETE FROM devices WHERE pool_id = ?1",
-            "DELETE FROM idps WHERE pool_id = ?1",
-        ] {
-            self.exec(sql, [id])?;
-        }
-        Ok(())
-    }
-
-    fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>> {
-        let rows = self.docs(
-            "SELECT id, doc FROM pools WHERE id > ?1 ORDER BY id",
-            params![after.unwrap_or("")],
-            limit.saturating_add(1),
-        )?;
-        Ok(page(rows, limit))
-    }
-
-    fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>> {
-        self.cached(|d| &mut d.clients, "SELECT doc FROM clients WHERE id = ?1", client_id, from_doc)
-    }
-
-    fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()> {
-        self.decoded.clients.forget(client.client_id.as_deref().unwrap_or_default());
-        self.exec(
-            "INSERT OR REPLACE INTO clients (id, pool_id, doc) VALUES (?1, ?2, ?3)",
-            params![
-                client.client_id.as_deref().unwrap_or_default(),
-                client.user_pool_id.as_deref().unwrap_or_default(),
-                to_doc(client)?
-            ],
-        )
-        .map(drop)
-    }
-
-    fn delete_client(&mut self, client_id: &str) -> StoreResult<()> {
-        self.decoded.clients.forget(client_id);
-        self.exec("DELETE FROM clients WHERE id = ?1", [client_id]).map(drop)
-    }
-
-    fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>> {
-        let rows = self.docs(
-            "SELECT id, doc FROM clients WHERE pool_id = ?1 AND id > ?2 ORDER BY id",
-            params![pool_id, after.unwrap_or("")],
-            limit.saturating_add(1),
-        )?;
-        Ok(page(rows, limit))
-    }
-
-    fn user(&mut self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>> {
-        self.doc("SELECT doc FROM users WHERE pool_id = ?1 AND key = ?2", [pool_id, key])
-    }
-
-    fn users_with(&mut self, pool_id: &str, attribute: &str, value: &str) -> StoreResult<Vec<UserRecord>> {
-        // Keys first, then each user: one statement with a join would be planned afresh at
-        // every sign-in by alias (see `groups_of`).
-        let mut keys: Vec<String> = self
-            .txn
-            .prepare_cached("SELECT key FROM user_index WHERE pool_id = ?1 AND attr = ?2 AND value = ?3")
-            .map_err(db_error)?
-            .query_map([pool_id, attribute, value], |r| r.get(0))
-            .map_err(db_error)?
-            .collect::<Result<_, _>>()
-            .map_err(db_error)?;
-        keys.sort();
-        let mut users = Vec::with_capacity(keys.len());
-        for key in keys {
-            users.extend(self.user(pool_id, &key)?);
-        }
-        Ok(users)
-    }
-
-    fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()> {
-        let existed = self.exec("DELETE FROM users WHERE pool_id = ?1 AND key = ?2", [pool_id, user.key.as_str()])? > 0;
-        self.exec(
-            "INSERT INTO users (pool_id, key, doc) VALUES (?1, ?2, ?3)",
-            params![pool_id, user.key, to_doc(user)?],
-        )?;
-        self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, user.key.as_str()])?;
-        for (attr, value) in user.index_entries() {
-            self.exec(
-                "INSERT OR IGNORE INTO user_index (pool_id, attr, value, key) VALUES (?1, ?2, ?3, ?4)",
-                params![pool_id, attr, value, user.key],
-            )?;
-        }
-        if !existed {
-            self.bump_users(pool_id, 1)?;
-        }
-        Ok(())
-    }
-
-    fn delete_user(&mut self, pool_id: &str, key: &str) -> StoreResult<()> {
-        if self.exec("DELETE FROM users WHERE pool_id = ?1 AND key = ?2", [pool_id, key])? > 0 {
-            self.bump_users(pool_id, -1)?;
-        }
-        self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
-        self.exec("DELETE FROM members WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
-        self.exec("DELETE FROM devices WHERE pool_id = ?1 AND user_key = ?2", [pool_id, key])?;
-        // Token families stay until they expire: a deleted user's refresh token then answers
-        // "User does not exist.", as Cognito's does.
-        Ok(())
-    }
-
+    fn user(&mut self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>>;
+    /// Users whose index entry `attribute` equals `value` exactly.
+    fn users_with(&mut self, pool_id: &str, attribute: &str, value: &str) -> StoreResult<Vec<UserRecord>>;
+    fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()>;
+    /// Deletes the user with their group memberships and devices.
+    fn delete_user(&mut self, pool_id: &str, key: &str) -> StoreResult<()>;
+    /// Users in key order (or, filtered, in order of the filtered value), starting after the
+    /// opaque position `after` that a previous page returned.
     fn users(
         &mut self,
         pool_id: &str,
         filter: Option<&UserFilter>,
         after: Option<&str>,
         limit: usize,
-    ) -> StoreResult<Page<UserRecord>> {
-        let n = limit.saturating_add(1);
-        let Some(f) = filter else {
-            let rows = self.docs(
-                "SELECT key, doc FROM users WHERE pool_id = ?1 AND key > ?2 ORDER BY key",
-                params![pool_id, after.unwrap_or("")],
-                n,
-            )?;
-            return Ok(page(rows, limit));
-        };
-        let (after_value, after_key) = after.map(split_position).unwrap_or(("", ""));
-        let (low, high) = if f.prefix {
-            (f.value.clone(), format!("{}\u{10FFFF}", f.value))
-        } else {
-            (f.value.clone(), f.value.clone())
-        };
-        let sql = "SELECT i.value || char(0) || i.key, u.doc FROM user_index i \
-                   JOIN users u ON u.pool_id = i.pool_id AND u.key = i.key \
-                   WHERE i.pool_id = ?1 AND i.attr = ?2 AND i.value >= ?3 AND i.value <= ?4 \
-                   AND (i.value, i.key) > (?5, ?6) ORDER BY i.value, i.key";
-        let rows = self.docs(sql, params![pool_id, f.attribute, low, high, after_value, after_key], n)?;
-        Ok(page(rows, limit))
-    }
+    ) -> StoreResult<Page<UserRecord>>;
+    fn count_users(&mut self, pool_id: &str) -> StoreResult<u64>;
 
-    fn count_users(&mut self, pool_id: &str) -> StoreResult<u64> {
-        let n: Option<i64> = self
-            .txn
-            .prepare_cached("SELECT users FROM pool_stats WHERE pool_id = ?1")
-            .map_err(db_error)?
-            .query_row([pool_id], |r| r.get(0))
-            .optional()
-            .map_err(db_error)?;
-        Ok(n.unwrap_or(0).max(0) as u64)
-    }
-
-    fn group(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<GroupType>> {
-        self.doc("SELECT doc FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name])
-    }
-
-    fn put_group(&mut self, group: &GroupType) -> StoreResult<()> {
-        self.exec(
-            "INSERT OR REPLACE INTO groups (pool_id, name, doc) VALUES (?1, ?2, ?3)",
-            params![
-                group.user_pool_id.as_deref().unwrap_or_default(),
-                group.group_name.as_deref().unwrap_or_default(),
-                to_doc(group)?
-            ],
-        )
-        .map(drop)
-    }
-
-    fn delete_group(&mut self, pool_id: &str, name: &str) -> StoreResult<()> {
-        self.exec("DELETE FROM groups WHERE pool_id = ?1 AND name = ?2", [pool_id, name])?;
-        self.exec("DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2", [pool_id, name])?;
-        Ok(())
-    }
-
-    fn groups(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupType>> {
-        let rows = self.docs(
-            "SELECT name, doc FROM groups WHERE pool_id = ?1 AND name > ?2 ORDER BY name",
-            params![pool_id, after.unwrap_or("")],
-            limit.saturating_add(1),
-        )?;
-        Ok(page(rows, limit))
-    }
-
-    fn add_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()> {
-        self.exec(
-            "INSERT OR IGNORE INTO members (pool_id, group_name, key) VALUES (?1, ?2, ?3)",
-            [pool_id, group, user_key],
-        )
-        .map(drop)
-    }
-
-    fn remove_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()> {
-        self.exec("DELETE FROM members WHERE pool_id = ?1 AND group_name = ?2 AND key = ?3", [pool_id, group, user_key])
-            .map(drop)
-    }
-
+    fn group(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<GroupType>>;
+    fn put_group(&mut self, group: &GroupType) -> StoreResult<()>;
+    /// Deletes the group and its memberships.
+    fn delete_group(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
+    /// A pool's groups in name order, starting after `after`.
+    fn groups(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupType>>;
+    fn add_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
+    fn remove_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
+    /// The groups a user belongs to, in name order.
     fn groups_of(
         &mut self,
         pool_id: &str,
         user_key: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> StoreResult<Page<GroupType>> {
-        // Every token minted asks this, so its statements must stay prepared. SQLite plans a
-        // join, or a statement with an ORDER BY, afresh at each use when a WHERE value is
-        // bound; so the user's (few) group names are read alone, sorted here, then looked up.
-        let mut names: Vec<String> = self
-            .txn
-            .prepare_cached("SELECT group_name FROM members WHERE pool_id = ?1 AND key = ?2 AND group_name > ?3")
-            .map_err(db_error)?
-            .query_map(params![pool_id, user_key, after.unwrap_or("")], |r| r.get(0))
-            .map_err(db_error)?
-            .collect::<Result<_, _>>()
-            .map_err(db_error)?;
-        names.sort();
-        names.truncate(limit.saturating_add(1));
-        let mut rows = Vec::with_capacity(names.len());
-        for name in names {
-            if let Some(group) = self.group(pool_id, &name)? {
-                rows.push((name, group));
-            }
-        }
-        Ok(page(rows, limit))
-    }
-
+    ) -> StoreResult<Page<GroupType>>;
+    /// A group's members in key order.
     fn members(
         &mut self,
         pool_id: &str,
         group: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> StoreResult<Page<UserRecord>> {
-        let rows = self.docs(
-            "SELECT u.key, u.doc FROM members m JOIN users u ON u.pool_id = m.pool_id AND u.key = m.key \
-             WHERE m.pool_id = ?1 AND m.group_name = ?2 AND m.key > ?3 ORDER BY m.key",
-            params![pool_id, group, after.unwrap_or("")],
-            limit.saturating_add(1),
-        )?;
-        Ok(page(rows, limit))
-    }
+    ) -> StoreResult<Page<UserRecord>>;
 
-    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<Arc<PoolKeys>>> {
-        self.cached(|d| &mut d.keys, "SELECT doc FROM keys WHERE pool_id = ?1", pool_id, |t| from_doc(t).map(Arc::new))
-    }
+    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<Arc<PoolKeys>>>;
+    fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()>;
 
-    fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()> {
-        self.decoded.keys.forget(pool_id);
-        self.exec("INSERT OR REPLACE INTO keys (pool_id, doc) VALUES (?1, ?2)", params![pool_id, to_doc(keys)?])
-            .map(drop)
-    }
+    fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>>;
+    fn put_session(&mut self, session: &AuthSession) -> StoreResult<()>;
+    fn delete_session(&mut self, id: &str) -> StoreResult<()>;
 
-    fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>> {
-        self.doc("SELECT doc FROM sessions WHERE id = ?1", [id])
-    }
+    fn family(&mut self, pool_id: &str, origin_jti: &str) -> StoreResult<Option<TokenFamily>>;
+    fn put_family(&mut self, family: &TokenFamily) -> StoreResult<()>;
+    /// Marks every stored token family of a user revoked (the others are revoked by
+    /// [`UserRecord::signed_out`]).
+    fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()>;
 
-    fn put_session(&mut self, session: &AuthSession) -> StoreResult<()> {
-        self.exec(
-            "INSERT OR REPLACE INTO sessions (id, pool_id, expires, doc) VALUES (?1, ?2, ?3, ?4)",
-            params![session.id, session.pool_id, session.expires, to_doc(session)?],
-        )
-        .map(drop)
-    }
-
-    fn delete_session(&mut self, id: &str) -> StoreResult<()> {
-        self.exec("DELETE FROM sessions WHERE id = ?1", [id]).map(drop)
-    }
-
-    fn family(&mut self, pool_id: &str, origin_jti: &str) -> StoreResult<Option<TokenFamily>> {
-        self.doc("SELECT doc FROM families WHERE pool_id = ?1 AND origin_jti = ?2", [pool_id, origin_jti])
-    }
-
-    fn put_family(&mut self, f: &TokenFamily) -> StoreResult<()> {
-        self.exec(
-            "INSERT OR REPLACE INTO families (pool_id, origin_jti, user_key, expires, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![f.pool_id, f.origin_jti, f.user_key, f.expires, to_doc(f)?],
-        )
-        .map(drop)
-    }
-
-    fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()> {
-        self.exec(
-            "UPDATE families SET doc = json_set(doc, '$.revoked', json('true')) WHERE pool_id = ?1 AND user_key = ?2",
-            [pool_id, user_key],
-        )
-        .map(drop)
-    }
-
-    fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>> {
-        self.doc("SELECT doc FROM devices WHERE pool_id = ?1 AND device_key = ?2", [pool_id, device_key])
-    }
-
-    fn put_device(&mut self, d: &DeviceRecord) -> StoreResult<()> {
-        self.exec(
-            "INSERT OR REPLACE INTO devices (pool_id, device_key, user_key, doc) VALUES (?1, ?2, ?3, ?4)",
-            params![d.pool_id, d.device_key, d.user_key, to_doc(d)?],
-        )
-        .map(drop)
-    }
-
-    fn delete_device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<()> {
-        self.exec("DELETE FROM devices WHERE pool_id = ?1 AND device_key = ?2", [pool_id, device_key]).map(drop)
-    }
-
+    fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>>;
+    fn put_device(&mut self, device: &DeviceRecord) -> StoreResult<()>;
+    fn delete_device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<()>;
+    /// A user's devices in key order, starting after `after`.
     fn devices_of(
         &mut self,
         pool_id: &str,
         user_key: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> StoreResult<Page<DeviceRecord>> {
-        let rows = self.docs(
-            "SELECT device_key, doc FROM devices WHERE pool_id = ?1 AND user_key = ?2 AND device_key > ?3 ORDER BY device_key",
-            params![pool_id, user_key, after.unwrap_or("")],
-            limit.saturating_add(1),
-        )?;
-        Ok(page(rows, limit))
-    }
+    ) -> StoreResult<Page<DeviceRecord>>;
 
-    fn push_message(&mut self, m: &OutboxMessage) -> StoreResult<()> {
-        self.exec(
-            "INSERT INTO outbox (pool_id, username, destination, doc) VALUES (?1, ?2, ?3, ?4)",
-            params![m.pool_id, m.username, m.destination, to_doc(m)?],
-        )
-        .map(drop)
-    }
+    fn push_message(&mut self, message: &OutboxMessage) -> StoreResult<()>;
+    /// Messages matching `query`, newest first.
+    fn messages(&mut self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
 
-    fn messages(&mut self, q: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>> {
-        let rows: Vec<(String, OutboxMessage)> = self.docs(
-            "SELECT CAST(seq AS TEXT), doc FROM outbox WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2) \
-             AND (?3 IS NULL OR destination = ?3) ORDER BY seq DESC",
-            params![q.pool_id, q.username, q.destination],
-            q.limit,
-        )?;
-        Ok(rows.into_iter().map(|(_, m)| m).collect())
-    }
+    /// Drops sessions and token families that expired before `now` (epoch seconds); callers
+    /// leave a margin so that nothing still answerable is forgotten.
+    fn purge_expired(&mut self, now: f64) -> StoreResult<()>;
 
-    fn purge_expired(&mut self, now: f64) -> StoreResult<()> {
-        self.exec("DELETE FROM sessions WHERE expires < ?1", [now])?;
-        self.exec("DELETE FROM families WHERE expires < ?1", [now])?;
-        Ok(())
-    }
+    fn idp(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<IdentityProviderType>>;
+    fn put_idp(&mut self, idp: &IdentityProviderType) -> StoreResult<()>;
+    fn delete_idp(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
+    /// A pool's identity providers in name order, after `after`.
+    fn idps(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProviderType>>;
 
-    fn idp(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<IdentityProviderType>> {
-        self.doc("SELECT doc FROM idps WHERE pool_id = ?1 AND name = ?2", [pool_id, name])
-    }
-
-    fn put_idp(&mut self, idp: &IdentityProviderType) -> StoreResult<()> {
-        self.exec(
-            "INSERT OR REPLACE INTO idps (pool_id, name, doc) VALUES (?1, ?2, ?3)",
-            params![
-                idp.user_pool_id.as_deref().unwrap_or_default(),
-                idp.provider_name.as_deref().unwrap_or_default(),
-                to_doc(idp)?
-            ],
-        )
-        .map(drop)
-    }
-
-    fn delete_idp(&mut self, pool_id: &str, name: &str) -> StoreResult<()> {
-        self.exec("DELETE FROM idps WHERE pool_id = ?1 AND name = ?2", [pool_id, name]).map(drop)
-    }
-
-    fn idps(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProviderType>> {
-        let rows = self.docs(
-            "SELECT name, doc FROM idps WHERE pool_id = ?1 AND name > ?2 ORDER BY name",
-            params![pool_id, after.unwrap_or("")],
-            limit.saturating_add(1),
-        )?;
-        Ok(page(rows, limit))
-    }
-
-    fn clear(&mut self) -> StoreResult<()> {
-        self.decoded.pools.forget_all();
-        self.decoded.clients.forget_all();
-        self.decoded.keys.forget_all();
-        for table in [
-            "pools",
-            "pool_stats",
-            "clients",
-            "users",
-            "user_index",
-            "groups",
-            "members",
-            "keys",
-            "sessions",
-            "families",
-            "outbox",
-            "devices",
-            "idps",
-        ] {
-            self.exec(&format!("DELETE FROM {table}"), [])?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pool(name: &str) -> UserPoolType {
-        UserPoolType { id: Some("us-east-1_p".into()), name: Some(name.into()), ..Default::default() }
-    }
-
-    #[test]
-    fn a_cached_pool_never_outlives_a_rollback_or_misses_a_commit() {
-        let store = SqliteStore::in_memory();
-        let store: &dyn Store = &store;
-        fn name(store: &(dyn Store + 'static)) -> Option<String> {
-            store.tx(|tx| Ok(tx.pool("us-east-1_p")?.and_then(|p| p.name.clone()))).unwrap()
-        }
-        store.tx(|tx| tx.put_pool(&pool("first"))).unwrap();
-        assert_eq!(name(store).as_deref(), Some("first"), "read once: now cached");
-        assert_eq!(name(store).as_deref(), Some("first"));
-
-        // Written, read back inside the same transaction, then rolled back.
-        let failed: StoreResult<()> = store.tx(|tx| {
-            tx.put_pool(&pool("rolled back"))?;
-            assert_eq!(tx.pool("us-east-1_p")?.and_then(|p| p.name.clone()).as_deref(), Some("rolled back"));
-            Err(ApiError::internal_error("abandon"))
-        });
-        assert!(failed.is_err());
-        assert_eq!(name(store).as_deref(), Some("first"), "the rolled-back write is not remembered");
-
-        store.tx(|tx| tx.put_pool(&pool("second"))).unwrap();
-        assert_eq!(name(store).as_deref(), Some("second"), "a committed write is seen at once");
-        store.tx(|tx| tx.delete_pool("us-east-1_p")).unwrap();
-        assert_eq!(name(store), None);
-        store.tx(|tx| tx.put_pool(&pool("third"))).unwrap();
-        assert_eq!(name(store).as_deref(), Some("third"));
-        store.tx(|tx| tx.clear()).unwrap();
-        assert_eq!(name(store), None, "a reset forgets everything");
-    }
-
-    #[test]
-    fn a_version_1_database_gains_what_later_versions_add() {
-        let dir = std::env::temp_dir().join(format!("cognate-store-migrate-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("cognate.sqlite3");
-        let _ = std::fs::remove_file(&path);
-        {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = 1; COMMIT;")).unwrap();
-            conn.execute("INSERT INTO pools (id, doc) VALUES ('us-east-1_old', '{\"Id\":\"us-east-1_old\"}')", [])
-                .unwrap();
-        }
-        let store = SqliteStore::open(&dir).unwrap();
-        let store: &dyn Store = &store;
-        store
-            .tx(|tx| {
-                assert!(tx.pool("us-east-1_old")?.is_some(), "the old data is kept");
-                let idp = IdentityProviderType {
-                    user_pool_id: Some("us-east-1_old".into()),
-                    provider_name: Some("Corp".into()),
-                    ..Default::default()
-                };
-                tx.put_idp(&idp)?;
-                assert_eq!(tx.idp("us-east-1_old", "Corp")?, Some(idp));
-                Ok(())
-            })
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    /// Forgets everything.
+    fn clear(&mut self) -> StoreResult<()>;
 }

@@ -5,6 +5,7 @@ use crate::env::{ALNUM, RandomExt};
 use crate::idp::lookup::{decode_token, encode_token, load_pool};
 use crate::idp::service::UserPools;
 use crate::password;
+use crate::tokens::PoolKeysExt;
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@ use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
 use crate::idp::messages::{SIGN_UP_CODE_SECONDS, mask_email};
 use crate::idp::service::UserPools;
 use crate::idp::users::{claim_identifiers, policy};
-use crate::password::{self, PasswordVerifier};
+use crate::password::{self, PasswordVerifier, VerifierExt};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;

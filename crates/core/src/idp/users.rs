@@ -5,7 +5,7 @@ use crate::idp::attributes;
 use crate::idp::filter;
 use crate::idp::lookup::{decode_token, encode_token, find_user, load_pool, pool_name_of, require_user, user_key};
 use crate::idp::service::UserPools;
-use crate::password::{self, PasswordVerifier};
+use crate::password::{self, PasswordVerifier, VerifierExt};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;

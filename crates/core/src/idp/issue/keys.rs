@@ -2,7 +2,7 @@
 
 use crate::idp::service::UserPools;
 use crate::store::Tx;
-use crate::tokens::{Keys, PoolKeys};
+use crate::tokens::{Keys, PoolKeys, PoolKeysExt};
 use cognate_proto::{ApiError, RequestContext};
 use serde_json::Value;
 use std::sync::Arc;

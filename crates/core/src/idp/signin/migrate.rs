@@ -6,7 +6,7 @@ use crate::env::RandomExt;
 use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
 use crate::idp::service::UserPools;
 use crate::idp::{attributes, users};
-use crate::password::PasswordVerifier;
+use crate::password::{PasswordVerifier, VerifierExt};
 use crate::store::UserRecord;
 use crate::triggers::{EventHeader, event};
 use cognate_proto::ApiError;

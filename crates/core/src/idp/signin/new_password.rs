@@ -6,7 +6,7 @@ use crate::idp::issue;
 use crate::idp::lookup::pool_name_of;
 use crate::idp::service::UserPools;
 use crate::idp::{attributes, pools, users};
-use crate::password::{self, PasswordVerifier};
+use crate::password::{self, PasswordVerifier, VerifierExt};
 use crate::store::{AuthSession, Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::{AttributeType, ChallengeNameType, UserPoolClientType, UserPoolType, UserStatusType};

@@ -10,7 +10,7 @@ use super::{Answer, Outside, SignIn, lockout, next_step};
 use crate::idp::clients::{check_secret_hash, prevents_existence_errors};
 use crate::idp::lookup::{find_user, pool_name_of};
 use crate::idp::service::UserPools;
-use crate::password::PasswordVerifier;
+use crate::password::{PasswordVerifier, VerifierExt};
 use crate::store::Tx;
 use cognate_proto::ApiError;
 

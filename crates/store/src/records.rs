@@ -1,160 +1,7 @@
-//! The one seam between Cognito's behaviour and where its state lives.
-//!
-//! A [`Store`] runs a closure inside a transaction: everything the closure writes lands
-//! together when it returns `Ok`, and nothing lands when it returns `Err` (or panics). Each
-//! API operation is one such transaction, so a failed request changes nothing.
-//!
-//! Records are stored as whole documents (the API's own shapes where one fits) with a few
-//! columns beside them for the lookups that must stay fast as a pool grows: see
-//! [`UserRecord::index_entries`].
+//! The records a [`Store`](crate::Store) keeps, beside the API's own shapes.
 
-use crate::password::PasswordVerifier;
-use crate::tokens::PoolKeys;
-use cognate_proto::ApiError;
-use cognate_proto::idp::{
-    AttributeType, GroupType, IdentityProviderType, UserPoolClientType, UserPoolType, UserStatusType,
-};
+use cognate_proto::idp::{AttributeType, UserStatusType};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
-
-pub type StoreResult<T> = Result<T, ApiError>;
-
-pub trait Store: Send + Sync {
-    /// Runs `f` in one transaction, committed when `f` returns `Ok`.
-    fn run(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()>;
-}
-
-impl dyn Store {
-    /// [`Store::run`] for a closure that returns a value.
-    pub fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> StoreResult<R>) -> StoreResult<R> {
-        let mut f = Some(f);
-        let mut out = None;
-        self.run(&mut |tx| {
-            let f = f.take().expect("a transaction body runs once");
-            out = Some(f(tx)?);
-            Ok(())
-        })?;
-        Ok(out.expect("a committed transaction produced its value"))
-    }
-}
-
-/// A page of results and where the next page starts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// The sort key of the last item, when more items follow.
-    pub next: Option<String>,
-}
-
-/// A ListUsers filter, already parsed and normalised by the caller.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UserFilter {
-    /// One of the names [`UserRecord::index_entries`] produces.
-    pub attribute: String,
-    pub value: String,
-    pub prefix: bool,
-}
-
-/// The operations a transaction offers. Pool ids, client ids and group names are exact; users
-/// are keyed by [`UserRecord::key`].
-pub trait Tx {
-    fn pool(&mut self, id: &str) -> StoreResult<Option<Arc<UserPoolType>>>;
-    fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()>;
-    /// Deletes the pool with all its clients, users and groups.
-    fn delete_pool(&mut self, id: &str) -> StoreResult<()>;
-    /// Pools in id order, starting after `after`.
-    fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>>;
-
-    fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>>;
-    fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()>;
-    fn delete_client(&mut self, client_id: &str) -> StoreResult<()>;
-    /// A pool's clients in id order, starting after `after`.
-    fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>>;
-
-    fn user(&mut self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>>;
-    /// Users whose index entry `attribute` equals `value` exactly.
-    fn users_with(&mut self, pool_id: &str, attribute: &str, value: &str) -> StoreResult<Vec<UserRecord>>;
-    fn put_user(&mut self, pool_id: &str, user: &UserRecord) -> StoreResult<()>;
-    /// Deletes the user and their group memberships.
-    fn delete_user(&mut self, pool_id: &str, key: &str) -> StoreResult<()>;
-    /// Users in key order (or, filtered, in order of the filtered value), starting after the
-    /// opaque position `after` that a previous page returned.
-    fn users(
-        &mut self,
-        pool_id: &str,
-        filter: Option<&UserFilter>,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserRecord>>;
-    fn count_users(&mut self, pool_id: &str) -> StoreResult<u64>;
-
-    fn group(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<GroupType>>;
-    fn put_group(&mut self, group: &GroupType) -> StoreResult<()>;
-    /// Deletes the group and its memberships.
-    fn delete_group(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
-    /// A pool's groups in name order, starting after `after`.
-    fn groups(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupType>>;
-    fn add_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
-    fn remove_member(&mut self, pool_id: &str, group: &str, user_key: &str) -> StoreResult<()>;
-    /// The groups a user belongs to, in name order.
-    fn groups_of(
-        &mut self,
-        pool_id: &str,
-        user_key: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<GroupType>>;
-    /// A group's members in key order.
-    fn members(
-        &mut self,
-        pool_id: &str,
-        group: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserRecord>>;
-
-    fn keys(&mut self, pool_id: &str) -> StoreResult<Option<Arc<PoolKeys>>>;
-    fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()>;
-
-    fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>>;
-    fn put_session(&mut self, session: &AuthSession) -> StoreResult<()>;
-    fn delete_session(&mut self, id: &str) -> StoreResult<()>;
-
-    fn family(&mut self, pool_id: &str, origin_jti: &str) -> StoreResult<Option<TokenFamily>>;
-    fn put_family(&mut self, family: &TokenFamily) -> StoreResult<()>;
-    /// Marks every stored token family of a user revoked (the others are revoked by
-    /// [`UserRecord::signed_out`]).
-    fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()>;
-
-    fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>>;
-    fn put_device(&mut self, device: &DeviceRecord) -> StoreResult<()>;
-    fn delete_device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<()>;
-    /// A user's devices in key order, starting after `after`.
-    fn devices_of(
-        &mut self,
-        pool_id: &str,
-        user_key: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<DeviceRecord>>;
-
-    fn push_message(&mut self, message: &OutboxMessage) -> StoreResult<()>;
-    /// Messages matching `query`, newest first.
-    fn messages(&mut self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
-
-    /// Drops sessions and token families that expired before `now` (epoch seconds); callers
-    /// leave a margin so that nothing still answerable is forgotten.
-    fn purge_expired(&mut self, now: f64) -> StoreResult<()>;
-
-    fn idp(&mut self, pool_id: &str, name: &str) -> StoreResult<Option<IdentityProviderType>>;
-    fn put_idp(&mut self, idp: &IdentityProviderType) -> StoreResult<()>;
-    fn delete_idp(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
-    /// A pool's identity providers in name order, after `after`.
-    fn idps(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProviderType>>;
-
-    /// Forgets everything.
-    fn clear(&mut self) -> StoreResult<()>;
-}
 
 /// A sign-in waiting for the answer to a challenge. Single use: taken when answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -278,12 +125,12 @@ pub struct UserRecord {
     pub status: UserStatusType,
     pub created: f64,
     pub modified: f64,
-    /// Never the password itself: see [`crate::password`].
+    /// Never the password itself: an SRP verifier (see [`PasswordVerifier`]).
     pub password: Option<PasswordVerifier>,
     /// When the current temporary password was issued (FORCE_CHANGE_PASSWORD users).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporary_password_issued: Option<f64>,
-    /// Failed password attempts since the last success (see [`crate::idp`]'s lockout).
+    /// Failed password attempts since the last success (cognate-core's lockout reads them).
     #[serde(default)]
     pub failed_attempts: u32,
     #[serde(default)]
@@ -382,4 +229,27 @@ impl UserRecord {
         }
         out
     }
+}
+
+/// What cognate keeps instead of a password: the SRP verifier of Cognito's own protocol.
+/// Made and checked in cognate-core (`cognate_core::password::VerifierExt`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordVerifier {
+    /// The salt in PAD form (lower-case hex), as the SRP challenge sends it.
+    pub salt: String,
+    /// `g^x mod N` in lower-case hex.
+    pub verifier: String,
+}
+
+/// A pool's key material as stored. Made and used in cognate-core
+/// (`cognate_core::tokens::PoolKeysExt`, `cognate_core::tokens::Keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolKeys {
+    pub id_kid: String,
+    /// PKCS#8 DER, base64.
+    pub id_key: String,
+    pub access_kid: String,
+    pub access_key: String,
+    /// 32 bytes, base64: seals refresh tokens.
+    pub refresh_key: String,
 }
