@@ -1,7 +1,7 @@
 //! The seam between Cognito's behaviour and where its state lives.
 //!
 //! This crate is an interface, not an implementation: it defines [`Store`] and [`Tx`], the
-//! records that pass through them, and a [`conformance`] suite that says, as tests, what an
+//! records that pass through them, and a `conformance` suite that says, as tests, what an
 //! implementation must do. `cognate-core` is written against these traits alone, and each
 //! backend is a crate of its own that implements them (`cognate-store-sqlite` is the one
 //! cognate ships). Neither side depends on the other, so:
@@ -11,7 +11,7 @@
 //!   records here are plain data, and making or checking a [`PasswordVerifier`] or
 //!   [`PoolKeys`] is core's business);
 //! * a second backend (PostgreSQL, say) is a new crate that implements [`Store`] and passes
-//!   [`conformance::check`], with no change to core.
+//!   `conformance::check` (the `conformance` feature), with no change to core.
 //!
 //! # The contract
 //!
@@ -41,6 +41,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod records;
 
 pub use records::{
