@@ -6,8 +6,10 @@
 //! `synchronous=NORMAL`: a committed transaction survives the process being killed at any
 //! point (the WAL is on disk before the commit returns); a power cut may lose the last few.
 //!
-//! Records are JSON documents. Users also get rows in `user_index`, one per searchable
-//! attribute ([`cognate_store::UserRecord::index_entries`]), so alias lookups and ListUsers filters are
+//! Records are JSON documents; pools and clients are `cognate_store::documents`' versioned
+//! ones, so what is on disk does not follow botocore's model. Users also get rows in
+//! `user_index`, one per searchable attribute
+//! ([`cognate_store::UserRecord::index_entries`]), so alias lookups and ListUsers filters are
 //! index range scans whatever the size of the pool, and `pool_stats` keeps the user count so
 //! DescribeUserPool does not count a million rows.
 //!

@@ -2,13 +2,20 @@
 
 use rusqlite::Connection;
 
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// What each schema version adds to the one before (version 1 is [`SCHEMA`] less these).
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(2, IDPS)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(2, IDPS), (3, VERSIONED_DOCUMENTS)];
 
 const IDPS: &str = "CREATE TABLE idps (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, \
                     PRIMARY KEY (pool_id, name)) WITHOUT ROWID;";
+
+/// Up to version 2 a pool or client row held the generated type's JSON itself; from 3 it holds
+/// the versioned document of [`cognate_store::documents`], whose version 1 body is that same
+/// JSON. So the old rows are wrapped as they are.
+const VERSIONED_DOCUMENTS: &str = "\
+    UPDATE pools SET doc = json_object('v', 1, 'pool', json(doc)) WHERE json_type(doc, '$.v') IS NULL; \
+    UPDATE clients SET doc = json_object('v', 1, 'client', json(doc)) WHERE json_type(doc, '$.v') IS NULL;";
 
 pub(crate) const SCHEMA: &str = r#"
 CREATE TABLE pools (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
@@ -57,5 +64,66 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
         other => Err(format!("the database has schema version {other}; this cognate knows {SCHEMA_VERSION}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+    use cognate_store::{Store, documents};
+
+    const GOLDEN_POOL: &str = include_str!("../../store/tests/golden/pool.v1.json");
+    const GOLDEN_CLIENT: &str = include_str!("../../store/tests/golden/client.v1.json");
+
+    /// The body of a golden document: what a row held before documents had versions.
+    fn body(golden: &str, field: &str) -> String {
+        let doc: serde_json::Value = serde_json::from_str(golden).unwrap();
+        serde_json::to_string(&doc[field]).unwrap()
+    }
+
+    #[test]
+    fn a_version_2_database_has_its_pools_and_clients_wrapped_in_versioned_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognate.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            let up_to_2: String = MIGRATIONS.iter().filter(|(v, _)| *v <= 2).map(|(_, sql)| *sql).collect();
+            conn.execute_batch(&format!("BEGIN; {SCHEMA} {up_to_2} PRAGMA user_version = 2; COMMIT;")).unwrap();
+            conn.execute(
+                "INSERT INTO pools (id, doc) VALUES ('us-east-1_G0ldenP00l', ?1)",
+                [body(GOLDEN_POOL, "pool")],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO clients (id, pool_id, doc) VALUES ('1example23456789abcdefghij', 'us-east-1_G0ldenP00l', ?1)",
+                [body(GOLDEN_CLIENT, "client")],
+            )
+            .unwrap();
+        }
+        let expected_pool = documents::decode_pool(GOLDEN_POOL).unwrap();
+        let expected_client = documents::decode_client(GOLDEN_CLIENT).unwrap();
+        {
+            let store = SqliteStore::open(dir.path()).unwrap();
+            let store: &dyn Store = &store;
+            store
+                .tx(|tx| {
+                    assert_eq!(tx.pool("us-east-1_G0ldenP00l")?.as_deref(), Some(&expected_pool));
+                    assert_eq!(tx.client("1example23456789abcdefghij")?.as_ref(), Some(&expected_client));
+                    assert_eq!(tx.pools(None, 10)?.items, vec![expected_pool.clone()]);
+                    assert_eq!(tx.clients("us-east-1_G0ldenP00l", None, 10)?.items, vec![expected_client.clone()]);
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let row = |sql: &str| -> serde_json::Value {
+            serde_json::from_str(&conn.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap()).unwrap()
+        };
+        let golden = |g: &str| -> serde_json::Value { serde_json::from_str(g).unwrap() };
+        assert_eq!(row("SELECT doc FROM pools"), golden(GOLDEN_POOL), "the row is now the version 1 document");
+        assert_eq!(row("SELECT doc FROM clients"), golden(GOLDEN_CLIENT));
     }
 }

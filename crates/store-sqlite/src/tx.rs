@@ -3,6 +3,7 @@
 use crate::cache::{Cache, Decoded};
 use crate::db_error;
 use cognate_proto::idp::{GroupType, IdentityProviderType, UserPoolClientType, UserPoolType};
+use cognate_store::documents;
 use cognate_store::{
     AuthSession, DeviceRecord, OutboxMessage, OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx, UserFilter,
     UserRecord,
@@ -46,6 +47,16 @@ fn from_doc<T: DeserializeOwned>(doc: &str) -> StoreResult<T> {
     serde_json::from_str(doc).map_err(db_error)
 }
 
+/// Pools and clients are stored as cognate-store's versioned documents, not as the generated
+/// types themselves: see [`cognate_store::documents`].
+fn pool_doc(doc: &str) -> StoreResult<UserPoolType> {
+    documents::decode_pool(doc).map_err(db_error)
+}
+
+fn client_doc(doc: &str) -> StoreResult<UserPoolClientType> {
+    documents::decode_client(doc).map_err(db_error)
+}
+
 /// Splits `limit + 1` rows into a page: the extra row only says that more follow.
 fn page<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
     let more = rows.len() > limit;
@@ -68,6 +79,17 @@ impl SqliteTx<'_> {
         args: impl rusqlite::Params,
         max_rows: usize,
     ) -> StoreResult<Vec<(String, T)>> {
+        self.docs_as(sql, args, max_rows, from_doc)
+    }
+
+    /// [`Self::docs`] for documents that `decode` reads.
+    fn docs_as<T>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        max_rows: usize,
+        decode: fn(&str) -> StoreResult<T>,
+    ) -> StoreResult<Vec<(String, T)>> {
         let mut stmt = self.txn.prepare_cached(sql).map_err(db_error)?;
         let rows = stmt
             .query_map(args, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
@@ -75,7 +97,7 @@ impl SqliteTx<'_> {
             .take(max_rows)
             .collect::<Result<Vec<_>, _>>()
             .map_err(db_error)?;
-        rows.into_iter().map(|(k, d)| Ok((k, from_doc(&d)?))).collect()
+        rows.into_iter().map(|(k, d)| Ok((k, decode(&d)?))).collect()
     }
 
     fn doc<T: DeserializeOwned>(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Option<T>> {
@@ -101,13 +123,17 @@ impl SqliteTx<'_> {
 
 impl Tx for SqliteTx<'_> {
     fn pool(&mut self, id: &str) -> StoreResult<Option<Arc<UserPoolType>>> {
-        self.cached(|d| &mut d.pools, "SELECT doc FROM pools WHERE id = ?1", id, |t| from_doc(t).map(Arc::new))
+        self.cached(|d| &mut d.pools, "SELECT doc FROM pools WHERE id = ?1", id, |t| pool_doc(t).map(Arc::new))
     }
 
     fn put_pool(&mut self, pool: &UserPoolType) -> StoreResult<()> {
         let id = pool.id.as_deref().unwrap_or_default();
         self.decoded.pools.forget(id);
-        self.exec("INSERT OR REPLACE INTO pools (id, doc) VALUES (?1, ?2)", params![id, to_doc(pool)?]).map(drop)
+        self.exec(
+            "INSERT OR REPLACE INTO pools (id, doc) VALUES (?1, ?2)",
+            params![id, documents::encode_pool(pool).map_err(db_error)?],
+        )
+        .map(drop)
     }
 
     fn delete_pool(&mut self, id: &str) -> StoreResult<()> {
@@ -135,16 +161,17 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolType>> {
-        let rows = self.docs(
+        let rows = self.docs_as(
             "SELECT id, doc FROM pools WHERE id > ?1 ORDER BY id",
             params![after.unwrap_or("")],
             limit.saturating_add(1),
+            pool_doc,
         )?;
         Ok(page(rows, limit))
     }
 
     fn client(&mut self, client_id: &str) -> StoreResult<Option<UserPoolClientType>> {
-        self.cached(|d| &mut d.clients, "SELECT doc FROM clients WHERE id = ?1", client_id, from_doc)
+        self.cached(|d| &mut d.clients, "SELECT doc FROM clients WHERE id = ?1", client_id, client_doc)
     }
 
     fn put_client(&mut self, client: &UserPoolClientType) -> StoreResult<()> {
@@ -154,7 +181,7 @@ impl Tx for SqliteTx<'_> {
             params![
                 client.client_id.as_deref().unwrap_or_default(),
                 client.user_pool_id.as_deref().unwrap_or_default(),
-                to_doc(client)?
+                documents::encode_client(client).map_err(db_error)?
             ],
         )
         .map(drop)
@@ -166,10 +193,11 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn clients(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserPoolClientType>> {
-        let rows = self.docs(
+        let rows = self.docs_as(
             "SELECT id, doc FROM clients WHERE pool_id = ?1 AND id > ?2 ORDER BY id",
             params![pool_id, after.unwrap_or("")],
             limit.saturating_add(1),
+            client_doc,
         )?;
         Ok(page(rows, limit))
     }

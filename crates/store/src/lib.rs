@@ -38,11 +38,16 @@
 //! grows. What to index for a user, and how it is normalised, is decided here once
 //! ([`UserRecord::index_entries`], [`search_is_case_insensitive`]), so every backend answers
 //! ListUsers filters the same way.
+//!
+//! Pools and clients are the API's generated types, which change when botocore's model does;
+//! a backend stores them as the versioned [`documents`] of this crate, so that a new model
+//! cannot change, unnoticed, what is on disk.
 
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod documents;
 mod records;
 
 pub use records::{
