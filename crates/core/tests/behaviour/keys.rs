@@ -2,14 +2,12 @@
 //! are made outside any transaction: two RSA keys take a quarter of a second, which the store's
 //! lock (every other request's way in) must not wait for.
 
+use crate::fixture::{Core, PASSWORD};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use cognate_core::env::KeySource;
-use cognate_core::idp::{Settings, UserPools};
 use cognate_core::store::{Store, StoreResult, Tx};
-use cognate_proto::RequestContext;
-use cognate_proto::idp::dispatch;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -47,56 +45,52 @@ impl KeySource for DryReserve {
     }
 }
 
-fn call(pools: &UserPools, op: &str, body: Value) -> Value {
-    let ctx = RequestContext { region: None, request_id: "test".into(), base_url: None };
-    dispatch(pools, &ctx, op, &body).unwrap_or_else(|e| panic!("{op}: {e:?}"))
-}
-
 #[test]
 fn a_first_sign_in_makes_its_pools_keys_outside_the_transaction() {
     let open = Arc::new(AtomicBool::new(false));
     let reserve = Arc::new(DryReserve { open: open.clone(), made: 0.into(), made_in_a_transaction: 0.into() });
-    let pools = UserPools::new(
-        Arc::new(Watched { inner: cognate_store_sqlite::SqliteStore::in_memory(), open }),
-        Arc::new(cognate_core::env::ManualClock::new(1_800_000_000_000)),
-        Arc::new(cognate_server::system::ThreadRandom),
-        reserve.clone(),
-        Settings::default(),
+    let store = Arc::new(Watched { inner: cognate_store_sqlite::SqliteStore::in_memory(), open });
+    // Every pool here is made while the reserve is dry, and has no keys until it needs them.
+    let core = Core::over(store, reserve.clone());
+    let made_for_the_fixture = reserve.made.load(Ordering::SeqCst);
+    let pool = core.ok("CreateUserPool", json!({"PoolName": "dry"}))["UserPool"]["Id"].as_str().unwrap().to_string();
+    assert_eq!(
+        reserve.made.load(Ordering::SeqCst),
+        made_for_the_fixture,
+        "a pool made while the reserve is dry waits for no key"
     );
-    let pool =
-        call(&pools, "CreateUserPool", json!({"PoolName": "dry"}))["UserPool"]["Id"].as_str().unwrap().to_string();
-    assert_eq!(reserve.made.load(Ordering::SeqCst), 0, "a pool made while the reserve is dry waits for no key");
-    let client = call(
-        &pools,
+    let client = core.ok(
         "CreateUserPoolClient",
         json!({"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
     )["UserPoolClient"]["ClientId"]
         .as_str()
         .unwrap()
         .to_string();
-    call(&pools, "AdminCreateUser", json!({"UserPoolId": pool, "Username": "kim", "MessageAction": "SUPPRESS"}));
-    call(
-        &pools,
+    core.ok("AdminCreateUser", json!({"UserPoolId": pool, "Username": "kim", "MessageAction": "SUPPRESS"}));
+    core.ok(
         "AdminSetUserPassword",
-        json!({"UserPoolId": pool, "Username": "kim", "Password": "Passw0rd!x", "Permanent": true}),
+        json!({"UserPoolId": pool, "Username": "kim", "Password": PASSWORD, "Permanent": true}),
     );
     let sign_in = || {
-        call(
-            &pools,
+        core.ok(
             "InitiateAuth",
             json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
-                   "AuthParameters": {"USERNAME": "kim", "PASSWORD": "Passw0rd!x"}}),
+                   "AuthParameters": {"USERNAME": "kim", "PASSWORD": PASSWORD}}),
         )["AuthenticationResult"]["AccessToken"]
             .as_str()
             .unwrap()
             .to_string()
     };
     let first = sign_in();
-    assert_eq!(reserve.made.load(Ordering::SeqCst), 2, "an ID token key and an access token key");
+    assert_eq!(
+        reserve.made.load(Ordering::SeqCst),
+        made_for_the_fixture + 2,
+        "an ID token key and an access token key"
+    );
     assert_eq!(reserve.made_in_a_transaction.load(Ordering::SeqCst), 0);
     let second = sign_in();
-    assert_eq!(reserve.made.load(Ordering::SeqCst), 2, "made once, then kept");
+    assert_eq!(reserve.made.load(Ordering::SeqCst), made_for_the_fixture + 2, "made once, then kept");
     for token in [first, second] {
-        assert_eq!(call(&pools, "GetUser", json!({"AccessToken": token}))["Username"], "kim");
+        assert_eq!(core.ok("GetUser", json!({"AccessToken": token}))["Username"], "kim");
     }
 }

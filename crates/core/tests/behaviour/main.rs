@@ -1,0 +1,14 @@
+//! Core's behaviour, driven without HTTP: operations dispatched from request JSON, as the
+//! server would, on a clock that moves only when told to and the real SQLite store (in
+//! memory). The real clients' suites (crates/cli/tests, tests/python, tests/js) test the wire;
+//! these pin what core decides, where time matters or no client can reach.
+
+/// The fixture every module here uses: a pool, an app client and a user.
+mod fixture;
+/// A pool's first keys, made outside any transaction.
+mod keys;
+/// Sign-out and revocation within one second.
+mod sign_out;
+/// Sign-in's answers and refusals, case by case, with lockout and temporary passwords on the
+/// manual clock.
+mod signin;
