@@ -6,7 +6,7 @@ use crate::idp::attributes;
 use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
 use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
 use crate::idp::messages::{SIGN_UP_CODE_SECONDS, mask_email};
-use crate::idp::service::UserPools;
+use crate::idp::service::{Settled, UserPools};
 use crate::idp::users::{claim_identifiers, policy};
 use crate::password::{self, PasswordVerifier, VerifierExt};
 use crate::store::{Tx, UserRecord};
@@ -108,9 +108,9 @@ impl UserPools {
         pool: &UserPoolType,
         user: &UserRecord,
         e: ApiError,
-    ) -> Result<Result<T, ApiError>, ApiError> {
+    ) -> Result<Settled<T>, ApiError> {
         tx.put_user(&pool_id(pool), user)?;
-        Ok(Err(e))
+        Ok(Settled::Refused(e))
     }
 }
 
@@ -234,7 +234,7 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
 
 pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
     let now = up.now();
-    let (pool, user) = up.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
+    let (pool, user) = up.tx_settled(|tx| -> Result<Settled<(Arc<UserPoolType>, UserRecord)>, ApiError> {
         let (client, pool, user) =
             up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
         let Some(mut user) = user else { return Err(no_such_user(&client)) };
@@ -258,8 +258,8 @@ pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Re
         user.modified = now;
         claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
         tx.put_user(&pool_id(&pool), &user)?;
-        Ok(Ok((pool, user)))
-    })??;
+        Ok(Settled::Done((pool, user)))
+    })?;
     // The user is confirmed whatever the trigger says: a failing PostConfirmation leaves
     // them so, as in Cognito.
     up.post_confirmation(&pool, &user, &input.client_id, "PostConfirmation_ConfirmSignUp", input.client_metadata)?;
@@ -322,7 +322,7 @@ pub(crate) fn confirm_forgot_password(
     input: ConfirmForgotPasswordRequest,
 ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
     let now = up.now();
-    let (pool, user) = up.tx(|tx| -> Result<Result<(Arc<UserPoolType>, UserRecord), ApiError>, ApiError> {
+    let (pool, user) = up.tx_settled(|tx| -> Result<Settled<(Arc<UserPoolType>, UserRecord)>, ApiError> {
         let (client, pool, user) =
             up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
         let Some(mut user) = user else { return Err(no_such_user(&client)) };
@@ -342,8 +342,8 @@ pub(crate) fn confirm_forgot_password(
         user.locked_until = 0.0;
         user.modified = now;
         tx.put_user(&pool_id(&pool), &user)?;
-        Ok(Ok((pool, user)))
-    })??;
+        Ok(Settled::Done((pool, user)))
+    })?;
     up.post_confirmation(
         &pool,
         &user,
@@ -365,15 +365,15 @@ pub(crate) fn change_password(
         let pool_name = pool_name_of(pool.id.as_deref().unwrap_or_default()).to_string();
         let previous = input.previous_password.as_deref().unwrap_or_default();
         if !user.password.as_ref().is_some_and(|v| v.matches(&pool_name, &user.username, previous)) {
-            return Ok(Err(ApiError::not_authorized("Incorrect username or password.")));
+            return Err(ApiError::not_authorized("Incorrect username or password."));
         }
         password::check_policy(&policy(&pool), &input.proposed_password)?;
         user.password =
             Some(PasswordVerifier::new(&pool_name, &user.username, &input.proposed_password, up.rng.as_ref()));
         user.modified = now;
         tx.put_user(&pool_id(&pool), &user)?;
-        Ok(Ok(ChangePasswordResponse::default()))
-    })?
+        Ok(ChangePasswordResponse::default())
+    })
 }
 
 pub(crate) fn get_user(up: &UserPools, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
@@ -523,7 +523,7 @@ pub(crate) fn verify_user_attribute(
     input: VerifyUserAttributeRequest,
 ) -> Result<VerifyUserAttributeResponse, ApiError> {
     let now = up.now();
-    up.tx(|tx| -> Result<Result<VerifyUserAttributeResponse, ApiError>, ApiError> {
+    up.tx_settled(|tx| -> Result<Settled<VerifyUserAttributeResponse>, ApiError> {
         let (pool, mut user) = up.access_user(tx, &input.access_token)?;
         let flag = verified_flag(&input.attribute_name).ok_or_else(|| {
             ApiError::invalid_parameter(format!(
@@ -547,8 +547,8 @@ pub(crate) fn verify_user_attribute(
         user.modified = now;
         claim_identifiers(tx, &pool, &user, false, now)?;
         tx.put_user(&pool_id(&pool), &user)?;
-        Ok(Ok(VerifyUserAttributeResponse::default()))
-    })?
+        Ok(Settled::Done(VerifyUserAttributeResponse::default()))
+    })
 }
 
 pub(crate) fn delete_user(up: &UserPools, input: DeleteUserRequest) -> Result<(), ApiError> {

@@ -99,6 +99,18 @@ impl UserPools {
         self.clock.now_seconds()
     }
 
+    /// One transaction that commits what it wrote whether it answers or refuses (a wrong
+    /// code's count must stand).
+    pub(crate) fn tx_settled<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<Settled<R>, ApiError>,
+    ) -> Result<R, ApiError> {
+        match self.tx(f)? {
+            Settled::Done(answer) => Ok(answer),
+            Settled::Refused(error) => Err(error),
+        }
+    }
+
     /// One transaction: all it writes lands together, or (on an error) nothing does. One that
     /// sends messages is [`UserPools::tx_sending`].
     pub(crate) fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<R, ApiError>) -> Result<R, ApiError> {
@@ -123,4 +135,11 @@ impl SignIn<'_> {
     pub(crate) fn pool_id(&self) -> &str {
         self.pool.id.as_deref().unwrap_or_default()
     }
+}
+
+/// How a transaction run by [`UserPools::tx_settled`] ended: with the operation's answer, or
+/// with a refusal that still commits what was written.
+pub(crate) enum Settled<T> {
+    Done(T),
+    Refused(ApiError),
 }

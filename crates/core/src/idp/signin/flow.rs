@@ -80,6 +80,26 @@ impl Flow {
     }
 }
 
+impl Flow {
+    /// Whom the sign-in names (a refresh names nobody: its token does).
+    pub(crate) fn username(&self) -> Option<&str> {
+        match self {
+            Flow::Password { username, .. } | Flow::Srp { username, .. } | Flow::Custom { username, .. } => {
+                Some(username)
+            }
+            Flow::Refresh { .. } => None,
+        }
+    }
+
+    /// The password, for the flows that send one.
+    pub(crate) fn password(&self) -> Option<&str> {
+        match self {
+            Flow::Password { password, .. } => Some(password),
+            _ => None,
+        }
+    }
+}
+
 /// A parameter a step cannot go without, or Cognito's error naming it.
 pub(crate) fn required(params: &BTreeMap<String, String>, name: &str) -> Result<String, ApiError> {
     params.get(name).cloned().ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))

@@ -278,9 +278,10 @@ fn initiate(
         match outside {
             Outside::Done(answer) => return settle(up, ctx, answer),
             Outside::Triggers => {
-                let username = params.get("USERNAME").map(String::as_str);
+                let parsed = flow.as_ref().ok();
+                let username = parsed.and_then(Flow::username);
                 if pending.migration {
-                    migrate::migrate_user(up, client_id, username, params.get("PASSWORD").map(String::as_str), false)?;
+                    migrate::migrate_user(up, client_id, username, parsed.and_then(Flow::password), false)?;
                 }
                 if pending.pre_authentication {
                     pre_auth::pre_authentication(up, client_id, username)?;
