@@ -16,8 +16,9 @@
 //! # The contract
 //!
 //! A [`Store`] runs a closure inside a transaction: everything the closure writes lands
-//! together when it returns `Ok`, and nothing lands when it returns `Err` or panics. Each API
-//! operation is one such transaction, so a failed request changes nothing. Transactions are
+//! together when it returns `Ok`, and nothing lands when it returns `Err` or panics. Core runs
+//! an operation in one such transaction where it can, and never leaves a half-written record
+//! when it takes several (a trigger or slow work between them). Transactions are
 //! serialisable: one never sees another's uncommitted writes, and two that read and write the
 //! same record behave as if one ran after the other (SQLite gets this by running one at a
 //! time; a server database would use `SERIALIZABLE` or row locks).
