@@ -1,6 +1,6 @@
 //! The hosted UI's OAuth 2.0 endpoints for sign-in through an OpenID Connect provider:
 //! `/oauth2/authorize`, `/oauth2/idpresponse` and `/oauth2/token`, and the `/error` page.
-//! What Cognito decides is in `cognate_core::idp::federation`; here is the HTTP, and the calls
+//! What Cognito decides is in `cognate_core::idp::oauth`; here is the HTTP, and the calls
 //! to the provider (discovery, the code exchange, its keys, userInfo), which core cannot make.
 
 use crate::AppState;
