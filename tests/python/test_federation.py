@@ -207,6 +207,9 @@ def test_first_federated_sign_in_makes_the_user_through_the_triggers(idp, cognat
     with urllib.request.urlopen(urllib.request.Request(f"{cognate_url}/oauth2/token", data=body)) as r:
         refreshed = json.load(r)
     assert claims(refreshed["access_token"])["scope"] == "openid email profile"
+    # The refresh grant answers new ID and access tokens, and no new refresh token (token
+    # endpoint docs, refresh_token grant sample response).
+    assert refreshed["token_type"] == "Bearer" and refreshed["id_token"] and "refresh_token" not in refreshed
 
     # The next sign-in finds the same user, its mapped attributes rewritten.
     provider.user = {"sub": "00uAbC123", "email": "ada@new.example"}

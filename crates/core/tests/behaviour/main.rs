@@ -3,6 +3,8 @@
 //! memory). The real clients' suites (crates/cli/tests, tests/python, tests/js) test the wire;
 //! these pin what core decides, where time matters or no client can reach.
 
+/// A provider's ID token checked on the manual clock.
+mod federation;
 /// The fixture every module here uses: a pool, an app client and a user.
 mod fixture;
 /// A pool's first keys, made outside any transaction.

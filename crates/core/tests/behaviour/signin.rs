@@ -158,3 +158,33 @@ fn a_challenge_session_expires() {
     );
     assert_eq!(late, "Invalid session for the user, session is expired.");
 }
+
+/// CUSTOM_AUTH without USERNAME is refused for the missing parameter only once the client
+/// allows the flow and the pool has a DefineAuthChallenge trigger; before that, for those.
+#[test]
+fn custom_auth_refuses_in_cognitos_order() {
+    let core = Core::new();
+    let custom = |client: &str, params: Value| {
+        core.refused("InitiateAuth", json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": client, "AuthParameters": params}))
+    };
+    assert_eq!(custom(&core.client, json!({})), "CUSTOM_AUTH flow not enabled for this client");
+    let with_custom = |pool: &str| -> String {
+        core.ok(
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientName": "custom", "ExplicitAuthFlows": ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        )["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .into()
+    };
+    let plain = with_custom(&core.pool);
+    assert_eq!(custom(&plain, json!({})), "Custom auth lambda trigger is not configured for the user pool.");
+    let arn = "arn:aws:lambda:us-east-1:000000000000:function:define";
+    let pool = core.ok("CreateUserPool", json!({"PoolName": "c", "LambdaConfig": {"DefineAuthChallenge": arn}}))
+        ["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = with_custom(&pool);
+    assert_eq!(custom(&client, json!({})), "Missing required parameter USERNAME");
+}

@@ -250,13 +250,13 @@ fn initiate(
             if pending.keys && tx.keys(s.pool_id())?.is_none() {
                 return Ok(Outside::Keys(s.pool_id().to_string()));
             }
-            let kind = kind.clone()?;
-            check_enabled(&client, kind, auth_flow, admin_pool.is_some())?;
-            match flow.clone()? {
+            let kind = kind.as_ref().map_err(Clone::clone)?;
+            check_enabled(&client, *kind, auth_flow, admin_pool.is_some())?;
+            match flow.as_ref().map_err(Clone::clone)? {
                 Flow::Password { username, password, secret_hash, device_key } => {
                     let attempt = password::Attempt {
-                        username: &username,
-                        password: &password,
+                        username,
+                        password,
                         secret_hash: secret_hash.as_deref(),
                         device_key: device_key.as_deref(),
                     };
@@ -264,12 +264,12 @@ fn initiate(
                 }
                 Flow::Srp { username, srp_a, secret_hash, device_key } => {
                     let ephemeral = ephemeral.take().unwrap_or_else(|| srp::Ephemeral::new(up));
-                    srp::start(&s, tx, &username, &srp_a, secret_hash.as_deref(), device_key, ephemeral)
+                    srp::start(&s, tx, username, srp_a, secret_hash.as_deref(), device_key.clone(), ephemeral)
                         .map(Outside::Done)
                 }
                 Flow::Refresh { token, secret_hash } => {
                     let secret = RefreshSecret::Hash(secret_hash.as_deref());
-                    refresh::refresh(&s, tx, &token, secret, false)
+                    refresh::refresh(&s, tx, token, secret, false)
                         .map(|(m, _)| Outside::Done(Answer::Tokens(Box::new(m))))
                 }
                 Flow::Custom { .. } => unreachable!("custom sign-ins start above"),
