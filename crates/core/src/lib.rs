@@ -15,4 +15,5 @@ pub mod password;
 /// `crate::store::…` names it here.
 pub use cognate_store as store;
 pub mod tokens;
+pub mod totp;
 pub mod triggers;

@@ -22,6 +22,8 @@ use std::sync::{Arc, Mutex};
 pub enum Purpose {
     RefreshToken,
     SrpSecretBlock,
+    /// A user's TOTP secret, as the user record keeps it.
+    TotpSecret,
 }
 
 impl Purpose {
@@ -29,6 +31,7 @@ impl Purpose {
         let tag = match self {
             Purpose::RefreshToken => "refresh",
             Purpose::SrpSecretBlock => "srp",
+            Purpose::TotpSecret => "totp",
         };
         format!("{header}.{tag}").into_bytes()
     }

@@ -5,8 +5,8 @@ use crate::db_error;
 use cognate_proto::idp::{GroupType, IdentityProviderType, UserPoolClientType, UserPoolType};
 use cognate_store::documents;
 use cognate_store::{
-    AuthSession, DeviceRecord, OutboxMessage, OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx, UserFilter,
-    UserRecord,
+    AuthSession, DeviceRecord, MfaConfig, OutboxMessage, OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx,
+    UserFilter, UserRecord,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -154,6 +154,7 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM outbox WHERE pool_id = ?1",
             "DELETE FROM devices WHERE pool_id = ?1",
             "DELETE FROM idps WHERE pool_id = ?1",
+            "DELETE FROM mfa_configs WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -396,6 +397,18 @@ impl Tx for SqliteTx<'_> {
             .map(drop)
     }
 
+    fn mfa_config(&mut self, pool_id: &str) -> StoreResult<Option<MfaConfig>> {
+        self.doc("SELECT doc FROM mfa_configs WHERE pool_id = ?1", [pool_id])
+    }
+
+    fn put_mfa_config(&mut self, pool_id: &str, config: &MfaConfig) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO mfa_configs (pool_id, doc) VALUES (?1, ?2)",
+            params![pool_id, to_doc(config)?],
+        )
+        .map(drop)
+    }
+
     fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>> {
         self.doc("SELECT doc FROM sessions WHERE id = ?1", [id])
     }
@@ -534,6 +547,7 @@ impl Tx for SqliteTx<'_> {
             "outbox",
             "devices",
             "idps",
+            "mfa_configs",
         ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }

@@ -35,8 +35,8 @@
 //! it on every configuration it supports.
 
 use crate::{
-    AuthSession, DeviceRecord, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode, PoolKeys, Store, StoreResult,
-    TokenFamily, Tx, UserFilter, UserRecord,
+    AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode,
+    PoolKeys, SoftwareToken, Store, StoreResult, TokenFamily, Tx, UserFilter, UserMfa, UserRecord, WebAuthnSettings,
 };
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
@@ -196,6 +196,18 @@ fn full_user(key: &str) -> UserRecord {
         codes,
         code_requests: vec![1_700_000_003.0, 1_700_000_004.0],
         signed_out: 1_700_000_005,
+        mfa: UserMfa {
+            enabled: vec!["SMS_MFA".into(), "SOFTWARE_TOKEN_MFA".into()],
+            preferred: Some("SOFTWARE_TOKEN_MFA".into()),
+            software_token: Some(SoftwareToken {
+                secret: "sealed-secret".into(),
+                friendly_name: Some("phone".into()),
+                last_step: 56_666_666,
+            }),
+            pending_secret: Some("sealed-pending".into()),
+            legacy_sms: true,
+            preferences_set: true,
+        },
         status: UserStatusType::ForceChangePassword,
         attributes: vec![
             AttributeType { name: "sub".into(), value: Some(format!("sub-{key}")) },
@@ -339,7 +351,21 @@ fn fill_tx(tx: &mut dyn Tx, pool_id: &str) -> StoreResult<()> {
     tx.put_family(&family(pool_id, &format!("jti-{pool_id}"), "alice", 1e12))?;
     tx.push_message(&message(pool_id, "m1", "alice", "alice@example.com", 1))?;
     tx.put_idp(&idp(pool_id, "Corp"))?;
+    tx.put_mfa_config(pool_id, &mfa_config(pool_id))?;
     Ok(())
+}
+
+fn mfa_config(pool_id: &str) -> MfaConfig {
+    MfaConfig {
+        sms: true,
+        software_token: true,
+        email: Some(EmailMfa { message: Some("Code {####}".into()), subject: Some(format!("Sign-in to {pool_id}")) }),
+        web_authn: Some(WebAuthnSettings {
+            relying_party_id: Some("example.com".into()),
+            user_verification: "required".into(),
+            factor_configuration: Some("MULTI_FACTOR_WITH_USER_VERIFICATION".into()),
+        }),
+    }
 }
 
 fn assert_filled(store: &DynStore, pool_id: &str) {
@@ -363,6 +389,7 @@ fn assert_filled(store: &DynStore, pool_id: &str) {
                 vec![message(pool_id, "m1", "alice", "alice@example.com", 1)]
             );
             assert_eq!(tx.idp(pool_id, "Corp")?, Some(idp(pool_id, "Corp")));
+            assert_eq!(tx.mfa_config(pool_id)?, Some(mfa_config(pool_id)));
             Ok(())
         })
         .unwrap();
@@ -389,6 +416,7 @@ fn assert_empty(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.messages(&all_messages(pool_id))?, vec![]);
             assert_eq!(tx.idp(pool_id, "Corp")?, None);
             assert_eq!(tx.idps(pool_id, None, 10)?.items, vec![]);
+            assert_eq!(tx.mfa_config(pool_id)?, None);
             Ok(())
         })
         .unwrap();
@@ -586,6 +614,10 @@ fn records_round_trip(store: &DynStore) {
             f.scopes = None;
             tx.put_family(&f)?;
             assert_eq!(tx.family(P1, &f.origin_jti)?, Some(f));
+
+            let off = MfaConfig::default();
+            tx.put_mfa_config(P1, &off)?;
+            assert_eq!(tx.mfa_config(P1)?, Some(off));
 
             let mut i = idp(P1, "Corp");
             i.provider_details = None;

@@ -52,8 +52,9 @@ pub mod documents;
 mod records;
 
 pub use records::{
-    AuthSession, DeviceRecord, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode, PoolKeys, SEARCHABLE,
-    TokenFamily, UserRecord, search_is_case_insensitive,
+    AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode,
+    PoolKeys, SEARCHABLE, SoftwareToken, TokenFamily, UserMfa, UserRecord, WebAuthnSettings,
+    search_is_case_insensitive,
 };
 
 use cognate_proto::ApiError;
@@ -158,6 +159,10 @@ pub trait Tx {
 
     fn keys(&mut self, pool_id: &str) -> StoreResult<Option<Arc<PoolKeys>>>;
     fn put_keys(&mut self, pool_id: &str, keys: &PoolKeys) -> StoreResult<()>;
+
+    /// The pool's MFA settings beyond its UserPoolType; deleted with the pool.
+    fn mfa_config(&mut self, pool_id: &str) -> StoreResult<Option<MfaConfig>>;
+    fn put_mfa_config(&mut self, pool_id: &str, config: &MfaConfig) -> StoreResult<()>;
 
     fn session(&mut self, id: &str) -> StoreResult<Option<AuthSession>>;
     fn put_session(&mut self, session: &AuthSession) -> StoreResult<()>;

@@ -148,6 +148,88 @@ pub struct UserRecord {
     /// family begun at or before it, and not stored with a state of its own, is revoked.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub signed_out: i64,
+    /// The second factors the user set up and chose.
+    #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
+    pub mfa: UserMfa,
+}
+
+/// A user's MFA: which factors are on, which one is preferred, and their authenticator app.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserMfa {
+    /// Enabled factors as Cognito names them (`SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`), in
+    /// the order UserMFASettingList lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enabled: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred: Option<String>,
+    /// The verified authenticator app (VerifySoftwareToken accepted a code from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_token: Option<SoftwareToken>,
+    /// A secret AssociateSoftwareToken handed out that no code has confirmed yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_secret: Option<String>,
+    /// SMS chosen through the legacy SetUserSettings (its MFAOptions).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legacy_sms: bool,
+    /// Whether SetUserMFAPreference was ever called: GetUser lists UserMFASettingList (even
+    /// empty) only from then on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preferences_set: bool,
+}
+
+impl UserMfa {
+    pub fn is_empty(&self) -> bool {
+        *self == UserMfa::default()
+    }
+}
+
+/// An authenticator app registered for TOTP.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoftwareToken {
+    /// The shared secret, sealed under the pool's key (never stored in the clear).
+    pub secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    /// The last 30-second step a code was accepted for: a code is good once.
+    #[serde(default)]
+    pub last_step: u64,
+}
+
+/// A pool's MFA settings that its UserPoolType does not hold (SMS MFA's message and
+/// configuration are the pool's own SmsAuthenticationMessage and SmsConfiguration).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MfaConfig {
+    /// Whether SMS is one of the pool's second factors (SmsMfaConfiguration was set).
+    #[serde(default)]
+    pub sms: bool,
+    /// SoftwareTokenMfaConfiguration.Enabled.
+    #[serde(default)]
+    pub software_token: bool,
+    /// EmailMfaConfiguration, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailMfa>,
+    /// WebAuthnConfiguration, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_authn: Option<WebAuthnSettings>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmailMfa {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WebAuthnSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relying_party_id: Option<String>,
+    /// `required` or `preferred`.
+    pub user_verification: String,
+    /// `SINGLE_FACTOR` or `MULTI_FACTOR_WITH_USER_VERIFICATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor_configuration: Option<String>,
 }
 
 fn is_zero(n: &i64) -> bool {

@@ -30,7 +30,7 @@ pub(super) fn check_new(pool: &UserPoolType, attrs: &[AttributeType]) -> Result<
 }
 
 /// Checks attributes supplied to an update: `user.<name>: <problem>` for each, one per line.
-pub(super) fn check_update(pool: &UserPoolType, attrs: &[AttributeType]) -> Result<(), ApiError> {
+pub(crate) fn check_update(pool: &UserPoolType, attrs: &[AttributeType]) -> Result<(), ApiError> {
     let lines: String =
         attrs.iter().filter_map(|a| problem(pool, a, true).map(|p| format!("user.{}: {p}\n", a.name))).collect();
     if !lines.is_empty() {

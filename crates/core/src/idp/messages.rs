@@ -2,24 +2,10 @@
 //! the outbox instead of being delivered.
 
 use crate::env::RandomExt;
-use crate::idp::service::UserPools;
+use crate::idp::service::{Mail, Outgoing, UserPools};
 use crate::store::{OutboxMessage, PendingCode, Tx, UserRecord};
 use cognate_proto::ApiError;
 use cognate_proto::idp::*;
-
-/// What a transaction sends through a trigger (CustomMessage or a custom sender): held until
-/// the transaction commits, then run and written to the outbox; dropped with a rollback.
-#[derive(Default)]
-pub(crate) struct Mail(Vec<Outgoing>);
-
-/// A message waiting for its transaction to commit before CustomMessage shapes it.
-struct Outgoing {
-    message: OutboxMessage,
-    arn: String,
-    attributes: serde_json::Value,
-    /// A custom sender (with the pool's KMS key id) instead of CustomMessage.
-    sender: Option<String>,
-}
 
 /// How a custom sender's `code` is encrypted here, in place of the AWS Encryption SDK and
 /// KMS: base64 of a 12-byte nonce, then AES-256-GCM ciphertext and tag, under the key
@@ -46,6 +32,11 @@ pub const DEFAULT_CODE_SUBJECT: &str = "Your verification code";
 pub const DEFAULT_CODE_MESSAGE: &str = "Your verification code is {####}. ";
 pub const DEFAULT_INVITE_SUBJECT: &str = "Your temporary password";
 pub const DEFAULT_INVITE_MESSAGE: &str = "Your username is {username} and temporary password is {####}. ";
+
+/// The sign-in code's default text (a pool made in the console exports this
+/// SmsAuthenticationMessage); the email subject's default is unconfirmed (docs/fidelity.md).
+pub const DEFAULT_AUTH_MESSAGE: &str = "Your authentication code is {####}. ";
+pub const DEFAULT_AUTH_SUBJECT: &str = "Your authentication code";
 
 /// How long a code lasts (developer guide): sign-up and attribute codes a day, password
 /// reset codes an hour.
@@ -173,7 +164,7 @@ impl UserPools {
 
     /// Runs the triggers for the messages a committed transaction left waiting, and writes
     /// them, outside any transaction.
-    fn send_waiting(&self, mail: Mail) -> Result<(), ApiError> {
+    pub(crate) fn send_waiting(&self, mail: Mail) -> Result<(), ApiError> {
         for Outgoing { mut message, arn, attributes, sender } in mail.0 {
             let code = message.code.clone().unwrap_or_default();
             if let Some(kms) = sender {
@@ -304,6 +295,29 @@ impl UserPools {
             },
         );
         Ok(Some(details(medium, attribute, &destination)))
+    }
+
+    /// A sign-in's one-time code (SMS_MFA, EMAIL_OTP), sent with the pool's authentication
+    /// template (`body`, `subject`; Cognito's defaults when the pool has none). Answers the
+    /// code, which the caller keeps only as a digest.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn send_sign_in_code(
+        &self,
+        tx: &mut dyn Tx,
+        mail: &mut Mail,
+        pool: &UserPoolType,
+        user: &UserRecord,
+        medium: DeliveryMediumType,
+        destination: &str,
+        body: Option<&str>,
+        subject: Option<&str>,
+    ) -> Result<String, ApiError> {
+        let code = self.rng.string_from(b"0123456789", 6);
+        let message = render(body.unwrap_or(DEFAULT_AUTH_MESSAGE), &user.username, &code);
+        let subject =
+            (medium == DeliveryMediumType::Email).then(|| subject.unwrap_or(DEFAULT_AUTH_SUBJECT).to_string());
+        self.deliver(tx, mail, pool, user, "Authentication", medium, destination, subject, message, &code)?;
+        Ok(code)
     }
 
     /// The invitation AdminCreateUser sends, with the temporary password.

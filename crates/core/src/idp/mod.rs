@@ -13,6 +13,7 @@ mod hooks;
 mod issue;
 mod lookup;
 mod messages;
+mod mfa;
 mod oauth;
 pub use oauth::{AuthorizeRequest, HostedAnswer, OAuthError, TokenAnswer};
 mod pools;
@@ -436,5 +437,68 @@ impl CognitoIdentityProvider for UserPools {
         input: ListTagsForResourceRequest,
     ) -> Result<ListTagsForResourceResponse, ApiError> {
         tags::list_tags_for_resource(self, input)
+    }
+    fn set_user_pool_mfa_config(
+        &self,
+        _: &RequestContext,
+        input: SetUserPoolMfaConfigRequest,
+    ) -> Result<SetUserPoolMfaConfigResponse, ApiError> {
+        mfa::set_user_pool_mfa_config(self, input)
+    }
+    fn get_user_pool_mfa_config(
+        &self,
+        _: &RequestContext,
+        input: GetUserPoolMfaConfigRequest,
+    ) -> Result<GetUserPoolMfaConfigResponse, ApiError> {
+        mfa::get_user_pool_mfa_config(self, input)
+    }
+    fn set_user_mfa_preference(
+        &self,
+        _: &RequestContext,
+        input: SetUserMFAPreferenceRequest,
+    ) -> Result<SetUserMFAPreferenceResponse, ApiError> {
+        mfa::set_user_mfa_preference(self, input)
+    }
+    fn admin_set_user_mfa_preference(
+        &self,
+        _: &RequestContext,
+        input: AdminSetUserMFAPreferenceRequest,
+    ) -> Result<AdminSetUserMFAPreferenceResponse, ApiError> {
+        mfa::admin_set_user_mfa_preference(self, input)
+    }
+    fn set_user_settings(
+        &self,
+        _: &RequestContext,
+        input: SetUserSettingsRequest,
+    ) -> Result<SetUserSettingsResponse, ApiError> {
+        mfa::set_user_settings(self, input)
+    }
+    fn admin_set_user_settings(
+        &self,
+        _: &RequestContext,
+        input: AdminSetUserSettingsRequest,
+    ) -> Result<AdminSetUserSettingsResponse, ApiError> {
+        mfa::admin_set_user_settings(self, input)
+    }
+    fn admin_delete_software_token(
+        &self,
+        _: &RequestContext,
+        input: AdminDeleteSoftwareTokenRequest,
+    ) -> Result<AdminDeleteSoftwareTokenResponse, ApiError> {
+        mfa::admin_delete_software_token(self, input)
+    }
+    fn associate_software_token(
+        &self,
+        _: &RequestContext,
+        input: AssociateSoftwareTokenRequest,
+    ) -> Result<AssociateSoftwareTokenResponse, ApiError> {
+        signin::associate_software_token(self, input)
+    }
+    fn verify_software_token(
+        &self,
+        _: &RequestContext,
+        input: VerifySoftwareTokenRequest,
+    ) -> Result<VerifySoftwareTokenResponse, ApiError> {
+        signin::verify_software_token(self, input)
     }
 }

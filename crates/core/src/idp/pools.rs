@@ -276,6 +276,7 @@ impl UserPools {
                 "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
             ));
         }
+        crate::idp::mfa::validate_pool_mfa(input.mfa_configuration, input.sms_configuration.as_ref())?;
         let schema = build_schema(input.schema.as_deref().unwrap_or_default())?;
         let now = self.now();
         let arn = format!("arn:aws:cognito-idp:{region}:{}:userpool/{id}", self.settings.account_id);
@@ -303,6 +304,7 @@ impl UserPools {
         let keys = crate::tokens::PoolKeys::ready(self.keys.as_ref(), self.rng.as_ref());
         self.tx(|tx| {
             tx.put_pool(&pool)?;
+            crate::idp::mfa::on_pool_written(tx, &pool)?;
             match &keys {
                 Some(k) => tx.put_keys(&id, k),
                 None => Ok(()),
@@ -376,6 +378,7 @@ pub(crate) fn update_user_pool(
             }
         );
         tx.put_pool(&pool)?;
+        crate::idp::mfa::on_pool_written(tx, &pool)?;
         Ok(UpdateUserPoolResponse::default())
     })
 }

@@ -379,10 +379,13 @@ pub(crate) fn change_password(
 pub(crate) fn get_user(up: &UserPools, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
     up.tx(|tx| {
         let (_, user) = up.access_user(tx, &input.access_token)?;
+        let (user_mfa_setting_list, preferred_mfa_setting, mfa_options) = crate::idp::mfa::settings_of(&user);
         Ok(GetUserResponse {
             username: user.username.clone(),
             user_attributes: user.attributes.clone(),
-            ..Default::default()
+            user_mfa_setting_list,
+            preferred_mfa_setting,
+            mfa_options,
         })
     })
 }

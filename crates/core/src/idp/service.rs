@@ -122,6 +122,20 @@ impl UserPools {
     }
 }
 
+/// What a transaction sends through a trigger (CustomMessage or a custom sender): held until
+/// the transaction commits, then run and written to the outbox; dropped with a rollback.
+#[derive(Default)]
+pub(crate) struct Mail(pub(crate) Vec<Outgoing>);
+
+/// A message waiting for its transaction to commit before CustomMessage shapes it.
+pub(crate) struct Outgoing {
+    pub message: crate::store::OutboxMessage,
+    pub arn: String,
+    pub attributes: serde_json::Value,
+    /// A custom sender (with the pool's KMS key id) instead of CustomMessage.
+    pub sender: Option<String>,
+}
+
 /// What every step of one sign-in shares (and the tokens it ends with): the request, and the
 /// app client and pool it reached.
 pub(crate) struct SignIn<'a> {
@@ -129,6 +143,8 @@ pub(crate) struct SignIn<'a> {
     pub ctx: &'a RequestContext,
     pub pool: &'a UserPoolType,
     pub client: &'a UserPoolClientType,
+    /// What the step sends (an MFA code), once its transaction commits.
+    pub mail: &'a std::cell::RefCell<Mail>,
 }
 
 impl SignIn<'_> {

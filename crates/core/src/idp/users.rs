@@ -26,7 +26,7 @@ fn username_attributes(pool: &UserPoolType) -> Vec<UsernameAttributeType> {
 /// The first step of AdminCreateUser: a resend is done at once; a new user waits for PreSignUp.
 enum Created {
     Done(AdminCreateUserResponse),
-    Pending(Arc<UserPoolType>, UserRecord, String),
+    Pending(Arc<UserPoolType>, Box<UserRecord>, String),
 }
 
 /// The user as UserType (AdminCreateUser, ListUsers) shows them.
@@ -42,7 +42,7 @@ pub(super) fn user_type(user: &UserRecord, only: Option<&[String]>) -> UserType 
         user_last_modified_date: Some(user.modified),
         enabled: Some(user.enabled),
         user_status: Some(user.status),
-        mfa_options: None,
+        mfa_options: crate::idp::mfa::settings_of(user).2,
     }
 }
 
@@ -203,11 +203,11 @@ pub(crate) fn admin_create_user(
         if !input.force_alias_creation.unwrap_or(false) {
             claim_identifiers(tx, &pool, &user, false, now)?;
         }
-        Ok(Created::Pending(pool, user, temporary))
+        Ok(Created::Pending(pool, Box::new(user), temporary))
     })?;
     let (pool, mut user, temporary) = match created {
         Created::Done(response) => return Ok(response),
-        Created::Pending(pool, user, temporary) => (pool, user, temporary),
+        Created::Pending(pool, user, temporary) => (pool, *user, temporary),
     };
     // PreSignUp between the checks and the write: if it fails, nobody is created. An
     // administrator's user starts in FORCE_CHANGE_PASSWORD whatever autoConfirmUser says.
@@ -238,6 +238,7 @@ pub(crate) fn admin_get_user(up: &UserPools, input: AdminGetUserRequest) -> Resu
     up.tx(|tx| {
         let pool = load_pool(tx, &input.user_pool_id)?;
         let user = require_user(tx, &pool, &input.username)?;
+        let (user_mfa_setting_list, preferred_mfa_setting, mfa_options) = crate::idp::mfa::settings_of(&user);
         Ok(AdminGetUserResponse {
             username: user.username.clone(),
             user_attributes: Some(user.attributes.clone()),
@@ -245,7 +246,9 @@ pub(crate) fn admin_get_user(up: &UserPools, input: AdminGetUserRequest) -> Resu
             user_last_modified_date: Some(user.modified),
             enabled: Some(user.enabled),
             user_status: Some(user.status),
-            ..Default::default()
+            user_mfa_setting_list,
+            preferred_mfa_setting,
+            mfa_options,
         })
     })
 }

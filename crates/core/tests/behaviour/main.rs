@@ -9,6 +9,9 @@ mod federation;
 mod fixture;
 /// A pool's first keys, made outside any transaction.
 mod keys;
+/// MFA: the pool's settings, the user's choices, and every second-factor challenge, with TOTP
+/// codes made on the manual clock.
+mod mfa;
 /// Sign-out and revocation within one second.
 mod sign_out;
 /// Sign-in's answers and refusals, case by case, with lockout and temporary passwords on the

@@ -291,7 +291,7 @@ impl UserPools {
         grant: &Grant,
     ) -> Result<crate::idp::issue::Minted, ApiError> {
         let scopes = Some(grant.scopes.clone());
-        let s = SignIn { up: self, ctx, pool, client };
+        let s = SignIn { up: self, ctx, pool, client, mail: &Default::default() };
         issue::sign_in_tokens_scoped(&s, tx, user, None, "TokenGeneration_HostedAuth", scopes)
     }
 

@@ -109,7 +109,7 @@ impl UserPools {
                 let minted = self
                     .tx(|tx| {
                         let pool = load_pool(tx, &pool_id)?;
-                        let s = SignIn { up: self, ctx, pool: &pool, client: &client };
+                        let s = SignIn { up: self, ctx, pool: &pool, client: &client, mail: &Default::default() };
                         signin::refresh(&s, tx, token, signin::RefreshSecret::Checked, false).map(|(m, _)| Some(m))
                     })
                     .or_else(|e| if e.status == 400 { Ok(None) } else { Err(e) })

@@ -36,7 +36,14 @@ pub(crate) fn gate(up: &UserPools, user: &mut UserRecord) -> Option<ApiError> {
 }
 
 /// Counts a wrong password, and answers Cognito's refusal for it.
-pub(crate) fn fail(up: &UserPools, tx: &mut dyn Tx, pool_id: &str, mut user: UserRecord) -> Result<ApiError, ApiError> {
+pub(crate) fn fail(up: &UserPools, tx: &mut dyn Tx, pool_id: &str, user: UserRecord) -> Result<ApiError, ApiError> {
+    count(up, tx, pool_id, user)?;
+    Ok(ApiError::not_authorized("Incorrect username or password."))
+}
+
+/// Counts a failed attempt (a wrong password, or a wrong MFA code: the developer guide's
+/// lockout counts both), locking the user once there are enough.
+pub(crate) fn count(up: &UserPools, tx: &mut dyn Tx, pool_id: &str, mut user: UserRecord) -> Result<(), ApiError> {
     let now = up.now();
     user.failed_attempts += 1;
     user.last_failure = now;
@@ -44,8 +51,7 @@ pub(crate) fn fail(up: &UserPools, tx: &mut dyn Tx, pool_id: &str, mut user: Use
         let exponent = (user.failed_attempts - THRESHOLD).min(20);
         user.locked_until = now + (2f64.powi(exponent as i32)).min(MAX_SECONDS);
     }
-    tx.put_user(pool_id, &user)?;
-    Ok(ApiError::not_authorized("Incorrect username or password."))
+    tx.put_user(pool_id, &user)
 }
 
 /// A right password clears the count.

@@ -13,26 +13,31 @@ mod custom;
 mod device;
 mod flow;
 mod lockout;
+mod mfa;
 mod migrate;
 mod new_password;
 mod password;
 mod pre_auth;
 mod refresh;
 mod session;
+mod setup;
 mod srp;
 
 pub(crate) use migrate::migrate_user;
 pub(crate) use pre_auth::pre_authentication;
 pub(crate) use refresh::{RefreshSecret, get_tokens_from_refresh_token, refresh, revoke_token};
+pub(crate) use setup::{associate_software_token, verify_software_token};
 
 use crate::idp::clients::{allows, client_and_pool, legacy_flows_only};
 use crate::idp::issue::{self, Minted};
-use crate::idp::service::{SignIn, UserPools};
+use crate::idp::service::{Mail, SignIn, UserPools};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::idp as wire;
 use cognate_proto::idp::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, UserPoolClientType};
 use cognate_proto::{ApiError, RequestContext};
 use flow::{Flow, FlowKind};
+use mfa::Carried;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// What a sign-in step answers.
@@ -76,35 +81,78 @@ fn settle(up: &UserPools, ctx: &RequestContext, answer: Answer) -> Result<Reply,
     }
 }
 
-/// Runs `step` in one transaction and commits what it wrote, whether it answered or refused.
-fn step(up: &UserPools, f: impl FnOnce(&mut dyn Tx) -> Result<Answer, ApiError>) -> Result<Answer, ApiError> {
-    up.tx(f)
+/// Runs `step` in one transaction and commits what it wrote, whether it answered or refused;
+/// then sends the messages it left (an MFA code), outside it.
+fn step(
+    up: &UserPools,
+    f: impl FnOnce(&mut dyn Tx, &RefCell<Mail>) -> Result<Answer, ApiError>,
+) -> Result<Answer, ApiError> {
+    let mail = RefCell::new(Mail::default());
+    let answer = up.tx(|tx| f(tx, &mail))?;
+    up.send_waiting(mail.into_inner())?;
+    Ok(answer)
 }
 
 /// What follows a verified first factor (a password, an SRP proof): a temporary password still
-/// to change, a remembered device to prove, or tokens. The user's lockout count is cleared.
+/// to change, then (in [`after_password`]) a second factor, a remembered device to prove, or
+/// tokens.
 pub(crate) fn next_step(
     s: &SignIn<'_>,
     tx: &mut dyn Tx,
-    mut user: UserRecord,
+    user: UserRecord,
     device: Option<&str>,
 ) -> Result<Answer, ApiError> {
-    lockout::forgive(tx, s.pool_id(), &mut user)?;
     if user.status == wire::UserStatusType::ForceChangePassword {
         if new_password::temporary_expired(s.up, s.pool, &user) {
             return Ok(Answer::Refused(ApiError::not_authorized(
                 "Temporary password has expired and must be reset by an administrator.",
             )));
         }
-        return new_password::challenge(s, tx, &user).map(Answer::Challenge);
+        let carried = Carried { device: device.map(str::to_string), ..Carried::default() };
+        return new_password::challenge(s, tx, &user, &carried).map(Answer::Challenge);
     }
-    // A confirmed device proves itself with its own SRP round before tokens are issued.
+    after_password(s, tx, user, device, Carried::default())
+}
+
+/// What follows once the user's password is settled: a second factor unless the sign-in comes
+/// from a remembered device (which skips it: DeviceConfiguration, API reference), then
+/// [`after_mfa`].
+pub(crate) fn after_password(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    user: UserRecord,
+    device: Option<&str>,
+    carried: Carried,
+) -> Result<Answer, ApiError> {
     let known = s.up.known_device(tx, s.pool_id(), &user, device)?;
     // A device key that is not this user's device is refused, and nothing of the attempt is
     // kept: Amplify then forgets the key and sends the same answer again without it.
     if device.is_some() && known.is_none() {
         return Err(ApiError::resource_not_found("Device does not exist."));
     }
+    let remembered = known.as_ref().is_some_and(|d| d.confirmed && d.remembered && d.verifier.is_some());
+    if !remembered {
+        let carried = Carried { device: device.map(str::to_string), ..carried };
+        let source = carried.source();
+        if let Some(challenge) = mfa::challenge(s, tx, &user, carried)? {
+            return Ok(Answer::Challenge(challenge));
+        }
+        return after_mfa(s, tx, user, device, source);
+    }
+    after_mfa(s, tx, user, device, carried.source())
+}
+
+/// The end of a sign-in whose every factor passed: the lockout count is cleared, then a
+/// confirmed device proves itself with its own SRP round, or tokens are issued.
+pub(crate) fn after_mfa(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    mut user: UserRecord,
+    device: Option<&str>,
+    source: &'static str,
+) -> Result<Answer, ApiError> {
+    lockout::forgive(tx, s.pool_id(), &mut user)?;
+    let known = s.up.known_device(tx, s.pool_id(), &user, device)?;
     if known.as_ref().is_some_and(|d| d.confirmed && d.verifier.is_some()) {
         let session = session::open(s, tx, &user, ChallengeNameType::DeviceSrpAuth)?;
         return Ok(Answer::Challenge(Challenge {
@@ -113,7 +161,7 @@ pub(crate) fn next_step(
             session: Some(session),
         }));
     }
-    let minted = issue::sign_in_tokens(s, tx, &user, known.map(|d| d.device_key), "TokenGeneration_Authentication")?;
+    let minted = issue::sign_in_tokens(s, tx, &user, known.map(|d| d.device_key), source)?;
     Ok(Answer::Tokens(Box::new(minted)))
 }
 
@@ -237,9 +285,10 @@ fn initiate(
     let mut ephemeral = (known == Some(FlowKind::Srp)).then(|| srp::Ephemeral::new(up));
     let mut checked = None;
     loop {
+        let mail = RefCell::new(Mail::default());
         let outside = up.tx(|tx| {
             let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-            let s = SignIn { up, ctx, pool: &pool, client: &client };
+            let s = SignIn { up, ctx, pool: &pool, client: &client, mail: &mail };
             let wants_triggers = pool.lambda_config.as_ref().is_some_and(|l| {
                 (pending.migration && l.user_migration.is_some())
                     || (pending.pre_authentication && l.pre_authentication.is_some())
@@ -275,6 +324,7 @@ fn initiate(
                 Flow::Custom { .. } => unreachable!("custom sign-ins start above"),
             }
         })?;
+        up.send_waiting(mail.into_inner())?;
         match outside {
             Outside::Done(answer) => return settle(up, ctx, answer),
             Outside::Triggers => {
@@ -341,34 +391,36 @@ fn respond(
         C::CustomChallenge => custom::respond(up, ctx, admin_pool, client_id, session, &responses)?,
         C::PasswordVerifier | C::DevicePasswordVerifier => {
             let verdict = srp::Verdict::reach(up, client_id, &responses);
-            step(up, |tx| {
+            step(up, |tx, mail| {
                 let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-                let s = SignIn { up, ctx, pool: &pool, client: &client };
+                let s = SignIn { up, ctx, pool: &pool, client: &client, mail };
                 srp::verify(&s, tx, session, &responses, challenge, verdict.as_ref())
             })?
         }
-        C::NewPasswordRequired => step(up, |tx| {
-            let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-            let s = SignIn { up, ctx, pool: &pool, client: &client };
-            let (answering, user) = session::answering(&s, tx, session, challenge, &responses)?;
-            new_password::answer(&s, tx, answering, user, &responses)
-        })?,
         C::DeviceSrpAuth => {
             let mut ephemeral = Some(srp::Ephemeral::new(up));
-            step(up, |tx| {
+            step(up, |tx, mail| {
                 let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-                let s = SignIn { up, ctx, pool: &pool, client: &client };
+                let s = SignIn { up, ctx, pool: &pool, client: &client, mail };
                 let (answering, user) = session::answering(&s, tx, session, challenge, &responses)?;
                 tx.delete_session(&answering.id)?;
                 let ephemeral = ephemeral.take().unwrap_or_else(|| srp::Ephemeral::new(up));
                 device::start(&s, tx, &user, &responses, ephemeral).map(Answer::Challenge)
             })?
         }
-        other => step(up, |tx| {
+        other => step(up, |tx, mail| {
             let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-            let s = SignIn { up, ctx, pool: &pool, client: &client };
-            session::answering(&s, tx, session, other, &responses)?;
-            Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str())))
+            let s = SignIn { up, ctx, pool: &pool, client: &client, mail };
+            let (answering, user) = session::answering(&s, tx, session, other, &responses)?;
+            match other {
+                C::NewPasswordRequired => new_password::answer(&s, tx, answering, user, &responses),
+                C::SmsMfa | C::SoftwareTokenMfa | C::EmailOtp => {
+                    mfa::answer_code(&s, tx, answering, user, other, &responses)
+                }
+                C::SelectMfaType => mfa::answer_select(&s, tx, answering, user, &responses),
+                C::MfaSetup => mfa::answer_setup(&s, tx, answering, user, &responses),
+                _ => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
+            }
         })?,
     };
     settle(up, ctx, answer)

@@ -1,8 +1,8 @@
 //! NEW_PASSWORD_REQUIRED: a user signing in with a temporary password sets their own, with
 //! any required attributes they still lack.
 
+use super::mfa::Carried;
 use super::{Answer, Challenge, SignIn, session};
-use crate::idp::issue;
 use crate::idp::lookup::pool_name_of;
 use crate::idp::service::UserPools;
 use crate::idp::{attributes, pools, users};
@@ -26,7 +26,12 @@ pub(super) fn temporary_expired(up: &UserPools, pool: &UserPoolType, user: &User
 
 /// The challenge, with the parameters Cognito sends: the user's attributes (not `sub`) and the
 /// required attributes they still lack, both as JSON strings.
-pub(super) fn challenge(s: &SignIn<'_>, tx: &mut dyn Tx, user: &UserRecord) -> Result<Challenge, ApiError> {
+pub(super) fn challenge(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    user: &UserRecord,
+    carried: &Carried,
+) -> Result<Challenge, ApiError> {
     let mut attrs = serde_json::Map::new();
     for a in &user.attributes {
         if a.name != "sub" {
@@ -43,11 +48,12 @@ pub(super) fn challenge(s: &SignIn<'_>, tx: &mut dyn Tx, user: &UserRecord) -> R
     parameters.insert("USER_ID_FOR_SRP".to_string(), user.username.clone());
     parameters.insert("requiredAttributes".to_string(), serde_json::to_string(&missing).unwrap());
     parameters.insert("userAttributes".to_string(), serde_json::Value::Object(attrs).to_string());
-    let session = session::open(s, tx, user, ChallengeNameType::NewPasswordRequired)?;
+    let session = session::open_with(s, tx, user, ChallengeNameType::NewPasswordRequired, carried.state())?;
     Ok(Challenge { name: ChallengeNameType::NewPasswordRequired, parameters, session: Some(session) })
 }
 
-/// The answer: the new password (checked against the policy) and attributes; tokens follow.
+/// The answer: the new password (checked against the policy) and attributes; a second
+/// factor or tokens follow.
 pub(super) fn answer(
     s: &SignIn<'_>,
     tx: &mut dyn Tx,
@@ -69,8 +75,9 @@ pub(super) fn answer(
     tx.put_user(pool_id, &user)?;
     // A session answers once.
     tx.delete_session(&session.id)?;
-    let minted = issue::sign_in_tokens(s, tx, &user, None, "TokenGeneration_NewPasswordChallenge")?;
-    Ok(Answer::Tokens(Box::new(minted)))
+    let carried = Carried { new_password: true, ..Carried::of(&session) };
+    let device = carried.device.clone();
+    super::after_password(s, tx, user, device.as_deref(), carried)
 }
 
 /// The `userAttributes.<name>` answers, as Cognito checks them.

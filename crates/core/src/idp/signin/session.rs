@@ -30,13 +30,18 @@ pub(crate) fn open_with(
     challenge: ChallengeNameType,
     state: serde_json::Value,
 ) -> Result<String, ApiError> {
-    let mut raw = [0u8; 96];
-    s.up.rng.fill(&mut raw);
-    let id = URL_SAFE_NO_PAD.encode(raw);
+    let id = new_id(s.up);
     let mut row = new(s, id.clone(), user.key.clone(), user.sub.clone(), challenge);
     row.state = state;
     s.up.store_session(tx, &row)?;
     Ok(id)
+}
+
+/// A new session id: 96 random bytes, opaque to the client.
+pub(crate) fn new_id(up: &crate::idp::service::UserPools) -> String {
+    let mut raw = [0u8; 96];
+    up.rng.fill(&mut raw);
+    URL_SAFE_NO_PAD.encode(raw)
 }
 
 /// A session row for `challenge`, not yet stored.
