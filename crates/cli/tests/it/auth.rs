@@ -260,9 +260,12 @@ async fn new_password_required() {
     let done = answer(session.clone(), Some(("userAttributes.name", "Fay"))).await.unwrap();
     assert!(done.authentication_result().unwrap().id_token().is_some());
 
-    // A session answers once.
+    // A session answers once (amplify-js#14330 quotes Cognito's words).
     let (code, message) = failure(answer(session, Some(("userAttributes.name", "Fay"))).await);
-    assert_eq!((code.as_str(), message.as_str()), ("NotAuthorizedException", "Invalid session for the user."));
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+    );
     let user = client.admin_get_user().user_pool_id(&pool_id).username("fay").send().await.unwrap();
     assert_eq!(user.user_status(), Some(&UserStatusType::Confirmed));
     assert!(user.user_attributes().iter().any(|a| a.name() == "name" && a.value() == Some("Fay")));

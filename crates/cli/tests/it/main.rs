@@ -15,6 +15,8 @@ mod jwt;
 mod pools;
 // The AWS JSON protocol: targets, content types, malformed input, error shapes and CORS.
 mod protocol;
+// MFA: pool and user settings, authenticator apps, the second-factor challenges and refusals.
+mod mfa;
 // Self-service: sign-up, confirmation codes, password reset and profile operations.
 mod selfservice;
 // State that outlives a request: persistence, the seed file and reset.

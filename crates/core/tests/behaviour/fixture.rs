@@ -51,6 +51,12 @@ impl Core {
         core
     }
 
+    /// The same core, running the pool's triggers with `lambda`.
+    pub fn with_lambda(self, lambda: Arc<dyn cognate_core::triggers::Lambda>) -> Self {
+        let Core { pools, clock, pool, client } = self;
+        Core { pools: pools.with_lambda(lambda), clock, pool, client }
+    }
+
     /// A confirmed user with a permanent password.
     pub fn user(&self, name: &str, password: &str) {
         self.ok("AdminCreateUser", json!({"UserPoolId": self.pool, "Username": name, "MessageAction": "SUPPRESS"}));

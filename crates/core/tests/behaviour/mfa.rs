@@ -199,7 +199,10 @@ fn an_authenticator_app_is_set_up_verified_and_then_asked_for() {
     let done = answer(&code(&core, secret)).unwrap();
     assert!(done["AuthenticationResult"]["IdToken"].is_string(), "{done}");
     // The session answered once.
-    assert_eq!(answer(&code(&core, secret)).unwrap_err()["__type"], "NotAuthorizedException");
+    assert_eq!(
+        type_of(answer(&code(&core, secret)).unwrap_err()).1,
+        "Invalid session for the user, session can only be used once."
+    );
     // And the same code cannot sign in again.
     let again = core.password_auth("ann", PASSWORD).unwrap();
     let reused = respond(
@@ -364,7 +367,7 @@ fn mfa_required_sets_a_factor_up_during_sign_in() {
     assert_ne!(associated["Session"], setup["Session"], "a new session");
     assert_eq!(
         core.refused("AssociateSoftwareToken", json!({"Session": setup["Session"]})),
-        "Invalid session for the user.",
+        "Invalid session for the user, session can only be used once.",
         "the old one is spent"
     );
     let wrong = if code(&core, &secret) == "000000" { "111111" } else { "000000" };
@@ -481,4 +484,53 @@ fn legacy_settings_turn_sms_on_without_listing_it() {
     assert_eq!(core.password_auth("ann", PASSWORD).unwrap()["ChallengeName"], "SMS_MFA");
     core.ok("AdminSetUserSettings", json!({"UserPoolId": core.pool, "Username": "ann", "MFAOptions": []}));
     assert!(core.password_auth("ann", PASSWORD).unwrap()["AuthenticationResult"].is_object());
+}
+
+/// DefineAuthChallenge as a closure: asks for SMS_MFA first, then issues tokens once it passed.
+struct SmsInCustomAuth;
+
+impl cognate_core::triggers::Lambda for SmsInCustomAuth {
+    fn invoke(&self, _: &str, event: &Value) -> Result<Value, cognate_core::triggers::LambdaFailure> {
+        let mut event = event.clone();
+        let session = event["request"]["session"].as_array().cloned().unwrap_or_default();
+        let passed = session.last().is_some_and(|r| r["challengeName"] == "SMS_MFA" && r["challengeResult"] == true);
+        event["response"] = match passed {
+            true => json!({"issueTokens": true, "failAuthentication": false}),
+            false => json!({"challengeName": "SMS_MFA", "issueTokens": false, "failAuthentication": false}),
+        };
+        Ok(event)
+    }
+}
+
+#[test]
+fn define_auth_challenge_may_ask_for_an_sms_code() {
+    let core = Core::new().with_lambda(std::sync::Arc::new(SmsInCustomAuth));
+    core.ok(
+        "UpdateUserPool",
+        json!({"UserPoolId": core.pool, "LambdaConfig": {"DefineAuthChallenge": "arn:aws:lambda:us-east-1:000000000000:function:define"}}),
+    );
+    core.ok(
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": core.pool, "ClientId": core.client, "ExplicitAuthFlows": ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    );
+    core.ok(
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": core.pool, "Username": "ann", "UserAttributes": [{"Name": "phone_number", "Value": "+15555550123"}]}),
+    );
+    let started = core.ok(
+        "InitiateAuth",
+        json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": core.client, "AuthParameters": {"USERNAME": "ann"}}),
+    );
+    assert_eq!(started["ChallengeName"], "SMS_MFA");
+    assert_eq!(started["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"], "+*******0123");
+    let (_, sent) = last_code(&core);
+    let wrong = if sent == "000000" { "111111" } else { "000000" };
+    let answer =
+        |c: &str| respond(&core, "SMS_MFA", &started["Session"], json!({"USERNAME": "ann", "SMS_MFA_CODE": c}));
+    assert_eq!(answer(wrong).unwrap_err()["__type"], "CodeMismatchException");
+    let done = answer(&sent).unwrap();
+    assert!(
+        done["AuthenticationResult"]["AccessToken"].is_string(),
+        "DefineAuthChallenge saw the SMS round pass: {done}"
+    );
 }

@@ -128,7 +128,7 @@ fn a_temporary_password_asks_for_a_new_one_and_expires() {
         json!({"ClientId": core.client, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": out["Session"],
                "ChallengeResponses": {"USERNAME": "tim", "NEW_PASSWORD": "Brand-n3w!"}}),
     );
-    assert_eq!(again, "Invalid session for the user.");
+    assert_eq!(again, "Invalid session for the user, session can only be used once.");
 
     core.ok(
         "AdminCreateUser",

@@ -10,7 +10,7 @@ use super::{Answer, Challenge, session};
 use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
 use crate::idp::issue;
 use crate::idp::lookup::find_user;
-use crate::idp::service::{SignIn, UserPools};
+use crate::idp::service::{Mail, SignIn, UserPools};
 use crate::store::{Tx, UserRecord};
 use crate::triggers::{EventHeader, event, event_attributes};
 use cognate_proto::idp::{
@@ -115,6 +115,16 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
             let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &Default::default() };
             srp::challenge(&s, tx, subject, a, ephemeral, None, Some(history.clone()))
         })?;
+        return Ok(Answer::Challenge(challenge));
+    }
+    if asked == Some("SMS_MFA") {
+        let mail = std::cell::RefCell::new(Mail::default());
+        let challenge = up.tx(|tx| {
+            let user = current(tx)?;
+            let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &mail };
+            super::mfa::custom_sms(&s, tx, &user, history.clone())
+        })?;
+        up.send_waiting(mail.into_inner())?;
         return Ok(Answer::Challenge(challenge));
     }
     if asked != Some("CUSTOM_CHALLENGE") {

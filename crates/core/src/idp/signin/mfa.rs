@@ -2,6 +2,7 @@
 //! a choice among them with SELECT_MFA_TYPE, or setting one up with MFA_SETUP), and the
 //! checking of the answers. Facts and sources: docs/fidelity.md, "MFA".
 
+use super::custom::Resume;
 use super::{Answer, Challenge, SignIn, after_mfa, lockout, session};
 use crate::idp::mfa::{EMAIL, ORDER, Offered, SMS, TOTP, deliverable, enable, secret_of};
 use crate::store::{AuthSession, Tx, UserRecord};
@@ -32,6 +33,10 @@ pub(crate) struct Carried {
     /// EMAIL_OTP reached through MFA_SETUP: the right code turns email MFA on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub setting_up: bool,
+    /// SMS_MFA asked for by DefineAuthChallenge: the custom sign-in's history, which the
+    /// answer goes back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<Vec<serde_json::Value>>,
 }
 
 impl Carried {
@@ -100,6 +105,20 @@ pub(super) fn challenge(
             open(s, tx, user, ChallengeNameType::SelectMfaType, carried).map(Some)
         }
     }
+}
+
+/// SMS_MFA inside a custom sign-in: DefineAuthChallenge may name it (its session history lists
+/// SMS_MFA among the challenge types, developer guide), and the code goes to the user's phone.
+pub(super) fn custom_sms(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    user: &UserRecord,
+    history: Vec<serde_json::Value>,
+) -> Result<Challenge, ApiError> {
+    if !deliverable(user, SMS) {
+        return Err(ApiError::mfa_method_not_found("No MFA mechanism registerd in the account."));
+    }
+    factor_challenge(s, tx, user, SMS, Carried { custom: Some(history), ..Carried::default() })
 }
 
 /// The challenge for one factor, with its code sent (SMS, email).
@@ -222,7 +241,7 @@ pub(super) fn answer_code(
             _ => "Invalid code or auth state for the user.",
         })));
     }
-    tx.delete_session(&answering.id)?;
+    session::spend(tx, &answering)?;
     // "These numbers will have a verified status after multi-factor authentication succeeds"
     // (developer guide, MFA).
     match challenge {
@@ -236,6 +255,11 @@ pub(super) fn answer_code(
         _ => {}
     }
     tx.put_user(s.pool_id(), &user)?;
+    if let Some(mut history) = carried.custom {
+        history.push(serde_json::json!({"challengeName": "SMS_MFA", "challengeResult": true}));
+        let pool = std::sync::Arc::new(s.pool.clone());
+        return Ok(Answer::ResumeCustom(Box::new(Resume::new(pool, s.client.clone(), user, history))));
+    }
     after_mfa(s, tx, user, carried.device.as_deref(), carried.source())
 }
 
@@ -252,7 +276,7 @@ pub(super) fn answer_select(
     if !carried.factors.contains(&choice) {
         return Err(ApiError::invalid_parameter(format!("Invalid MFA type {choice}")));
     }
-    tx.delete_session(&answering.id)?;
+    session::spend(tx, &answering)?;
     let carried = Carried { factors: Vec::new(), ..carried };
     factor_challenge(s, tx, &user, &choice, carried).map(Answer::Challenge)
 }
@@ -268,7 +292,7 @@ pub(super) fn answer_setup(
 ) -> Result<Answer, ApiError> {
     let carried = Carried::of(&answering);
     if carried.verified {
-        tx.delete_session(&answering.id)?;
+        session::spend(tx, &answering)?;
         return after_mfa(s, tx, user, carried.device.as_deref(), carried.source());
     }
     let email = responses.get("EMAIL").or_else(|| responses.get("email"));
@@ -282,7 +306,7 @@ pub(super) fn answer_setup(
             user.set_attribute("email_verified", "false");
             tx.put_user(s.pool_id(), &user)?;
         }
-        tx.delete_session(&answering.id)?;
+        session::spend(tx, &answering)?;
         let carried = Carried { factors: Vec::new(), setting_up: true, ..carried };
         return factor_challenge(s, tx, &user, EMAIL, carried).map(Answer::Challenge);
     }

@@ -403,7 +403,7 @@ fn respond(
                 let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
                 let s = SignIn { up, ctx, pool: &pool, client: &client, mail };
                 let (answering, user) = session::answering(&s, tx, session, challenge, &responses)?;
-                tx.delete_session(&answering.id)?;
+                session::spend(tx, &answering)?;
                 let ephemeral = ephemeral.take().unwrap_or_else(|| srp::Ephemeral::new(up));
                 device::start(&s, tx, &user, &responses, ephemeral).map(Answer::Challenge)
             })?

@@ -74,7 +74,7 @@ pub(super) fn answer(
     user.modified = now;
     tx.put_user(pool_id, &user)?;
     // A session answers once.
-    tx.delete_session(&session.id)?;
+    session::spend(tx, &session)?;
     let carried = Carried { new_password: true, ..Carried::of(&session) };
     let device = carried.device.clone();
     super::after_password(s, tx, user, device.as_deref(), carried)

@@ -37,6 +37,24 @@ pub(crate) fn open_with(
     Ok(id)
 }
 
+/// What an answered session's row says instead of its challenge, until it expires: a second
+/// answer is told the session was used (amplify-js#14330), not that it never existed.
+const SPENT: &str = "spent";
+
+/// Marks a session answered.
+pub(crate) fn spend(tx: &mut dyn Tx, session: &AuthSession) -> Result<(), ApiError> {
+    let spent = AuthSession { challenge: SPENT.into(), state: serde_json::Value::Null, ..session.clone() };
+    tx.put_session(&spent)
+}
+
+/// Cognito's refusal of a session answered before.
+pub(crate) fn check_unspent(session: &AuthSession) -> Result<(), ApiError> {
+    match session.challenge == SPENT {
+        true => Err(ApiError::not_authorized("Invalid session for the user, session can only be used once.")),
+        false => Ok(()),
+    }
+}
+
 /// A new session id: 96 random bytes, opaque to the client.
 pub(crate) fn new_id(up: &crate::idp::service::UserPools) -> String {
     let mut raw = [0u8; 96];
@@ -83,6 +101,7 @@ pub(crate) fn answering(
     if stored.expires < s.up.now() {
         return Err(ApiError::not_authorized("Invalid session for the user, session is expired."));
     }
+    check_unspent(&stored)?;
     if stored.challenge != challenge.as_str() {
         return Err(ApiError::invalid_parameter(format!("Invalid challenge name, expected {}", stored.challenge)));
     }

@@ -45,6 +45,7 @@ impl<'a> Caller<'a> {
                 if stored.expires < up.now() {
                     return Err(ApiError::not_authorized("Invalid session for the user, session is expired."));
                 }
+                session::check_unspent(&stored)?;
                 if stored.challenge != ChallengeNameType::MfaSetup.as_str() {
                     return Err(invalid());
                 }
@@ -59,7 +60,7 @@ impl<'a> Caller<'a> {
 
 /// The session that replaces `old`, valid as long as `old` was, carrying `carried`.
 fn replace(up: &UserPools, tx: &mut dyn Tx, old: AuthSession, carried: &Carried) -> Result<String, ApiError> {
-    tx.delete_session(&old.id)?;
+    session::spend(tx, &old)?;
     let row = AuthSession { id: session::new_id(up), state: carried.state(), ..old };
     up.store_session(tx, &row)?;
     Ok(row.id)
