@@ -75,6 +75,7 @@ def _lambda_routes():
         "userMigration": f"{py} {HANDLERS / 'user_migration.py'}",
         "defineAuth": f"{py} {HANDLERS / 'define_auth.py'}",
         "customEmailSender": f"{py} {HANDLERS / 'custom_email_sender.py'}",
+        "customSender": f"{py} {HANDLERS / 'custom_sender.py'}",
         "createAuth": f"{py} {HANDLERS / 'create_auth.py'}",
         "verifyAuth": f"{py} {HANDLERS / 'verify_auth.py'}",
         "preAuthentication": f"{py} {HANDLERS / 'pre_authentication.py'}",

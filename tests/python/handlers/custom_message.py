@@ -1,4 +1,4 @@
-"""CustomMessage: branded sign-up and invitation messages."""
+"""CustomMessage: branded sign-up, invitation and sign-in (MFA) messages."""
 import json
 import sys
 
@@ -12,4 +12,9 @@ elif source == "CustomMessage_AdminCreateUser":
     event["response"]["emailMessage"] = (
         f"Hi {event['request']['usernameParameter']}, your password is {event['request']['codeParameter']}"
     )
+elif source == "CustomMessage_Authentication":
+    # The MFA code of a sign-in.
+    event["response"]["smsMessage"] = f"Acme sign-in code: {event['request']['codeParameter']}"
+    event["response"]["emailSubject"] = "Your Acme sign-in"
+    event["response"]["emailMessage"] = f"Acme sign-in code: {event['request']['codeParameter']}"
 print(json.dumps(event))

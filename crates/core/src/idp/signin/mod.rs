@@ -3,11 +3,12 @@
 //!
 //! A request's AuthParameters are read once into a [`flow::Flow`]; each step runs inside a
 //! transaction and answers an [`Answer`]: tokens, a challenge, or a refusal that still commits
-//! what the step wrote (a failed attempt counts). What follows a verified first factor
-//! (a new password, a device's proof, tokens) is decided in one place, [`next_step`], so a
-//! second factor adds a variant there rather than a branch in every flow. Whatever waits on the
-//! world (triggers, RSA keys, signing, an uncached password check) happens between
-//! transactions.
+//! what the step wrote (a failed attempt counts). What follows a verified first factor is
+//! decided in one chain: [`next_step`] (a temporary password to change), [`after_password`] (a
+//! second factor, `mfa`), [`after_mfa`] (a device's proof, or tokens); what a later step must
+//! know rides in the challenge's session as [`mfa::Carried`]. Whatever waits on the world
+//! (triggers, RSA keys, signing, an uncached password check, sending a code through a trigger)
+//! happens between transactions.
 
 mod custom;
 mod device;
