@@ -18,12 +18,12 @@ pub(crate) fn set_user_mfa_preference(
     let now = up.now();
     up.tx(|tx| {
         let (pool, mut user) = up.access_user(tx, &input.access_token)?;
-        let choices = [
-            (SMS, input.sms_mfa_settings.map(|s| (s.enabled, s.preferred_mfa))),
-            (TOTP, input.software_token_mfa_settings.map(|s| (s.enabled, s.preferred_mfa))),
-            (EMAIL, input.email_mfa_settings.map(|s| (s.enabled, s.preferred_mfa))),
-            ("WEB_AUTHN", input.web_authn_mfa_settings.map(|s| (s.enabled, None))),
-        ];
+        let choices = choices(
+            input.sms_mfa_settings,
+            input.software_token_mfa_settings,
+            input.email_mfa_settings,
+            input.web_authn_mfa_settings,
+        );
         apply(&mut user, &choices)?;
         user.modified = now;
         tx.put_user(pool.id.as_deref().unwrap_or_default(), &user)?;
@@ -39,17 +39,32 @@ pub(crate) fn admin_set_user_mfa_preference(
     up.tx(|tx| {
         let pool = load_pool(tx, &input.user_pool_id)?;
         let mut user = require_user(tx, &pool, &input.username)?;
-        let choices = [
-            (SMS, input.sms_mfa_settings.map(|s| (s.enabled, s.preferred_mfa))),
-            (TOTP, input.software_token_mfa_settings.map(|s| (s.enabled, s.preferred_mfa))),
-            (EMAIL, input.email_mfa_settings.map(|s| (s.enabled, s.preferred_mfa))),
-            ("WEB_AUTHN", input.web_authn_mfa_settings.map(|s| (s.enabled, None))),
-        ];
+        let choices = choices(
+            input.sms_mfa_settings,
+            input.software_token_mfa_settings,
+            input.email_mfa_settings,
+            input.web_authn_mfa_settings,
+        );
         apply(&mut user, &choices)?;
         user.modified = now;
         tx.put_user(&input.user_pool_id, &user)?;
         Ok(AdminSetUserMFAPreferenceResponse::default())
     })
+}
+
+/// Each factor's settings in a request, under the factor's name.
+fn choices(
+    sms: Option<SMSMfaSettingsType>,
+    totp: Option<SoftwareTokenMfaSettingsType>,
+    email: Option<EmailMfaSettingsType>,
+    web_authn: Option<WebAuthnMfaSettingsType>,
+) -> [(&'static str, Option<Choice>); 4] {
+    [
+        (SMS, sms.map(|s| (s.enabled, s.preferred_mfa))),
+        (TOTP, totp.map(|s| (s.enabled, s.preferred_mfa))),
+        (EMAIL, email.map(|s| (s.enabled, s.preferred_mfa))),
+        ("WEB_AUTHN", web_authn.map(|s| (s.enabled, None))),
+    ]
 }
 
 /// Applies the choices to the user, all or none. A factor can be turned on only if the user
