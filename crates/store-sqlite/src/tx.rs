@@ -2,7 +2,7 @@
 
 use crate::cache::{Cache, Decoded};
 use crate::db_error;
-use cognate_proto::idp::{GroupType, IdentityProviderType, UserPoolClientType, UserPoolType};
+use cognate_proto::idp::{GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType};
 use cognate_store::documents;
 use cognate_store::{
     AuthSession, DeviceRecord, MfaConfig, OutboxMessage, OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx,
@@ -155,6 +155,7 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM devices WHERE pool_id = ?1",
             "DELETE FROM idps WHERE pool_id = ?1",
             "DELETE FROM mfa_configs WHERE pool_id = ?1",
+            "DELETE FROM resource_servers WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -529,6 +530,41 @@ impl Tx for SqliteTx<'_> {
         Ok(page(rows, limit))
     }
 
+    fn resource_server(&mut self, pool_id: &str, identifier: &str) -> StoreResult<Option<ResourceServerType>> {
+        self.doc("SELECT doc FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2", [pool_id, identifier])
+    }
+
+    fn put_resource_server(&mut self, server: &ResourceServerType) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO resource_servers (pool_id, identifier, doc) VALUES (?1, ?2, ?3)",
+            params![
+                server.user_pool_id.as_deref().unwrap_or_default(),
+                server.identifier.as_deref().unwrap_or_default(),
+                to_doc(server)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_resource_server(&mut self, pool_id: &str, identifier: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2", [pool_id, identifier])
+            .map(drop)
+    }
+
+    fn resource_servers(
+        &mut self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<ResourceServerType>> {
+        let rows = self.docs(
+            "SELECT identifier, doc FROM resource_servers WHERE pool_id = ?1 AND identifier > ?2 ORDER BY identifier",
+            params![pool_id, after.unwrap_or("")],
+            limit.saturating_add(1),
+        )?;
+        Ok(page(rows, limit))
+    }
+
     fn clear(&mut self) -> StoreResult<()> {
         self.decoded.pools.forget_all();
         self.decoded.clients.forget_all();
@@ -548,6 +584,7 @@ impl Tx for SqliteTx<'_> {
             "devices",
             "idps",
             "mfa_configs",
+            "resource_servers",
         ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }

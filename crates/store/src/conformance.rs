@@ -40,8 +40,8 @@ use crate::{
 };
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
-    AttributeType, GroupType, IdentityProviderType, IdentityProviderTypeType, UserPoolClientType, UserPoolType,
-    UserStatusType,
+    AttributeType, GroupType, IdentityProviderType, IdentityProviderTypeType, ResourceServerScopeType,
+    ResourceServerType, UserPoolClientType, UserPoolType, UserStatusType,
 };
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -230,6 +230,16 @@ fn group(pool_id: &str, name: &str) -> GroupType {
     }
 }
 
+fn resource_server(pool_id: &str, identifier: &str) -> ResourceServerType {
+    ResourceServerType {
+        user_pool_id: Some(pool_id.into()),
+        identifier: Some(identifier.into()),
+        name: Some(format!("the {identifier} API")),
+        scopes: Some(vec![ResourceServerScopeType { scope_name: "read".into(), scope_description: "Reads".into() }]),
+        ..Default::default()
+    }
+}
+
 fn idp(pool_id: &str, name: &str) -> IdentityProviderType {
     let mut details = BTreeMap::new();
     details.insert("client_id".to_string(), "abc".to_string());
@@ -352,6 +362,7 @@ fn fill_tx(tx: &mut dyn Tx, pool_id: &str) -> StoreResult<()> {
     tx.push_message(&message(pool_id, "m1", "alice", "alice@example.com", 1))?;
     tx.put_idp(&idp(pool_id, "Corp"))?;
     tx.put_mfa_config(pool_id, &mfa_config(pool_id))?;
+    tx.put_resource_server(&resource_server(pool_id, "https://api.example.com"))?;
     Ok(())
 }
 
@@ -390,6 +401,8 @@ fn assert_filled(store: &DynStore, pool_id: &str) {
             );
             assert_eq!(tx.idp(pool_id, "Corp")?, Some(idp(pool_id, "Corp")));
             assert_eq!(tx.mfa_config(pool_id)?, Some(mfa_config(pool_id)));
+            let id = "https://api.example.com";
+            assert_eq!(tx.resource_server(pool_id, id)?, Some(resource_server(pool_id, id)));
             Ok(())
         })
         .unwrap();
@@ -417,6 +430,8 @@ fn assert_empty(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.idp(pool_id, "Corp")?, None);
             assert_eq!(tx.idps(pool_id, None, 10)?.items, vec![]);
             assert_eq!(tx.mfa_config(pool_id)?, None);
+            assert_eq!(tx.resource_server(pool_id, "https://api.example.com")?, None);
+            assert_eq!(tx.resource_servers(pool_id, None, 10)?.items, vec![]);
             Ok(())
         })
         .unwrap();
@@ -694,6 +709,8 @@ fn deletes_remove(store: &DynStore) {
             assert_eq!(tx.device(P1, "dev-b")?, None);
             tx.delete_idp(P1, "Corp")?;
             assert_eq!(tx.idp(P1, "Corp")?, None);
+            tx.delete_resource_server(P1, "https://api.example.com")?;
+            assert_eq!(tx.resource_server(P1, "https://api.example.com")?, None);
             // Deleting what is not there is no error.
             tx.delete_user(P1, "nobody")?;
             tx.delete_group(P1, "nothing")?;
@@ -702,6 +719,7 @@ fn deletes_remove(store: &DynStore) {
             tx.delete_session("no-session")?;
             tx.delete_device(P1, "no-device")?;
             tx.delete_idp(P1, "NoIdp")?;
+            tx.delete_resource_server(P1, "no-server")?;
             tx.delete_pool("us-east-1_nopool")?;
             Ok(())
         })
@@ -746,6 +764,7 @@ fn listings_page_in_order(store: &DynStore) {
                 tx.add_member(P1, "everyone", n)?;
                 tx.put_device(&device(P1, &format!("dev-{n}"), "alice"))?;
                 tx.put_idp(&idp(P1, n))?;
+                tx.put_resource_server(&resource_server(P1, n))?;
             }
             tx.put_group(&group(P1, "everyone"))?;
             tx.put_user(P1, &user("alice"))?;
@@ -754,6 +773,7 @@ fn listings_page_in_order(store: &DynStore) {
             tx.put_user(P2, &user("zed"))?;
             tx.put_group(&group(P2, "zgroup"))?;
             tx.put_idp(&idp(P2, "zidp"))?;
+            tx.put_resource_server(&resource_server(P2, "zserver"))?;
             Ok(())
         })
         .unwrap();
@@ -803,6 +823,10 @@ fn listings_page_in_order(store: &DynStore) {
                 let pages = walk(limit, |a, l| tx.idps(P1, a, l)).into_iter();
                 let names = pages.map(|p| p.into_iter().map(|i| i.provider_name.unwrap()).collect()).collect();
                 listed(names, "idps", &expect(&|n| n.to_string()));
+
+                let pages = walk(limit, |a, l| tx.resource_servers(P1, a, l)).into_iter();
+                let ids = pages.map(|p| p.into_iter().map(|r| r.identifier.unwrap()).collect()).collect();
+                listed(ids, "resource_servers", &expect(&|n| n.to_string()));
                 Ok(())
             })
             .unwrap();

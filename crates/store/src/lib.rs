@@ -58,7 +58,7 @@ pub use records::{
 };
 
 use cognate_proto::ApiError;
-use cognate_proto::idp::{GroupType, IdentityProviderType, UserPoolClientType, UserPoolType};
+use cognate_proto::idp::{GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType};
 use std::sync::Arc;
 
 pub type StoreResult<T> = Result<T, ApiError>;
@@ -199,6 +199,17 @@ pub trait Tx {
     fn delete_idp(&mut self, pool_id: &str, name: &str) -> StoreResult<()>;
     /// A pool's identity providers in name order, after `after`.
     fn idps(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityProviderType>>;
+
+    fn resource_server(&mut self, pool_id: &str, identifier: &str) -> StoreResult<Option<ResourceServerType>>;
+    fn put_resource_server(&mut self, server: &ResourceServerType) -> StoreResult<()>;
+    fn delete_resource_server(&mut self, pool_id: &str, identifier: &str) -> StoreResult<()>;
+    /// A pool's resource servers in identifier order, after `after`.
+    fn resource_servers(
+        &mut self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<ResourceServerType>>;
 
     /// Forgets everything.
     fn clear(&mut self) -> StoreResult<()>;

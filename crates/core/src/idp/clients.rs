@@ -127,6 +127,20 @@ fn seconds(unit: Option<TimeUnitsType>, default: TimeUnitsType) -> i64 {
     }
 }
 
+/// The OAuth scopes a client may be allowed: the standard ones, and those of the pool's
+/// resource servers (`ScopeDoesNotExistException: Invalid scope requested: Cognito`, quoted in
+/// awsdocs/aws-cloudformation-user-guide#564).
+fn check_scopes(tx: &mut dyn Tx, client: &UserPoolClientType) -> Result<(), ApiError> {
+    const STANDARD: [&str; 5] = ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"];
+    let pool_id = client.user_pool_id.as_deref().unwrap_or_default();
+    for scope in client.allowed_oauth_scopes.iter().flatten() {
+        if !STANDARD.contains(&scope.as_str()) && !crate::idp::resource_servers::scope_exists(tx, pool_id, scope)? {
+            return Err(ApiError::scope_does_not_exist(format!("Invalid scope requested: {scope}")));
+        }
+    }
+    Ok(())
+}
+
 /// The settings a create or an update supplies; both replace every one of them.
 struct ClientSettings {
     client_name: String,
@@ -294,6 +308,7 @@ impl UserPools {
                 ..Default::default()
             };
             client_settings!(input, input.client_name).apply(&pool, &mut client, "creating")?;
+            check_scopes(tx, &client)?;
             tx.put_client(&client)?;
             Ok(CreateUserPoolClientResponse { user_pool_client: Some(client) })
         })
@@ -347,6 +362,7 @@ pub(crate) fn update_user_pool_client(
             &mut client,
             "updating",
         )?;
+        check_scopes(tx, &client)?;
         tx.put_client(&client)?;
         Ok(UpdateUserPoolClientResponse { user_pool_client: Some(client) })
     })

@@ -18,6 +18,7 @@ mod oauth;
 pub use oauth::{AuthorizeRequest, HostedAnswer, OAuthError, TokenAnswer};
 mod pools;
 mod providers;
+mod resource_servers;
 mod selfservice;
 mod service;
 pub use service::{IssuerStyle, Settings, UserPools};
@@ -500,5 +501,36 @@ impl CognitoIdentityProvider for UserPools {
         input: VerifySoftwareTokenRequest,
     ) -> Result<VerifySoftwareTokenResponse, ApiError> {
         signin::verify_software_token(self, input)
+    }
+    fn create_resource_server(
+        &self,
+        _: &RequestContext,
+        input: CreateResourceServerRequest,
+    ) -> Result<CreateResourceServerResponse, ApiError> {
+        resource_servers::create_resource_server(self, input)
+    }
+    fn describe_resource_server(
+        &self,
+        _: &RequestContext,
+        input: DescribeResourceServerRequest,
+    ) -> Result<DescribeResourceServerResponse, ApiError> {
+        resource_servers::describe_resource_server(self, input)
+    }
+    fn update_resource_server(
+        &self,
+        _: &RequestContext,
+        input: UpdateResourceServerRequest,
+    ) -> Result<UpdateResourceServerResponse, ApiError> {
+        resource_servers::update_resource_server(self, input)
+    }
+    fn delete_resource_server(&self, _: &RequestContext, input: DeleteResourceServerRequest) -> Result<(), ApiError> {
+        resource_servers::delete_resource_server(self, input)
+    }
+    fn list_resource_servers(
+        &self,
+        _: &RequestContext,
+        input: ListResourceServersRequest,
+    ) -> Result<ListResourceServersResponse, ApiError> {
+        resource_servers::list_resource_servers(self, input)
     }
 }

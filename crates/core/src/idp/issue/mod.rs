@@ -6,10 +6,12 @@
 mod family;
 pub(crate) mod finish;
 mod keys;
+mod machine;
 mod mint;
 mod verify;
 
 pub(crate) use family::{RefreshPayload, admin_user_global_sign_out, global_sign_out, signed_out_since};
+pub(crate) use machine::machine_token;
 pub(crate) use mint::{Minted, mint, sign_in_tokens, sign_in_tokens_scoped};
 
 use crate::idp::service::{IssuerStyle, UserPools};

@@ -1,4 +1,4 @@
-//! `POST /oauth2/token`: the authorization code and refresh token grants.
+//! `POST /oauth2/token`: the authorization code, refresh token and client credentials grants.
 
 use crate::idp::lookup::load_pool;
 use crate::idp::oauth::{CODE, Grant};
@@ -7,6 +7,7 @@ use crate::idp::service::UserPools;
 use crate::idp::signin;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognate_proto::idp::OAuthFlowType;
 use cognate_proto::{ApiError, RequestContext};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -122,6 +123,36 @@ impl UserPools {
                     refresh_token: None,
                     token_type: "Bearer",
                     expires_in: result.expires_in.unwrap_or_default(),
+                })
+            }
+            "client_credentials" => {
+                // A confidential client allowed the flow, and only its custom scopes (those of
+                // resource servers): developer guide, "The token endpoint".
+                if client.client_secret.is_none() {
+                    return Err(oauth("invalid_client"));
+                }
+                let flows = client.allowed_oauth_flows.clone().unwrap_or_default();
+                if !flows.contains(&OAuthFlowType::ClientCredentials) {
+                    return Err(oauth("unauthorized_client"));
+                }
+                let allowed: Vec<String> =
+                    client.allowed_oauth_scopes.iter().flatten().filter(|s| s.contains('/')).cloned().collect();
+                let scopes: Vec<String> = match form.get("scope") {
+                    None => allowed.clone(),
+                    Some(asked) => asked.split_whitespace().map(str::to_string).collect(),
+                };
+                if scopes.is_empty() || scopes.iter().any(|s| !allowed.contains(s)) {
+                    return Err(oauth("invalid_scope"));
+                }
+                let token = self
+                    .tx(|tx| crate::idp::issue::machine_token(self, ctx, tx, &client, &scopes))
+                    .map_err(internal)?;
+                Ok(TokenAnswer {
+                    access_token: token.sign(),
+                    id_token: None,
+                    refresh_token: None,
+                    token_type: "Bearer",
+                    expires_in: token.expires_in,
                 })
             }
             _ => Err(oauth("unsupported_grant_type")),
