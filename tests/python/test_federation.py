@@ -373,3 +373,64 @@ def test_an_immutable_mapped_attribute_lets_a_user_in_once(idp, cognate_url, pro
     user = idp.admin_get_user(UserPoolId=pool, Username="okta_once-1")
     assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["email"] == "once@example.com"
 
+
+
+def user_info(cognate_url, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    req = urllib.request.Request(f"{cognate_url}/oauth2/userInfo", headers=headers)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.load(r), None
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e), e.headers.get("WWW-Authenticate")
+
+
+def revoke(cognate_url, form):
+    req = urllib.request.Request(f"{cognate_url}/oauth2/revoke", data=urllib.parse.urlencode(form).encode())
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def test_userinfo_shows_what_the_scopes_release_and_revoke_ends_the_refresh_token(idp, cognate_url, provider,
+                                                                                  federated_pool):
+    pool, client = federated_pool
+    provider.user = {"sub": "00uInfo", "email": "lin@example.com", "email_verified": True}
+    verifier = secrets.token_urlsafe(48)
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(sign_in(cognate_url, client, verifier)).query))
+    status, tokens = redeem(cognate_url, client, query["code"], verifier)
+    assert status == 200
+
+    status, info, _ = user_info(cognate_url, tokens["access_token"])
+    assert status == 200
+    assert info["username"] == "okta_00uinfo" and info["sub"] == claims(tokens["id_token"])["sub"]
+    assert (info["email"], info["given_name"]) == ("lin@example.com", claims(tokens["id_token"])["given_name"])
+    assert "cognito:groups" not in info, "groups are token claims, not attributes"
+    assert all(isinstance(v, str) for v in info.values()), "userInfo renders every value as a string"
+
+    # No token, and a token of the API flows (no openid scope): refused as the endpoint does.
+    status, body, challenge = user_info(cognate_url)
+    assert (status, body["error"]) == (400, "invalid_request")
+    assert challenge == 'error="invalid_request", error_description="Bad OAuth2 request at UserInfo Endpoint"'
+    status, body, challenge = user_info(cognate_url, "not-a-token")
+    assert (status, body["error"]) == (401, "invalid_token") and challenge.startswith('error="invalid_token"')
+
+    # Revoking the refresh token: 200 with an empty body, then the refresh grant is refused and
+    # so is userInfo for the access tokens of that sign-in.
+    assert revoke(cognate_url, {"token": tokens["refresh_token"], "client_id": client}) == (200, b"")
+    body = urllib.parse.urlencode({"grant_type": "refresh_token", "client_id": client,
+                                   "refresh_token": tokens["refresh_token"]}).encode()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(f"{cognate_url}/oauth2/token", data=body))
+    assert json.load(refused.value) == {"error": "invalid_grant"}
+    assert user_info(cognate_url, tokens["access_token"])[0] == 401
+    # A token already revoked is no error; an access token is not a refresh token; a missing
+    # token or an unknown client is refused.
+    assert revoke(cognate_url, {"token": tokens["refresh_token"], "client_id": client}) == (200, b"")
+    assert revoke(cognate_url, {"token": tokens["access_token"], "client_id": client}) == \
+        (400, {"error": "unsupported_token_type"})
+    assert revoke(cognate_url, {"client_id": client}) == (400, {"error": "invalid_request"})
+    assert revoke(cognate_url, {"token": tokens["refresh_token"], "client_id": "nosuchclient"}) == \
+        (401, {"error": "invalid_client"})

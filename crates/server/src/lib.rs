@@ -105,6 +105,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/oauth2/authorize", get(oauth::authorize))
         .route("/oauth2/idpresponse", get(oauth::idp_response))
         .route("/oauth2/token", post(oauth::token))
+        .route("/oauth2/userInfo", get(oauth::user_info).post(oauth::user_info))
+        .route("/oauth2/revoke", post(oauth::revoke))
         .route("/error", get(oauth::error_page))
         .route("/_cognate/health", get(testing::health))
         .route("/_cognate/outbox", get(testing::outbox))

@@ -317,3 +317,41 @@ pub async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, body:
         Err(e) => internal(e),
     }
 }
+
+/// `GET` or `POST /oauth2/userInfo` with `Authorization: Bearer <access token>`.
+pub async fn user_info(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer ").map(|t| t.trim().to_string()));
+    match tokio::task::spawn_blocking(move || state.idp.user_info(bearer.as_deref())).await {
+        Ok(Ok(claims)) => (StatusCode::OK, axum::Json(claims)).into_response(),
+        Ok(Err(e)) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let challenge = format!(r#"error="{}", error_description="{}""#, e.error, e.description);
+            let body = json!({"error": e.error, "error_description": e.description});
+            (status, [(header::WWW_AUTHENTICATE, challenge)], axum::Json(body)).into_response()
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// `POST /oauth2/revoke`: a refresh token, with the client's id (and secret, by Basic header
+/// or form). 200 with an empty body, also for a token that is already invalid (RFC 7009).
+pub async fn revoke(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let mut form: BTreeMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let basic = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(basic_credentials);
+    let (client_id, secret) = match basic {
+        Some((id, secret)) => (id, Some(secret)),
+        None => (form.remove("client_id").unwrap_or_default(), form.remove("client_secret")),
+    };
+    let token = form.remove("token");
+    match tokio::task::spawn_blocking(move || state.idp.revoke_endpoint(token, client_id, secret)).await {
+        Ok(None) => StatusCode::OK.into_response(),
+        Ok(Some((status, error))) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, axum::Json(json!({"error": error}))).into_response()
+        }
+        Err(e) => internal(e),
+    }
+}

@@ -15,7 +15,7 @@ mod lookup;
 mod messages;
 mod mfa;
 mod oauth;
-pub use oauth::{AuthorizeRequest, HostedAnswer, OAuthError, TokenAnswer};
+pub use oauth::{AuthorizeRequest, HostedAnswer, OAuthError, TokenAnswer, UserInfoError};
 mod pools;
 mod providers;
 mod resource_servers;

@@ -18,6 +18,17 @@ impl UserPools {
         tx: &mut dyn Tx,
         token: &str,
     ) -> Result<(Arc<UserPoolType>, UserRecord), ApiError> {
+        self.token_user(tx, token, Some(ADMIN_SCOPE))
+    }
+
+    /// [`UserPools::access_user`] for a token that must carry `scope` (`None`: any, as
+    /// `/oauth2/userInfo` takes the hosted UI's tokens, which lack the API's scope).
+    pub(crate) fn token_user(
+        &self,
+        tx: &mut dyn Tx,
+        token: &str,
+        scope: Option<&str>,
+    ) -> Result<(Arc<UserPoolType>, UserRecord), ApiError> {
         let invalid = || ApiError::not_authorized("Invalid Access Token");
         let claims = peek_claims(token).ok_or_else(invalid)?;
         let pool_id =
@@ -33,7 +44,7 @@ impl UserPools {
             return Err(ApiError::not_authorized("Access Token has expired"));
         }
         let scopes = claims.get("scope").and_then(Value::as_str).unwrap_or_default();
-        if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+        if scope.is_some_and(|needed| !scopes.split(' ').any(|s| s == needed)) {
             return Err(ApiError::not_authorized("Access Token does not have required scopes"));
         }
         let origin = claims.get("origin_jti").and_then(Value::as_str).ok_or_else(invalid)?;

@@ -1,14 +1,17 @@
 //! The hosted UI's OAuth 2.0 decisions, with no HTTP: what `/oauth2/authorize` does with a
 //! request (`authorize`), what the provider's answer at `/oauth2/idpresponse` makes of the
-//! user (`federated`), and what `/oauth2/token` grants (`token`). The server turns each
+//! user (`federated`), what `/oauth2/token` grants (`token`), and what `/oauth2/userInfo`
+//! shows and `/oauth2/revoke` revokes (`userinfo`). The server turns each
 //! [`HostedAnswer`] into a redirect or a page, and talks to the provider (discovery, the code
 //! exchange, its keys and userInfo): core does no IO.
 
 mod authorize;
 mod federated;
 mod token;
+mod userinfo;
 
 pub use token::{OAuthError, TokenAnswer};
+pub use userinfo::UserInfoError;
 
 use cognate_proto::idp::IdentityProviderType;
 
