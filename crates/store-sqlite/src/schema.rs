@@ -2,11 +2,11 @@
 
 use rusqlite::Connection;
 
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 /// What each schema version adds to the one before (version 1 is [`SCHEMA`] less these).
 pub(crate) const MIGRATIONS: &[(i64, &str)] =
-    &[(2, IDPS), (3, VERSIONED_DOCUMENTS), (4, MFA_CONFIGS), (5, RESOURCE_SERVERS)];
+    &[(2, IDPS), (3, VERSIONED_DOCUMENTS), (4, MFA_CONFIGS), (5, RESOURCE_SERVERS), (6, DOMAINS)];
 
 const IDPS: &str = "CREATE TABLE idps (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, \
                     PRIMARY KEY (pool_id, name)) WITHOUT ROWID;";
@@ -15,6 +15,9 @@ const MFA_CONFIGS: &str = "CREATE TABLE mfa_configs (pool_id TEXT PRIMARY KEY, d
 
 const RESOURCE_SERVERS: &str = "CREATE TABLE resource_servers (pool_id TEXT NOT NULL, identifier TEXT NOT NULL, \
                                 doc TEXT NOT NULL, PRIMARY KEY (pool_id, identifier)) WITHOUT ROWID;";
+
+const DOMAINS: &str = "CREATE TABLE domains (domain TEXT PRIMARY KEY, pool_id TEXT NOT NULL, doc TEXT NOT NULL) \
+                       WITHOUT ROWID;";
 
 /// Up to version 2 a pool or client row held the generated type's JSON itself; from 3 it holds
 /// the versioned document of [`cognate_store::documents`], whose version 1 body is that same

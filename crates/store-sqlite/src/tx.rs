@@ -2,7 +2,9 @@
 
 use crate::cache::{Cache, Decoded};
 use crate::db_error;
-use cognate_proto::idp::{GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType};
+use cognate_proto::idp::{
+    DomainDescriptionType, GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType,
+};
 use cognate_store::documents;
 use cognate_store::{
     AuthSession, DeviceRecord, MfaConfig, OutboxMessage, OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx,
@@ -156,6 +158,7 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM idps WHERE pool_id = ?1",
             "DELETE FROM mfa_configs WHERE pool_id = ?1",
             "DELETE FROM resource_servers WHERE pool_id = ?1",
+            "DELETE FROM domains WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -565,6 +568,26 @@ impl Tx for SqliteTx<'_> {
         Ok(page(rows, limit))
     }
 
+    fn domain(&mut self, domain: &str) -> StoreResult<Option<DomainDescriptionType>> {
+        self.doc("SELECT doc FROM domains WHERE domain = ?1", [domain])
+    }
+
+    fn put_domain(&mut self, domain: &DomainDescriptionType) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO domains (domain, pool_id, doc) VALUES (?1, ?2, ?3)",
+            params![
+                domain.domain.as_deref().unwrap_or_default(),
+                domain.user_pool_id.as_deref().unwrap_or_default(),
+                to_doc(domain)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_domain(&mut self, domain: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM domains WHERE domain = ?1", [domain]).map(drop)
+    }
+
     fn clear(&mut self) -> StoreResult<()> {
         self.decoded.pools.forget_all();
         self.decoded.clients.forget_all();
@@ -585,6 +608,7 @@ impl Tx for SqliteTx<'_> {
             "idps",
             "mfa_configs",
             "resource_servers",
+            "domains",
         ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }

@@ -40,8 +40,8 @@ use crate::{
 };
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
-    AttributeType, GroupType, IdentityProviderType, IdentityProviderTypeType, ResourceServerScopeType,
-    ResourceServerType, UserPoolClientType, UserPoolType, UserStatusType,
+    AttributeType, DomainDescriptionType, DomainStatusType, GroupType, IdentityProviderType, IdentityProviderTypeType,
+    ResourceServerScopeType, ResourceServerType, UserPoolClientType, UserPoolType, UserStatusType,
 };
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -230,6 +230,16 @@ fn group(pool_id: &str, name: &str) -> GroupType {
     }
 }
 
+fn domain(pool_id: &str) -> DomainDescriptionType {
+    DomainDescriptionType {
+        user_pool_id: Some(pool_id.into()),
+        domain: Some(format!("login-{}", pool_id.to_lowercase().replace('_', "-"))),
+        status: Some(DomainStatusType::Active),
+        managed_login_version: Some(2),
+        ..Default::default()
+    }
+}
+
 fn resource_server(pool_id: &str, identifier: &str) -> ResourceServerType {
     ResourceServerType {
         user_pool_id: Some(pool_id.into()),
@@ -363,6 +373,7 @@ fn fill_tx(tx: &mut dyn Tx, pool_id: &str) -> StoreResult<()> {
     tx.put_idp(&idp(pool_id, "Corp"))?;
     tx.put_mfa_config(pool_id, &mfa_config(pool_id))?;
     tx.put_resource_server(&resource_server(pool_id, "https://api.example.com"))?;
+    tx.put_domain(&domain(pool_id))?;
     Ok(())
 }
 
@@ -403,6 +414,8 @@ fn assert_filled(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.mfa_config(pool_id)?, Some(mfa_config(pool_id)));
             let id = "https://api.example.com";
             assert_eq!(tx.resource_server(pool_id, id)?, Some(resource_server(pool_id, id)));
+            let d = domain(pool_id);
+            assert_eq!(tx.domain(d.domain.as_deref().unwrap())?, Some(d));
             Ok(())
         })
         .unwrap();
@@ -432,6 +445,7 @@ fn assert_empty(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.mfa_config(pool_id)?, None);
             assert_eq!(tx.resource_server(pool_id, "https://api.example.com")?, None);
             assert_eq!(tx.resource_servers(pool_id, None, 10)?.items, vec![]);
+            assert_eq!(tx.domain(domain(pool_id).domain.as_deref().unwrap())?, None);
             Ok(())
         })
         .unwrap();
@@ -720,6 +734,10 @@ fn deletes_remove(store: &DynStore) {
             tx.delete_device(P1, "no-device")?;
             tx.delete_idp(P1, "NoIdp")?;
             tx.delete_resource_server(P1, "no-server")?;
+            tx.delete_domain("no-domain")?;
+            let d = domain(P1);
+            tx.delete_domain(d.domain.as_deref().unwrap())?;
+            assert_eq!(tx.domain(d.domain.as_deref().unwrap())?, None);
             tx.delete_pool("us-east-1_nopool")?;
             Ok(())
         })

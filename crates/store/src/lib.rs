@@ -58,7 +58,9 @@ pub use records::{
 };
 
 use cognate_proto::ApiError;
-use cognate_proto::idp::{GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType};
+use cognate_proto::idp::{
+    DomainDescriptionType, GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType,
+};
 use std::sync::Arc;
 
 pub type StoreResult<T> = Result<T, ApiError>;
@@ -210,6 +212,12 @@ pub trait Tx {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<ResourceServerType>>;
+
+    /// A user pool domain (a prefix or a custom domain) by name, whatever its pool: domains
+    /// are unique across pools. Deleted with its pool.
+    fn domain(&mut self, domain: &str) -> StoreResult<Option<DomainDescriptionType>>;
+    fn put_domain(&mut self, domain: &DomainDescriptionType) -> StoreResult<()>;
+    fn delete_domain(&mut self, domain: &str) -> StoreResult<()>;
 
     /// Forgets everything.
     fn clear(&mut self) -> StoreResult<()>;

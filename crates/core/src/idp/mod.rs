@@ -7,6 +7,7 @@
 mod attributes;
 mod clients;
 mod devices;
+mod domains;
 mod filter;
 mod groups;
 mod hooks;
@@ -532,5 +533,33 @@ impl CognitoIdentityProvider for UserPools {
         input: ListResourceServersRequest,
     ) -> Result<ListResourceServersResponse, ApiError> {
         resource_servers::list_resource_servers(self, input)
+    }
+    fn create_user_pool_domain(
+        &self,
+        _: &RequestContext,
+        input: CreateUserPoolDomainRequest,
+    ) -> Result<CreateUserPoolDomainResponse, ApiError> {
+        domains::create_user_pool_domain(self, input)
+    }
+    fn describe_user_pool_domain(
+        &self,
+        _: &RequestContext,
+        input: DescribeUserPoolDomainRequest,
+    ) -> Result<DescribeUserPoolDomainResponse, ApiError> {
+        domains::describe_user_pool_domain(self, input)
+    }
+    fn update_user_pool_domain(
+        &self,
+        _: &RequestContext,
+        input: UpdateUserPoolDomainRequest,
+    ) -> Result<UpdateUserPoolDomainResponse, ApiError> {
+        domains::update_user_pool_domain(self, input)
+    }
+    fn delete_user_pool_domain(
+        &self,
+        _: &RequestContext,
+        input: DeleteUserPoolDomainRequest,
+    ) -> Result<DeleteUserPoolDomainResponse, ApiError> {
+        domains::delete_user_pool_domain(self, input)
     }
 }

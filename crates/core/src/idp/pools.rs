@@ -391,6 +391,12 @@ pub(crate) fn delete_user_pool(up: &UserPools, input: DeleteUserPoolRequest) -> 
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
             ));
         }
+        // rebuy-de/aws-nuke#330 quotes the refusal.
+        if pool.domain.is_some() || pool.custom_domain.is_some() {
+            return Err(ApiError::invalid_parameter(
+                "User pool cannot be deleted. It has a domain configured that should be deleted first.",
+            ));
+        }
         tx.delete_pool(&input.user_pool_id)
     })
 }
