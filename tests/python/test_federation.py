@@ -260,7 +260,7 @@ def test_authorize_refuses_what_cognito_refuses(idp, cognate_url, provider, fede
     assert hop(url(response_type="token")) == (302, f"{APP}#error=unauthorized_client")
     assert hop(url(scope="phone")) == (302, f"{APP}?error=invalid_scope")
     assert hop(url(identity_provider="Google"))[0] == 400
-    assert hop(url(identity_provider="COGNITO"))[0] == 400, "no managed login pages"
+    assert hop(url(identity_provider="COGNITO"))[0] == 400, "the client does not list COGNITO"
     assert hop(f"{cognate_url}/error?error=invalid_request")[0] == 400
 
 

@@ -20,10 +20,24 @@ pub fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", enc(k.as_ref()), enc(v.as_ref()))).collect::<Vec<_>>().join("&")
 }
 
+/// `text` as one percent-encoded path segment.
+pub fn component(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// `url` with `pairs` added to its query, or (`fragment`) as its fragment.
 pub fn with_params<K: AsRef<str>, V: AsRef<str>>(url: &str, pairs: &[(K, V)], fragment: bool) -> String {
     let query = encode(pairs);
-    if fragment {
+    if pairs.is_empty() {
+        url.to_string()
+    } else if fragment {
         format!("{url}#{query}")
     } else if url.contains('?') {
         format!("{url}&{query}")

@@ -12,6 +12,7 @@ mod aws_json;
 mod form;
 pub mod lambda;
 mod oauth;
+mod pages;
 pub mod seed;
 pub mod system;
 mod testing;
@@ -98,16 +99,30 @@ pub fn app(state: Arc<AppState>) -> Router {
             "date".parse().unwrap(),
         ])
         .max_age(std::time::Duration::from_secs(600));
-    Router::new()
-        .route("/", post(aws_json::handle))
-        .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
-        .route("/{pool_id}/.well-known/openid-configuration", get(wellknown::openid_configuration))
+    // The pool's pages and OAuth endpoints, on cognate's own address or a domain's host, and
+    // again under `/domain/<domain>` for clients that cannot set a Host.
+    let hosted = Router::new()
         .route("/oauth2/authorize", get(oauth::authorize))
         .route("/oauth2/idpresponse", get(oauth::idp_response))
         .route("/oauth2/token", post(oauth::token))
         .route("/oauth2/userInfo", get(oauth::user_info).post(oauth::user_info))
         .route("/oauth2/revoke", post(oauth::revoke))
-        .route("/error", get(oauth::error_page))
+        .route("/login", get(pages::show).post(pages::submit))
+        .route("/signup", get(pages::show).post(pages::submit))
+        .route("/confirm", get(pages::show).post(pages::submit))
+        .route("/resendcode", post(pages::submit))
+        .route("/forgotPassword", get(pages::show).post(pages::submit))
+        .route("/confirmForgotPassword", post(pages::submit))
+        .route("/forceChangePassword", post(pages::submit))
+        .route("/mfa", post(pages::submit))
+        .route("/logout", get(pages::logout))
+        .route("/error", get(pages::error));
+    Router::new()
+        .route("/", post(aws_json::handle))
+        .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
+        .route("/{pool_id}/.well-known/openid-configuration", get(wellknown::openid_configuration))
+        .merge(hosted.clone())
+        .nest("/domain/{domain}", hosted)
         .route("/_cognate/health", get(testing::health))
         .route("/_cognate/outbox", get(testing::outbox))
         .route("/_cognate/clock", get(testing::clock).post(testing::advance_clock))

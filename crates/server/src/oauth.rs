@@ -5,14 +5,15 @@
 
 use crate::AppState;
 use crate::form::{self, basic_credentials};
+use crate::pages::{self, Site};
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognate_core::idp::{AuthorizeRequest, HostedAnswer, UserPools};
+use cognate_core::idp::{HostedAnswer, HostedStep, UserPools};
 use cognate_proto::RequestContext;
 use cognate_proto::idp::IdentityProviderType;
 use serde_json::{Map, Value, json};
@@ -29,40 +30,11 @@ fn found(location: &str) -> Response {
 }
 
 fn page(status: StatusCode, message: &str) -> Response {
-    let escaped = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    (status, Html(format!("<!doctype html><title>Error</title><p>{escaped}</p>"))).into_response()
+    pages::error_page(status, Some(message))
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!("hosted UI: {e}");
-    page(StatusCode::INTERNAL_SERVER_ERROR, "An internal error occurred.")
-}
-
-fn base(state: &AppState, headers: &HeaderMap) -> String {
-    state.base_url(headers).unwrap_or_else(|| "http://localhost:9229".into())
-}
-
-fn answer(state: &AppState, headers: &HeaderMap, hosted: HostedAnswer) -> Response {
-    match hosted {
-        HostedAnswer::ToApp { redirect_uri, params, fragment } => {
-            found(&form::with_params(&redirect_uri, &params, fragment))
-        }
-        // Requests that cannot go back to an app land on the error page, as on Cognito.
-        HostedAnswer::ErrorPage { error, client_id } => {
-            let mut pairs = vec![("error", error.as_str())];
-            if let Some(id) = client_id.as_deref() {
-                pairs.push(("client_id", id));
-            }
-            found(&form::with_params(&format!("{}/error", base(state, headers)), &pairs, false))
-        }
-        HostedAnswer::Refusal { message } => page(StatusCode::BAD_REQUEST, &message),
-        HostedAnswer::ToProvider { .. } => internal("a provider redirect reached the wrong place"),
-    }
-}
-
-/// `GET /error`: where Cognito's hosted pages send requests they cannot serve.
-pub async fn error_page() -> Response {
-    page(StatusCode::BAD_REQUEST, "An error was encountered with the requested page.")
+    pages::internal(e)
 }
 
 /// The provider's endpoints: from `oidc_issuer`'s discovery document, else the ones its
@@ -104,33 +76,24 @@ fn endpoints(provider: &IdentityProviderType) -> Endpoints {
 /// Where `/oauth2/authorize` sends the browser: to the provider, or as core answered.
 enum Redirect {
     To(String),
-    Answer(Box<HostedAnswer>),
+    Step(Box<HostedStep>),
 }
 
 /// `GET /oauth2/authorize`.
 pub async fn authorize(
     State(state): State<Arc<AppState>>,
+    site: Site,
     headers: HeaderMap,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let get = |k: &str| q.get(k).cloned();
-    let request = AuthorizeRequest {
-        response_type: get("response_type"),
-        client_id: get("client_id"),
-        redirect_uri: get("redirect_uri"),
-        state: get("state"),
-        scope: get("scope"),
-        identity_provider: get("identity_provider"),
-        idp_identifier: get("idp_identifier"),
-        code_challenge: get("code_challenge"),
-        code_challenge_method: get("code_challenge_method"),
-        nonce: get("nonce"),
-    };
-    let back = format!("{}/oauth2/idpresponse", base(&state, &headers));
+    let request = pages::authorize_request(&q, &site);
+    let back = format!("{}{}/oauth2/idpresponse", site.base, site.prefix);
+    let browser = pages::browser_session(&headers);
+    let ctx = RequestContext { base_url: Some(site.base.clone()), ..Default::default() };
     let worker = state.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<Redirect, String> {
-        match worker.idp.authorize(request).map_err(|e| e.to_string())? {
-            HostedAnswer::ToProvider { provider, state: pending } => {
+        match worker.idp.authorize(&ctx, request, browser.as_deref()).map_err(|e| e.to_string())? {
+            HostedStep::Go(HostedAnswer::ToProvider { provider, state: pending }) => {
                 let details = provider.provider_details.clone().unwrap_or_default();
                 let Some(url) = endpoints(&provider).authorize else {
                     let failed = worker
@@ -138,7 +101,7 @@ pub async fn authorize(
                         .federation_failed(&pending, "Unable to reach the identity provider's authorization endpoint");
                     let failed =
                         failed.map_err(|e| e.to_string())?.ok_or_else(|| "the sign-in vanished".to_string())?;
-                    return Ok(Redirect::Answer(Box::new(failed)));
+                    return Ok(Redirect::Step(Box::new(HostedStep::Go(failed))));
                 };
                 let client_id = details.get("client_id").cloned().unwrap_or_default();
                 let scopes = details.get("authorize_scopes").cloned().unwrap_or_default();
@@ -151,13 +114,13 @@ pub async fn authorize(
                 ];
                 Ok(Redirect::To(form::with_params(&url, &params, false)))
             }
-            other => Ok(Redirect::Answer(Box::new(other))),
+            other => Ok(Redirect::Step(Box::new(other))),
         }
     })
     .await;
     match result {
         Ok(Ok(Redirect::To(url))) => found(&url),
-        Ok(Ok(Redirect::Answer(hosted))) => answer(&state, &headers, *hosted),
+        Ok(Ok(Redirect::Step(step))) => pages::respond_step(&state, &site, &headers, &q, *step),
         Ok(Err(e)) => internal(e),
         Err(e) => internal(e),
     }
@@ -262,14 +225,14 @@ fn provider_claims(
 /// `GET /oauth2/idpresponse`: the provider sends the browser back here with a code.
 pub async fn idp_response(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    site: Site,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let Some(pending) = q.get("state").cloned() else {
         return page(StatusCode::BAD_REQUEST, "An error was encountered with the requested page.");
     };
-    let back = format!("{}/oauth2/idpresponse", base(&state, &headers));
-    let ctx = RequestContext { base_url: state.base_url(&headers), ..Default::default() };
+    let back = format!("{}{}/oauth2/idpresponse", site.base, site.prefix);
+    let ctx = RequestContext { base_url: Some(site.base.clone()), ..Default::default() };
     let worker = state.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<Option<HostedAnswer>, String> {
         let idp = &worker.idp;
@@ -286,7 +249,7 @@ pub async fn idp_response(
     })
     .await;
     match result {
-        Ok(Ok(Some(hosted))) => answer(&state, &headers, hosted),
+        Ok(Ok(Some(hosted))) => pages::go(&site, &BTreeMap::new(), hosted),
         Ok(Ok(None)) => {
             page(StatusCode::BAD_REQUEST, "Something went wrong: the sign-in took too long or was already finished.")
         }
@@ -296,7 +259,7 @@ pub async fn idp_response(
 }
 
 /// `POST /oauth2/token`.
-pub async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(State(state): State<Arc<AppState>>, site: Site, headers: HeaderMap, body: Bytes) -> Response {
     let no_store = [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")];
     let form: BTreeMap<String, String> = match serde_urlencoded::from_bytes(&body) {
         Ok(f) => f,
@@ -306,7 +269,7 @@ pub async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, body:
         }
     };
     let basic = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(basic_credentials);
-    let ctx = RequestContext { base_url: state.base_url(&headers), ..Default::default() };
+    let ctx = RequestContext { base_url: Some(site.base), ..Default::default() };
     let result = tokio::task::spawn_blocking(move || state.idp.token_endpoint(&ctx, &form, basic)).await;
     match result {
         Ok(Ok(tokens)) => (StatusCode::OK, no_store, axum::Json(tokens)).into_response(),

@@ -181,6 +181,14 @@ pub(crate) fn delete_user_pool_domain(
     })
 }
 
+impl UserPools {
+    /// Whether `domain` is a pool's, prefix or custom: how the server tells a `Host` that names
+    /// one from cognate's own address.
+    pub fn has_domain(&self, domain: &str) -> Result<bool, ApiError> {
+        self.tx(|tx| Ok(tx.domain(domain)?.is_some()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -16,7 +16,10 @@ mod lookup;
 mod messages;
 mod mfa;
 mod oauth;
-pub use oauth::{AuthorizeRequest, HostedAnswer, OAuthError, TokenAnswer, UserInfoError};
+pub use oauth::{
+    AuthorizeRequest, Form, HostedAnswer, HostedStep, LogoutRequest, OAuthError, Page, PageKind, TokenAnswer,
+    UserInfoError, View,
+};
 mod pools;
 mod providers;
 mod resource_servers;

@@ -145,6 +145,9 @@ pub(crate) struct SignIn<'a> {
     pub client: &'a UserPoolClientType,
     /// What the step sends (an MFA code), once its transaction commits.
     pub mail: &'a std::cell::RefCell<Mail>,
+    /// A sign-in on the managed login pages: it ends in a browser session and an authorization
+    /// code, not tokens, and its challenge sessions answer only there.
+    pub hosted: bool,
 }
 
 impl SignIn<'_> {

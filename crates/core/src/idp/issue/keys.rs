@@ -7,16 +7,22 @@ use cognate_proto::{ApiError, RequestContext};
 use serde_json::Value;
 use std::sync::Arc;
 
-/// A pool's OpenID Connect discovery document, as `/.well-known/openid-configuration` serves it.
+/// A pool's OpenID Connect discovery document, as `/.well-known/openid-configuration` serves it:
+/// Cognito's members, in its (alphabetical) order, the endpoints those of the pool's domain.
 #[derive(Debug, serde::Serialize)]
 pub struct Discovery {
+    pub authorization_endpoint: String,
+    pub end_session_endpoint: String,
+    pub id_token_signing_alg_values_supported: &'static [&'static str],
     pub issuer: String,
     pub jwks_uri: String,
-    pub id_token_signing_alg_values_supported: &'static [&'static str],
     pub response_types_supported: &'static [&'static str],
+    pub revocation_endpoint: String,
     pub scopes_supported: &'static [&'static str],
     pub subject_types_supported: &'static [&'static str],
+    pub token_endpoint: String,
     pub token_endpoint_auth_methods_supported: &'static [&'static str],
+    pub userinfo_endpoint: String,
 }
 
 impl UserPools {
@@ -56,22 +62,33 @@ impl UserPools {
         })
     }
 
-    /// The OpenID discovery document of a pool, or `None` if there is no such pool.
+    /// The OpenID discovery document of a pool, or `None` if there is no such pool. The
+    /// endpoints are those of the pool's domain in cognate's path form
+    /// (`<base>/domain/<domain>/oauth2/...`), which every client can reach; a pool with no
+    /// domain is named by cognate's own address, which serves every pool's clients.
     pub fn openid_configuration(&self, ctx: &RequestContext, pool_id: &str) -> Result<Option<Discovery>, ApiError> {
-        let exists = self.tx(|tx| Ok(tx.pool(pool_id)?.is_some()))?;
-        if !exists {
+        let Some(pool) = self.tx(|tx| tx.pool(pool_id))? else {
             return Ok(None);
-        }
+        };
         let issuer = self.issuer(ctx, pool_id);
         let base = ctx.base_url.as_deref().unwrap_or("http://localhost:9229").trim_end_matches('/');
+        let hosted = match pool.custom_domain.as_deref().or(pool.domain.as_deref()) {
+            Some(domain) => format!("{base}/domain/{domain}"),
+            None => base.to_string(),
+        };
         Ok(Some(Discovery {
+            authorization_endpoint: format!("{hosted}/oauth2/authorize"),
+            end_session_endpoint: format!("{hosted}/logout"),
+            id_token_signing_alg_values_supported: &["RS256"],
             issuer,
             jwks_uri: format!("{base}/{pool_id}/.well-known/jwks.json"),
-            id_token_signing_alg_values_supported: &["RS256"],
             response_types_supported: &["code", "token"],
+            revocation_endpoint: format!("{hosted}/oauth2/revoke"),
             scopes_supported: &["openid", "email", "phone", "profile"],
             subject_types_supported: &["public"],
+            token_endpoint: format!("{hosted}/oauth2/token"),
             token_endpoint_auth_methods_supported: &["client_secret_basic", "client_secret_post"],
+            userinfo_endpoint: format!("{hosted}/oauth2/userInfo"),
         }))
     }
 }

@@ -5,9 +5,9 @@
 use crate::env::RandomExt;
 use crate::idp::issue;
 use crate::idp::lookup::{find_user, load_pool, user_key};
-use crate::idp::oauth::{CODE, FLOW_SECONDS, Grant, HostedAnswer, PENDING, redirect_error, refusal, to_app};
+use crate::idp::oauth::{Grant, HostedAnswer, PENDING, redirect_error, refusal};
 use crate::idp::service::{SignIn, UserPools};
-use crate::store::{AuthSession, Tx, UserRecord};
+use crate::store::{Tx, UserRecord};
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 use serde_json::{Map, Value, json};
@@ -215,69 +215,11 @@ impl UserPools {
             }
         };
         // A returning user's sign-in ends with PostAuthentication (the first one with
-        // PostConfirmation instead); it belongs to the sign-in, not to the code's redemption.
-        if !first && let Some(arn) = pool.lambda_config.as_ref().and_then(|l| l.post_authentication.clone()) {
-            let header = crate::triggers::EventHeader {
-                trigger_source: "PostAuthentication_Authentication",
-                user_pool_id: &pool_id,
-                user_name: &user.username,
-                client_id: Some(&client_id),
-            };
-            let request = json!({
-                "userAttributes": crate::triggers::event_attributes(&user),
-                "newDeviceUsed": false,
-                "clientMetadata": {},
-            });
-            if let Err(e) = self.run_trigger(&arn, "PostAuthentication", crate::triggers::event(&header, request)) {
-                return Ok(trigger_failed(e));
-            }
+        // PostConfirmation instead).
+        if !first && let Err(e) = self.post_authentication(&pool_id, &user, &client_id) {
+            return Ok(trigger_failed(e));
         }
-        if grant.response_type == "token" {
-            let minted = self.tx(|tx| {
-                let client = crate::idp::clients::load_client(tx, &client_id)?;
-                let mut minted = self.hosted_tokens(tx, ctx, &pool, &client, &user, &grant)?;
-                minted.refresh_token = None;
-                Ok(minted)
-            })?;
-            let nonce = grant.nonce.clone();
-            let result = match self.finish_hosted(minted, nonce) {
-                Ok(r) => r,
-                Err(e) => return Ok(trigger_failed(e)),
-            };
-            let mut params = Vec::new();
-            if grant.scopes.iter().any(|s| s == "openid") {
-                params.push(("id_token".to_string(), result.id_token.clone().unwrap_or_default()));
-            }
-            params.push(("access_token".to_string(), result.access_token.clone().unwrap_or_default()));
-            params.push(("expires_in".to_string(), result.expires_in.unwrap_or(3600).to_string()));
-            params.push(("token_type".to_string(), "Bearer".into()));
-            if let Some(s) = &grant.state {
-                params.push(("state".to_string(), s.clone()));
-            }
-            return Ok(to_app(&grant, params, true));
-        }
-        let code = self.tx(|tx| {
-            let code = self.rng.uuid_v4();
-            self.store_session(
-                tx,
-                &AuthSession {
-                    id: code.clone(),
-                    pool_id: pool_id.clone(),
-                    client_id: client_id.clone(),
-                    user_key: user.key.clone(),
-                    sub: user.sub.clone(),
-                    challenge: CODE.into(),
-                    expires: now + FLOW_SECONDS,
-                    state: serde_json::to_value(&grant).expect("a grant serialises"),
-                },
-            )?;
-            Ok(code)
-        })?;
-        let mut params = vec![("code".to_string(), code)];
-        if let Some(s) = &grant.state {
-            params.push(("state".to_string(), s.clone()));
-        }
-        Ok(to_app(&grant, params, false))
+        self.issue_to_app(ctx, &grant, &pool_id, &user)
     }
 
     /// A new token family for a hosted-UI sign-in, with the scopes the app was granted.
@@ -291,7 +233,7 @@ impl UserPools {
         grant: &Grant,
     ) -> Result<crate::idp::issue::Minted, ApiError> {
         let scopes = Some(grant.scopes.clone());
-        let s = SignIn { up: self, ctx, pool, client, mail: &Default::default() };
+        let s = SignIn { up: self, ctx, pool, client, mail: &Default::default(), hosted: false };
         issue::sign_in_tokens_scoped(&s, tx, user, None, "TokenGeneration_HostedAuth", scopes)
     }
 

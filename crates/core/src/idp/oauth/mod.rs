@@ -1,18 +1,27 @@
-//! The hosted UI's OAuth 2.0 decisions, with no HTTP: what `/oauth2/authorize` does with a
-//! request (`authorize`), what the provider's answer at `/oauth2/idpresponse` makes of the
-//! user (`federated`), what `/oauth2/token` grants (`token`), and what `/oauth2/userInfo`
-//! shows and `/oauth2/revoke` revokes (`userinfo`). The server turns each
-//! [`HostedAnswer`] into a redirect or a page, and talks to the provider (discovery, the code
+//! The hosted UI's OAuth 2.0 decisions and its pages, with no HTTP: what `/oauth2/authorize`
+//! does with a request (`authorize`), what the provider's answer at `/oauth2/idpresponse`
+//! makes of the user (`federated`), the managed login pages' sign-in and its challenges
+//! (`login`), sign-up, confirmation and password reset (`account`), the browser's session and
+//! `/logout` (`browser`), what `/oauth2/token` grants (`token`), and what `/oauth2/userInfo`
+//! shows and `/oauth2/revoke` revokes (`userinfo`). The server turns each [`HostedAnswer`]
+//! into a redirect and each [`Page`] into HTML, and talks to the provider (discovery, the code
 //! exchange, its keys and userInfo): core does no IO.
 
+mod account;
 mod authorize;
+mod browser;
 mod federated;
+mod login;
+mod pages;
 mod token;
 mod userinfo;
 
+pub use browser::LogoutRequest;
+pub use pages::{Form, HostedStep, Page, PageKind, View};
 pub use token::{OAuthError, TokenAnswer};
 pub use userinfo::UserInfoError;
 
+use cognate_proto::ApiError;
 use cognate_proto::idp::IdentityProviderType;
 
 /// How long the round trip through the provider, and then an authorization code, may take
@@ -34,6 +43,12 @@ pub struct AuthorizeRequest {
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub nonce: Option<String>,
+    /// OIDC's `prompt`: `login` shows the sign-in form even to a signed-in browser, `none`
+    /// never shows it.
+    pub prompt: Option<String>,
+    /// The pool's domain the request reached (by its `Host`, or cognate's path form): its
+    /// pool must be the client's.
+    pub domain: Option<String>,
 }
 
 /// Where a step of the hosted flow sends the browser.
@@ -50,6 +65,8 @@ pub enum HostedAnswer {
     ErrorPage { error: String, client_id: Option<String> },
     /// A page saying why the sign-in cannot go on here.
     Refusal { message: String },
+    /// On to the managed login page (`/login`) with the request's own query.
+    ToLogin,
 }
 
 /// What the app asked for, kept between `/oauth2/authorize` and the code's redemption.
@@ -94,4 +111,36 @@ pub(super) fn error_page(error: &str, client_id: Option<&str>) -> HostedAnswer {
 /// Why cognate cannot go on with a sign-in.
 pub(super) fn refusal(message: &str) -> HostedAnswer {
     HostedAnswer::Refusal { message: message.into() }
+}
+
+/// `text` percent-encoded for a URI's path or query (RFC 3986's unreserved characters kept).
+pub(super) fn percent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A refusal a page shows beside its form; anything else (a fault of cognate's) is an error.
+pub(super) fn shown(e: ApiError) -> Result<String, ApiError> {
+    match e.status < 500 {
+        true => Ok(e.message.unwrap_or_else(|| e.type_name.to_string())),
+        false => Err(e),
+    }
+}
+
+/// A request the pages make as an app would, held to the model's constraints as an app's is
+/// (the pages' forms reach core without the wire layer's checks).
+pub(super) fn as_sent<T: serde::Serialize + serde::de::DeserializeOwned>(
+    operation: &str,
+    input: T,
+) -> Result<T, ApiError> {
+    let service = &cognate_proto::idp::SERVICE;
+    let shape = service.operation(operation).and_then(|o| o.input);
+    let shape = shape.ok_or_else(|| ApiError::internal_error(format!("no operation {operation}")))?;
+    cognate_proto::decode(service, shape, &cognate_proto::encode(&input)?)
 }

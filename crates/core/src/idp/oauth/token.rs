@@ -110,7 +110,14 @@ impl UserPools {
                 let minted = self
                     .tx(|tx| {
                         let pool = load_pool(tx, &pool_id)?;
-                        let s = SignIn { up: self, ctx, pool: &pool, client: &client, mail: &Default::default() };
+                        let s = SignIn {
+                            up: self,
+                            ctx,
+                            pool: &pool,
+                            client: &client,
+                            mail: &Default::default(),
+                            hosted: false,
+                        };
                         signin::refresh(&s, tx, token, signin::RefreshSecret::Checked, false).map(|(m, _)| Some(m))
                     })
                     .or_else(|e| if e.status == 400 { Ok(None) } else { Err(e) })

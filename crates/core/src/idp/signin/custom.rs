@@ -95,7 +95,14 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
     if response["issueTokens"].as_bool() == Some(true) {
         let minted = up.tx(|tx| {
             let user = current(tx)?;
-            let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &Default::default() };
+            let s = SignIn {
+                up,
+                ctx: rctx,
+                pool: &ctx.pool,
+                client: &ctx.client,
+                mail: &Default::default(),
+                hosted: false,
+            };
             issue::sign_in_tokens(&s, tx, &user, None, "TokenGeneration_Authentication")
         })?;
         return Ok(Answer::Tokens(Box::new(minted)));
@@ -112,7 +119,14 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
         let challenge = up.tx(|tx| {
             let ephemeral = ephemeral.take().unwrap_or_else(|| Ephemeral::new(up));
             let subject = SrpSubject::of(&current(tx)?)?;
-            let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &Default::default() };
+            let s = SignIn {
+                up,
+                ctx: rctx,
+                pool: &ctx.pool,
+                client: &ctx.client,
+                mail: &Default::default(),
+                hosted: false,
+            };
             srp::challenge(&s, tx, subject, a, ephemeral, None, Some(history.clone()))
         })?;
         return Ok(Answer::Challenge(challenge));
@@ -121,7 +135,7 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
         let mail = std::cell::RefCell::new(Mail::default());
         let challenge = up.tx(|tx| {
             let user = current(tx)?;
-            let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &mail };
+            let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &mail, hosted: false };
             super::mfa::custom_sms(&s, tx, &user, history.clone())
         })?;
         up.send_waiting(mail.into_inner())?;
@@ -156,7 +170,8 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
         "metadata": made["challengeMetadata"],
     });
     let session = up.tx(|tx| {
-        let s = SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &Default::default() };
+        let s =
+            SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &Default::default(), hosted: false };
         session::open_with(&s, tx, &ctx.user, ChallengeNameType::CustomChallenge, state.clone())
     })?;
     Ok(Answer::Challenge(Challenge { name: ChallengeNameType::CustomChallenge, parameters, session: Some(session) }))

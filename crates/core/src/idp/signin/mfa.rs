@@ -37,6 +37,9 @@ pub(crate) struct Carried {
     /// answer goes back to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<Vec<serde_json::Value>>,
+    /// The sign-in runs on the managed login pages: its sessions answer only there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hosted: bool,
 }
 
 impl Carried {

@@ -50,6 +50,9 @@ pub(crate) enum Answer {
     /// A password round inside CUSTOM_AUTH passed: DefineAuthChallenge decides what follows,
     /// once the transaction that checked it has committed.
     ResumeCustom(Box<custom::Resume>),
+    /// A sign-in on the managed login pages passed every factor: the pages go on from here
+    /// (PostAuthentication, the browser's session, the code).
+    SignedIn(Box<UserRecord>),
 }
 
 /// A challenge for the client to answer.
@@ -79,6 +82,7 @@ fn settle(up: &UserPools, ctx: &RequestContext, answer: Answer) -> Result<Reply,
         }
         Answer::Refused(error) => Err(error),
         Answer::ResumeCustom(resume) => settle(up, ctx, custom::resume(up, ctx, *resume)?),
+        Answer::SignedIn(_) => Err(ApiError::internal_error("a managed login sign-in reached the API")),
     }
 }
 
@@ -153,6 +157,9 @@ pub(crate) fn after_mfa(
     source: &'static str,
 ) -> Result<Answer, ApiError> {
     lockout::forgive(tx, s.pool_id(), &mut user)?;
+    if s.hosted {
+        return Ok(Answer::SignedIn(Box::new(user)));
+    }
     let known = s.up.known_device(tx, s.pool_id(), &user, device)?;
     if known.as_ref().is_some_and(|d| d.confirmed && d.verifier.is_some()) {
         let session = session::open(s, tx, &user, ChallengeNameType::DeviceSrpAuth)?;
@@ -249,7 +256,7 @@ enum Outside {
     CheckPassword(password::Check),
 }
 
-/// InitiateAuth (`admin_pool` is None) and AdminInitiateAuth (the pool it names).
+/// InitiateAuth (`admin_pool` is None) and AdminInitiateAuth (the pool it names), settled.
 fn initiate(
     up: &UserPools,
     ctx: &RequestContext,
@@ -258,12 +265,27 @@ fn initiate(
     auth_flow: AuthFlowType,
     params: BTreeMap<String, String>,
 ) -> Result<Reply, ApiError> {
+    let answer = begin(up, ctx, admin_pool, false, client_id, auth_flow, params)?;
+    settle(up, ctx, answer)
+}
+
+/// The first step of a sign-in, by the API or (`hosted`) by the managed login pages, which
+/// sign in as an administrator would: with the pool they serve, whatever the client's
+/// ExplicitAuthFlows.
+pub(crate) fn begin(
+    up: &UserPools,
+    ctx: &RequestContext,
+    admin_pool: Option<&str>,
+    hosted: bool,
+    client_id: &str,
+    auth_flow: AuthFlowType,
+    params: BTreeMap<String, String>,
+) -> Result<Answer, ApiError> {
     let kind = FlowKind::of(auth_flow, admin_pool.is_some());
     let flow = kind.clone().and_then(|k| Flow::parse(k, &params));
     if let Ok(Flow::Custom { username, srp_a, secret_hash }) = &flow {
         pre_auth::pre_authentication(up, client_id, Some(username))?;
-        let answer = custom::start(up, ctx, admin_pool, client_id, username, srp_a.as_deref(), secret_hash.as_deref())?;
-        return settle(up, ctx, answer);
+        return custom::start(up, ctx, admin_pool, client_id, username, srp_a.as_deref(), secret_hash.as_deref());
     }
     if kind == Ok(FlowKind::Custom) {
         // CUSTOM_AUTH without its USERNAME: refused where the parameter is first needed.
@@ -289,7 +311,7 @@ fn initiate(
         let mail = RefCell::new(Mail::default());
         let outside = up.tx(|tx| {
             let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-            let s = SignIn { up, ctx, pool: &pool, client: &client, mail: &mail };
+            let s = SignIn { up, ctx, pool: &pool, client: &client, mail: &mail, hosted };
             let wants_triggers = pool.lambda_config.as_ref().is_some_and(|l| {
                 (pending.migration && l.user_migration.is_some())
                     || (pending.pre_authentication && l.pre_authentication.is_some())
@@ -301,7 +323,9 @@ fn initiate(
                 return Ok(Outside::Keys(s.pool_id().to_string()));
             }
             let kind = kind.as_ref().map_err(Clone::clone)?;
-            check_enabled(&client, *kind, auth_flow, admin_pool.is_some())?;
+            if !hosted {
+                check_enabled(&client, *kind, auth_flow, admin_pool.is_some())?;
+            }
             match flow.as_ref().map_err(Clone::clone)? {
                 Flow::Password { username, password, secret_hash, device_key } => {
                     let attempt = password::Attempt {
@@ -327,7 +351,7 @@ fn initiate(
         })?;
         up.send_waiting(mail.into_inner())?;
         match outside {
-            Outside::Done(answer) => return settle(up, ctx, answer),
+            Outside::Done(answer) => return Ok(answer),
             Outside::Triggers => {
                 let parsed = flow.as_ref().ok();
                 let username = parsed.and_then(Flow::username);
@@ -377,7 +401,7 @@ fn check_enabled(
     }
 }
 
-/// RespondToAuthChallenge and AdminRespondToAuthChallenge.
+/// RespondToAuthChallenge and AdminRespondToAuthChallenge, settled.
 fn respond(
     up: &UserPools,
     ctx: &RequestContext,
@@ -387,6 +411,22 @@ fn respond(
     session: Option<&str>,
     responses: BTreeMap<String, String>,
 ) -> Result<Reply, ApiError> {
+    let answer = answer(up, ctx, admin_pool, false, client_id, challenge, session, responses)?;
+    settle(up, ctx, answer)
+}
+
+/// An answer to a challenge, by the API or (`hosted`) by the managed login pages.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn answer(
+    up: &UserPools,
+    ctx: &RequestContext,
+    admin_pool: Option<&str>,
+    hosted: bool,
+    client_id: &str,
+    challenge: ChallengeNameType,
+    session: Option<&str>,
+    responses: BTreeMap<String, String>,
+) -> Result<Answer, ApiError> {
     use ChallengeNameType as C;
     let answer = match challenge {
         C::CustomChallenge => custom::respond(up, ctx, admin_pool, client_id, session, &responses)?,
@@ -394,7 +434,7 @@ fn respond(
             let verdict = srp::Verdict::reach(up, client_id, &responses);
             step(up, |tx, mail| {
                 let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-                let s = SignIn { up, ctx, pool: &pool, client: &client, mail };
+                let s = SignIn { up, ctx, pool: &pool, client: &client, mail, hosted };
                 srp::verify(&s, tx, session, &responses, challenge, verdict.as_ref())
             })?
         }
@@ -402,7 +442,7 @@ fn respond(
             let mut ephemeral = Some(srp::Ephemeral::new(up));
             step(up, |tx, mail| {
                 let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-                let s = SignIn { up, ctx, pool: &pool, client: &client, mail };
+                let s = SignIn { up, ctx, pool: &pool, client: &client, mail, hosted };
                 let (answering, user) = session::answering(&s, tx, session, challenge, &responses)?;
                 session::spend(tx, &answering)?;
                 let ephemeral = ephemeral.take().unwrap_or_else(|| srp::Ephemeral::new(up));
@@ -411,7 +451,7 @@ fn respond(
         }
         other => step(up, |tx, mail| {
             let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
-            let s = SignIn { up, ctx, pool: &pool, client: &client, mail };
+            let s = SignIn { up, ctx, pool: &pool, client: &client, mail, hosted };
             let (answering, user) = session::answering(&s, tx, session, other, &responses)?;
             match other {
                 C::NewPasswordRequired => new_password::answer(&s, tx, answering, user, &responses),
@@ -424,5 +464,5 @@ fn respond(
             }
         })?,
     };
-    settle(up, ctx, answer)
+    Ok(answer)
 }

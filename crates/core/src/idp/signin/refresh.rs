@@ -102,7 +102,7 @@ pub(crate) fn get_tokens_from_refresh_token(
     let minted = up.tx(|tx| {
         let (client, pool) = client_and_pool(tx, None, &input.client_id)?;
         check_client_secret(&client, input.client_secret.as_deref())?;
-        let s = SignIn { up, ctx, pool: &pool, client: &client, mail: &Default::default() };
+        let s = SignIn { up, ctx, pool: &pool, client: &client, mail: &Default::default(), hosted: false };
         let rotate = client.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == FeatureType::Enabled);
         let (minted, _) = refresh(&s, tx, &input.refresh_token, RefreshSecret::Checked, rotate)?;
         Ok(minted)

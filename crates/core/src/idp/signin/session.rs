@@ -33,6 +33,15 @@ pub(crate) fn open_with(
     let id = new_id(s.up);
     let mut row = new(s, id.clone(), user.key.clone(), user.sub.clone(), challenge);
     row.state = state;
+    if s.hosted {
+        // `mfa::Carried::hosted`, whatever else the state holds.
+        if row.state.is_null() {
+            row.state = serde_json::json!({});
+        }
+        if let Some(state) = row.state.as_object_mut() {
+            state.insert("hosted".into(), true.into());
+        }
+    }
     s.up.store_session(tx, &row)?;
     Ok(id)
 }
@@ -102,6 +111,9 @@ pub(crate) fn answering(
         return Err(ApiError::not_authorized("Invalid session for the user, session is expired."));
     }
     check_unspent(&stored)?;
+    if super::mfa::Carried::of(&stored).hosted != s.hosted {
+        return Err(invalid());
+    }
     if stored.challenge != challenge.as_str() {
         return Err(ApiError::invalid_parameter(format!("Invalid challenge name, expected {}", stored.challenge)));
     }
