@@ -121,6 +121,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/", post(aws_json::handle))
         .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(wellknown::openid_configuration))
+        .route("/{pool_id}/{client_id}/{version}/assets/images/image.jpg", get(pages::logo))
         .merge(hosted.clone())
         .nest("/domain/{domain}", hosted)
         .route("/_cognate/health", get(testing::health))

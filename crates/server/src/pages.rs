@@ -288,8 +288,8 @@ fn render(
     let html = PageHtml {
         base_css: BASE_CSS,
         copies: COPIES,
-        custom_css: None,
-        logo: None,
+        custom_css: page.css.clone(),
+        logo: page.logo.clone(),
         page,
         prefix: &site.prefix,
         query: encoded,
@@ -461,4 +461,18 @@ pub fn respond_step(
     step: HostedStep,
 ) -> Response {
     respond(state, site, headers, query, step)
+}
+
+/// `GET /<poolId>/<clientId|ALL>/<version>/assets/images/image.jpg`: a classic customization's
+/// logo, where its ImageUrl names it.
+pub async fn logo(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path((pool_id, client_id, version)): axum::extract::Path<(String, String, String)>,
+) -> Response {
+    match tokio::task::spawn_blocking(move || state.idp.ui_logo(&pool_id, &client_id, &version)).await {
+        Ok(Ok(Some((kind, bytes)))) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
+        Ok(Ok(None)) => StatusCode::NOT_FOUND.into_response(),
+        Ok(Err(e)) => internal(e),
+        Err(e) => internal(e),
+    }
 }

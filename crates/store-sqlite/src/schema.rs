@@ -2,11 +2,11 @@
 
 use rusqlite::Connection;
 
-pub(crate) const SCHEMA_VERSION: i64 = 6;
+pub(crate) const SCHEMA_VERSION: i64 = 7;
 
 /// What each schema version adds to the one before (version 1 is [`SCHEMA`] less these).
 pub(crate) const MIGRATIONS: &[(i64, &str)] =
-    &[(2, IDPS), (3, VERSIONED_DOCUMENTS), (4, MFA_CONFIGS), (5, RESOURCE_SERVERS), (6, DOMAINS)];
+    &[(2, IDPS), (3, VERSIONED_DOCUMENTS), (4, MFA_CONFIGS), (5, RESOURCE_SERVERS), (6, DOMAINS), (7, BRANDING)];
 
 const IDPS: &str = "CREATE TABLE idps (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, \
                     PRIMARY KEY (pool_id, name)) WITHOUT ROWID;";
@@ -18,6 +18,12 @@ const RESOURCE_SERVERS: &str = "CREATE TABLE resource_servers (pool_id TEXT NOT 
 
 const DOMAINS: &str = "CREATE TABLE domains (domain TEXT PRIMARY KEY, pool_id TEXT NOT NULL, doc TEXT NOT NULL) \
                        WITHOUT ROWID;";
+
+/// The managed login pages' looks: classic UI customizations (`kind` `ui`, keyed by client id
+/// or `ALL`) and managed login branding styles (`kind` `style`, keyed by id, with their client).
+const BRANDING: &str = "CREATE TABLE branding (pool_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, \
+                        client_id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, kind, key)) WITHOUT ROWID; \
+                        CREATE INDEX branding_by_client ON branding (pool_id, kind, client_id);";
 
 /// Up to version 2 a pool or client row held the generated type's JSON itself; from 3 it holds
 /// the versioned document of [`cognate_store::documents`], whose version 1 body is that same

@@ -3,12 +3,13 @@
 use crate::cache::{Cache, Decoded};
 use crate::db_error;
 use cognate_proto::idp::{
-    DomainDescriptionType, GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType,
+    DomainDescriptionType, GroupType, IdentityProviderType, ManagedLoginBrandingType, ResourceServerType,
+    UserPoolClientType, UserPoolType,
 };
 use cognate_store::documents;
 use cognate_store::{
     AuthSession, DeviceRecord, MfaConfig, OutboxMessage, OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx,
-    UserFilter, UserRecord,
+    UiCustomization, UserFilter, UserRecord,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -159,6 +160,7 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM mfa_configs WHERE pool_id = ?1",
             "DELETE FROM resource_servers WHERE pool_id = ?1",
             "DELETE FROM domains WHERE pool_id = ?1",
+            "DELETE FROM branding WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -588,6 +590,58 @@ impl Tx for SqliteTx<'_> {
         self.exec("DELETE FROM domains WHERE domain = ?1", [domain]).map(drop)
     }
 
+    fn ui_customization(&mut self, pool_id: &str, client_id: &str) -> StoreResult<Option<UiCustomization>> {
+        self.doc("SELECT doc FROM branding WHERE pool_id = ?1 AND kind = 'ui' AND key = ?2", [pool_id, client_id])
+    }
+
+    fn put_ui_customization(&mut self, c: &UiCustomization) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO branding (pool_id, kind, key, client_id, doc) VALUES (?1, 'ui', ?2, ?2, ?3)",
+            params![c.pool_id, c.client_id, to_doc(c)?],
+        )
+        .map(drop)
+    }
+
+    fn delete_ui_customization(&mut self, pool_id: &str, client_id: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM branding WHERE pool_id = ?1 AND kind = 'ui' AND key = ?2", [pool_id, client_id])
+            .map(drop)
+    }
+
+    fn branding(&mut self, pool_id: &str, id: &str) -> StoreResult<Option<(String, ManagedLoginBrandingType)>> {
+        let key = [pool_id, id];
+        let Some(client) =
+            self.text("SELECT client_id FROM branding WHERE pool_id = ?1 AND kind = 'style' AND key = ?2", key)?
+        else {
+            return Ok(None);
+        };
+        let doc = self.doc("SELECT doc FROM branding WHERE pool_id = ?1 AND kind = 'style' AND key = ?2", key)?;
+        Ok(doc.map(|d| (client, d)))
+    }
+
+    fn branding_of_client(&mut self, pool_id: &str, client_id: &str) -> StoreResult<Option<ManagedLoginBrandingType>> {
+        self.doc(
+            "SELECT doc FROM branding WHERE pool_id = ?1 AND kind = 'style' AND client_id = ?2",
+            [pool_id, client_id],
+        )
+    }
+
+    fn put_branding(&mut self, client_id: &str, b: &ManagedLoginBrandingType) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO branding (pool_id, kind, key, client_id, doc) VALUES (?1, 'style', ?2, ?3, ?4)",
+            params![
+                b.user_pool_id.as_deref().unwrap_or_default(),
+                b.managed_login_branding_id.as_deref().unwrap_or_default(),
+                client_id,
+                to_doc(b)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_branding(&mut self, pool_id: &str, id: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM branding WHERE pool_id = ?1 AND kind = 'style' AND key = ?2", [pool_id, id]).map(drop)
+    }
+
     fn clear(&mut self) -> StoreResult<()> {
         self.decoded.pools.forget_all();
         self.decoded.clients.forget_all();
@@ -609,6 +663,7 @@ impl Tx for SqliteTx<'_> {
             "mfa_configs",
             "resource_servers",
             "domains",
+            "branding",
         ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }

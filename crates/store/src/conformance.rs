@@ -36,12 +36,14 @@
 
 use crate::{
     AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode,
-    PoolKeys, SoftwareToken, Store, StoreResult, TokenFamily, Tx, UserFilter, UserMfa, UserRecord, WebAuthnSettings,
+    PoolKeys, SoftwareToken, Store, StoreResult, TokenFamily, Tx, UiCustomization, UserFilter, UserMfa, UserRecord,
+    WebAuthnSettings,
 };
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
     AttributeType, DomainDescriptionType, DomainStatusType, GroupType, IdentityProviderType, IdentityProviderTypeType,
-    ResourceServerScopeType, ResourceServerType, UserPoolClientType, UserPoolType, UserStatusType,
+    ManagedLoginBrandingType, ResourceServerScopeType, ResourceServerType, UserPoolClientType, UserPoolType,
+    UserStatusType,
 };
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -240,6 +242,28 @@ fn domain(pool_id: &str) -> DomainDescriptionType {
     }
 }
 
+fn ui_customization(pool_id: &str, client_id: &str) -> UiCustomization {
+    UiCustomization {
+        pool_id: pool_id.into(),
+        client_id: client_id.into(),
+        css: Some(".banner-customizable { background-color: #fff; }".into()),
+        image: Some("iVBORw0KGgo=".into()),
+        version: "20261202120000".into(),
+        created: 1_700_000_000.0,
+        modified: 1_700_000_001.0,
+    }
+}
+
+fn branding(pool_id: &str, id: &str) -> ManagedLoginBrandingType {
+    ManagedLoginBrandingType {
+        managed_login_branding_id: Some(id.into()),
+        user_pool_id: Some(pool_id.into()),
+        use_cognito_provided_values: Some(false),
+        creation_date: Some(1_700_000_000.0),
+        ..Default::default()
+    }
+}
+
 fn resource_server(pool_id: &str, identifier: &str) -> ResourceServerType {
     ResourceServerType {
         user_pool_id: Some(pool_id.into()),
@@ -374,6 +398,9 @@ fn fill_tx(tx: &mut dyn Tx, pool_id: &str) -> StoreResult<()> {
     tx.put_mfa_config(pool_id, &mfa_config(pool_id))?;
     tx.put_resource_server(&resource_server(pool_id, "https://api.example.com"))?;
     tx.put_domain(&domain(pool_id))?;
+    tx.put_ui_customization(&ui_customization(pool_id, "ALL"))?;
+    tx.put_ui_customization(&ui_customization(pool_id, &client_id(pool_id)))?;
+    tx.put_branding(&client_id(pool_id), &branding(pool_id, "4f0c8a1e-2d3b-4c5d-8e6f-7a8b9c0d1e2f"))?;
     Ok(())
 }
 
@@ -416,6 +443,13 @@ fn assert_filled(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.resource_server(pool_id, id)?, Some(resource_server(pool_id, id)));
             let d = domain(pool_id);
             assert_eq!(tx.domain(d.domain.as_deref().unwrap())?, Some(d));
+            assert_eq!(tx.ui_customization(pool_id, "ALL")?, Some(ui_customization(pool_id, "ALL")));
+            let client = client_id(pool_id);
+            assert_eq!(tx.ui_customization(pool_id, &client)?, Some(ui_customization(pool_id, &client)));
+            let style = "4f0c8a1e-2d3b-4c5d-8e6f-7a8b9c0d1e2f";
+            assert_eq!(tx.branding(pool_id, style)?, Some((client.clone(), branding(pool_id, style))));
+            assert_eq!(tx.branding_of_client(pool_id, &client)?, Some(branding(pool_id, style)));
+            assert_eq!(tx.branding_of_client(pool_id, "another-client")?, None);
             Ok(())
         })
         .unwrap();
@@ -446,6 +480,9 @@ fn assert_empty(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.resource_server(pool_id, "https://api.example.com")?, None);
             assert_eq!(tx.resource_servers(pool_id, None, 10)?.items, vec![]);
             assert_eq!(tx.domain(domain(pool_id).domain.as_deref().unwrap())?, None);
+            assert_eq!(tx.ui_customization(pool_id, "ALL")?, None);
+            assert_eq!(tx.branding(pool_id, "4f0c8a1e-2d3b-4c5d-8e6f-7a8b9c0d1e2f")?, None);
+            assert_eq!(tx.branding_of_client(pool_id, &client_id(pool_id))?, None);
             Ok(())
         })
         .unwrap();
@@ -725,6 +762,11 @@ fn deletes_remove(store: &DynStore) {
             assert_eq!(tx.idp(P1, "Corp")?, None);
             tx.delete_resource_server(P1, "https://api.example.com")?;
             assert_eq!(tx.resource_server(P1, "https://api.example.com")?, None);
+            tx.delete_ui_customization(P1, "ALL")?;
+            assert_eq!(tx.ui_customization(P1, "ALL")?, None);
+            assert!(tx.ui_customization(P1, &client_id(P1))?.is_some(), "a client's customization is its own");
+            tx.delete_branding(P1, "4f0c8a1e-2d3b-4c5d-8e6f-7a8b9c0d1e2f")?;
+            assert_eq!(tx.branding_of_client(P1, &client_id(P1))?, None);
             // Deleting what is not there is no error.
             tx.delete_user(P1, "nobody")?;
             tx.delete_group(P1, "nothing")?;
@@ -735,6 +777,8 @@ fn deletes_remove(store: &DynStore) {
             tx.delete_idp(P1, "NoIdp")?;
             tx.delete_resource_server(P1, "no-server")?;
             tx.delete_domain("no-domain")?;
+            tx.delete_ui_customization(P1, "no-client")?;
+            tx.delete_branding(P1, "no-style")?;
             let d = domain(P1);
             tx.delete_domain(d.domain.as_deref().unwrap())?;
             assert_eq!(tx.domain(d.domain.as_deref().unwrap())?, None);

@@ -53,13 +53,14 @@ mod records;
 
 pub use records::{
     AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode,
-    PoolKeys, SEARCHABLE, SoftwareToken, TokenFamily, UserMfa, UserRecord, WebAuthnSettings,
+    PoolKeys, SEARCHABLE, SoftwareToken, TokenFamily, UiCustomization, UserMfa, UserRecord, WebAuthnSettings,
     search_is_case_insensitive,
 };
 
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
-    DomainDescriptionType, GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType,
+    DomainDescriptionType, GroupType, IdentityProviderType, ManagedLoginBrandingType, ResourceServerType,
+    UserPoolClientType, UserPoolType,
 };
 use std::sync::Arc;
 
@@ -218,6 +219,18 @@ pub trait Tx {
     fn domain(&mut self, domain: &str) -> StoreResult<Option<DomainDescriptionType>>;
     fn put_domain(&mut self, domain: &DomainDescriptionType) -> StoreResult<()>;
     fn delete_domain(&mut self, domain: &str) -> StoreResult<()>;
+
+    /// A pool's classic UI customization for `client_id` (or `ALL`). Deleted with its pool.
+    fn ui_customization(&mut self, pool_id: &str, client_id: &str) -> StoreResult<Option<UiCustomization>>;
+    fn put_ui_customization(&mut self, customization: &UiCustomization) -> StoreResult<()>;
+    fn delete_ui_customization(&mut self, pool_id: &str, client_id: &str) -> StoreResult<()>;
+
+    /// A managed login branding style by id, and the client it is for. Deleted with its pool.
+    fn branding(&mut self, pool_id: &str, id: &str) -> StoreResult<Option<(String, ManagedLoginBrandingType)>>;
+    /// The style of a client, if it has one.
+    fn branding_of_client(&mut self, pool_id: &str, client_id: &str) -> StoreResult<Option<ManagedLoginBrandingType>>;
+    fn put_branding(&mut self, client_id: &str, branding: &ManagedLoginBrandingType) -> StoreResult<()>;
+    fn delete_branding(&mut self, pool_id: &str, id: &str) -> StoreResult<()>;
 
     /// Forgets everything.
     fn clear(&mut self) -> StoreResult<()>;

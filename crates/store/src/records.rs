@@ -335,3 +335,20 @@ pub struct PoolKeys {
     /// 32 bytes, base64: seals refresh tokens.
     pub refresh_key: String,
 }
+
+/// A classic hosted UI's customization (SetUICustomization): the pool's default (`client_id`
+/// `ALL`) or one client's. The logo is kept as it was sent; the pages inline it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UiCustomization {
+    pub pool_id: String,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub css: Option<String>,
+    /// The image file's bytes, base64 in the stored document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// A version stamp of the CSS (and of the logo's URL), as Cognito gives one.
+    pub version: String,
+    pub created: f64,
+    pub modified: f64,
+}

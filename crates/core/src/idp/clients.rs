@@ -374,6 +374,11 @@ pub(crate) fn delete_user_pool_client(up: &UserPools, input: DeleteUserPoolClien
         tx.client(&input.client_id)?
             .filter(|c| c.user_pool_id.as_deref() == Some(input.user_pool_id.as_str()))
             .ok_or_else(|| client_not_found(&input.client_id))?;
+        // What the client's pages looked like goes with it.
+        tx.delete_ui_customization(&input.user_pool_id, &input.client_id)?;
+        if let Some(style) = tx.branding_of_client(&input.user_pool_id, &input.client_id)? {
+            tx.delete_branding(&input.user_pool_id, style.managed_login_branding_id.as_deref().unwrap_or_default())?;
+        }
         tx.delete_client(&input.client_id)
     })
 }

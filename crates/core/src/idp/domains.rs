@@ -98,7 +98,7 @@ pub(crate) fn create_user_pool_domain(
 }
 
 /// `20190128175402`: the creation time, as DescribeUserPoolDomain's Version reads.
-fn version_stamp(now: f64) -> String {
+pub(crate) fn version_stamp(now: f64) -> String {
     let secs = now as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil date from days since the epoch (Howard Hinnant's algorithm).

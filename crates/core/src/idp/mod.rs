@@ -5,6 +5,7 @@
 //! operation. The submodules hold the behaviour by resource; `lookup` is the leaf they share.
 
 mod attributes;
+mod branding;
 mod clients;
 mod devices;
 mod domains;
@@ -40,6 +41,55 @@ use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 
 impl CognitoIdentityProvider for UserPools {
+    fn set_ui_customization(
+        &self,
+        ctx: &RequestContext,
+        input: SetUICustomizationRequest,
+    ) -> Result<SetUICustomizationResponse, ApiError> {
+        branding::set_ui_customization(self, ctx, input)
+    }
+    fn get_ui_customization(
+        &self,
+        ctx: &RequestContext,
+        input: GetUICustomizationRequest,
+    ) -> Result<GetUICustomizationResponse, ApiError> {
+        branding::get_ui_customization(self, ctx, input)
+    }
+    fn create_managed_login_branding(
+        &self,
+        _: &RequestContext,
+        input: CreateManagedLoginBrandingRequest,
+    ) -> Result<CreateManagedLoginBrandingResponse, ApiError> {
+        branding::create_managed_login_branding(self, input)
+    }
+    fn describe_managed_login_branding(
+        &self,
+        _: &RequestContext,
+        input: DescribeManagedLoginBrandingRequest,
+    ) -> Result<DescribeManagedLoginBrandingResponse, ApiError> {
+        branding::describe_managed_login_branding(self, input)
+    }
+    fn describe_managed_login_branding_by_client(
+        &self,
+        _: &RequestContext,
+        input: DescribeManagedLoginBrandingByClientRequest,
+    ) -> Result<DescribeManagedLoginBrandingByClientResponse, ApiError> {
+        branding::describe_managed_login_branding_by_client(self, input)
+    }
+    fn update_managed_login_branding(
+        &self,
+        _: &RequestContext,
+        input: UpdateManagedLoginBrandingRequest,
+    ) -> Result<UpdateManagedLoginBrandingResponse, ApiError> {
+        branding::update_managed_login_branding(self, input)
+    }
+    fn delete_managed_login_branding(
+        &self,
+        _: &RequestContext,
+        input: DeleteManagedLoginBrandingRequest,
+    ) -> Result<(), ApiError> {
+        branding::delete_managed_login_branding(self, input)
+    }
     fn create_identity_provider(
         &self,
         _: &RequestContext,

@@ -6,6 +6,7 @@
 //! browser gets its session, the app gets a code (or, for the implicit grant, tokens).
 
 use crate::env::RandomExt as _;
+use crate::idp::branding::ui_customization_of;
 use crate::idp::clients::secret_hash;
 use crate::idp::lookup::load_pool;
 use crate::idp::oauth::authorize::{Checked, check_request};
@@ -32,8 +33,14 @@ fn code_key(challenge: ChallengeNameType) -> Option<&'static str> {
 impl UserPools {
     /// `page` with what every page of this client shows around its form.
     pub(super) fn page(&self, c: &Checked, view: View) -> Result<HostedStep, ApiError> {
-        let pool = self.tx(|tx| load_pool(tx, &c.pool_id))?;
+        let client_id = c.grant.client_id.as_str();
+        let (pool, look) =
+            self.tx(|tx| Ok((load_pool(tx, &c.pool_id)?, ui_customization_of(tx, &c.pool_id, Some(client_id))?)))?;
         let listed = c.client.supported_identity_providers.clone().unwrap_or_default();
+        let logo = look.as_ref().and_then(|l| l.image.as_ref()).map(|image| {
+            let kind = if image.starts_with("/9j/") { "image/jpeg" } else { "image/png" };
+            format!("data:{kind};base64,{image}")
+        });
         Ok(HostedStep::Show(Box::new(Page {
             view,
             error: None,
@@ -41,6 +48,8 @@ impl UserPools {
             providers: listed.iter().filter(|p| p.as_str() != "COGNITO").cloned().collect(),
             password_sign_in: listed.iter().any(|p| p == "COGNITO"),
             sign_up: pool.admin_create_user_config.as_ref().and_then(|a| a.allow_admin_create_user_only) != Some(true),
+            css: look.and_then(|l| l.css),
+            logo,
         })))
     }
 

@@ -45,6 +45,11 @@ pub struct Page {
     pub password_sign_in: bool,
     /// Users may sign themselves up (the pool is not admin-only).
     pub sign_up: bool,
+    /// The classic UI customization's CSS (client's, else the pool's), already limited to
+    /// Cognito's `-customizable` classes.
+    pub css: Option<String>,
+    /// Its logo, as a `data:` URI: the pages load nothing from elsewhere.
+    pub logo: Option<String>,
 }
 
 /// The form a page holds.
