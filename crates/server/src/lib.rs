@@ -53,6 +53,9 @@ pub struct AppState {
     pub seed: Option<seed::Seed>,
     /// The URL clients use to reach cognate, when it differs from what they send as Host.
     pub public_url: Option<String>,
+    /// The address cognate listens on, as its start-up line prints it: cognate's own address
+    /// for requests that reach it by a pool's domain (whose Host says nothing of it).
+    pub listen_url: std::sync::OnceLock<String>,
 }
 
 /// Identity pools are not implemented yet: every operation answers that it is not.
@@ -73,7 +76,16 @@ impl AppState {
         let keys: Arc<dyn KeySource> = Arc::new(system::KeyReserve::new(8));
         let idp =
             Arc::new(UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings).with_lambda(lambda));
-        Self { idp, identity: Arc::new(IdentityPoolsNotYet), store, rng, clock, seed, public_url }
+        Self {
+            idp,
+            identity: Arc::new(IdentityPoolsNotYet),
+            store,
+            rng,
+            clock,
+            seed,
+            public_url,
+            listen_url: Default::default(),
+        }
     }
 
     /// Where the client reached cognate: the configured public URL, else the Host it used.
@@ -184,6 +196,11 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("binding {}: {e}", config.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let reachable = match local.ip().is_unspecified() {
+        true => format!("http://localhost:{}", local.port()),
+        false => format!("http://{local}"),
+    };
+    let _ = state.listen_url.set(reachable);
     tracing::info!(
         "cognate listening on http://{local} ({})",
         config.data_dir.as_ref().map(|d| format!("data in {}", d.display())).unwrap_or_else(|| "ephemeral".into())

@@ -62,11 +62,12 @@ impl FromRequestParts<Arc<AppState>> for Site {
             let prefix = format!("/domain/{}", form::component(&domain));
             return Ok(Site { origin: own.clone(), base: own, prefix, domain: Some(domain) });
         }
-        // On a domain's own host, cognate's own address is localhost on the same port.
-        let local = |port: Option<&str>| match (&state.public_url, port) {
-            (Some(url), _) => url.trim_end_matches('/').to_string(),
-            (None, Some(p)) => format!("http://localhost:{p}"),
-            (None, None) => "http://localhost".into(),
+        // On a domain's own host, cognate's own address is the one it listens on.
+        let local = |port: Option<&str>| match (&state.public_url, state.listen_url.get(), port) {
+            (Some(url), _, _) => url.trim_end_matches('/').to_string(),
+            (None, Some(url), _) => url.clone(),
+            (None, None, Some(p)) => format!("http://localhost:{p}"),
+            (None, None, None) => "http://localhost".into(),
         };
         if let Some((domain, port)) = prefix_domain(&host) {
             let origin = format!("http://{host}");
@@ -131,10 +132,23 @@ struct ErrorHtml<'a> {
     detail: Option<&'a str>,
 }
 
+/// What every page is sent with: never cached, never framed, and no script at all (the pages
+/// have none, so one injected would not run).
+fn guarded() -> [(header::HeaderName, &'static str); 3] {
+    [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data: https: http:; form-action 'self' http: https:; frame-ancestors 'none'",
+        ),
+    ]
+}
+
 /// Cognito's error page, with why.
 pub fn error_page(status: StatusCode, detail: Option<&str>) -> Response {
     let html = ErrorHtml { base_css: BASE_CSS, detail }.render().unwrap_or_default();
-    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    (status, guarded(), Html(html)).into_response()
 }
 
 pub fn internal(e: impl std::fmt::Display) -> Response {
@@ -302,17 +316,7 @@ fn render(
         Err(e) => return internal(e),
     };
     let cookie = format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Lax");
-    (
-        StatusCode::OK,
-        [
-            (header::CACHE_CONTROL, "no-store".to_string()),
-            (header::SET_COOKIE, cookie),
-            (header::X_FRAME_OPTIONS, "DENY".into()),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src data: https: http:; form-action 'self' http: https:; frame-ancestors 'none'".into()),
-        ],
-        Html(body),
-    )
-        .into_response()
+    (StatusCode::OK, guarded(), [(header::SET_COOKIE, cookie)], Html(body)).into_response()
 }
 
 /// Runs a core step off the I/O thread (it may wait on a trigger) and answers it.

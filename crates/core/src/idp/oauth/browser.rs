@@ -1,8 +1,9 @@
 //! The browser's session on the managed login pages (Cognito's `cognito` cookie): opened by a
 //! sign-in there, good for an hour that a reuse does not extend, and for the pool it signed in
-//! to; a user who signs out everywhere, or is disabled or deleted, ends it. `/logout` ends it.
+//! to. `/logout` ends it, and so does the user's being disabled or deleted; a global sign-out
+//! does not ("This operation doesn't clear the managed login session cookie":
+//! AdminUserGlobalSignOut, API reference).
 
-use crate::idp::issue::signed_out_since;
 use crate::idp::oauth::authorize::check_request;
 use crate::idp::oauth::{AuthorizeRequest, HostedAnswer, HostedStep, refusal};
 use crate::idp::service::UserPools;
@@ -10,7 +11,6 @@ use crate::store::{AuthSession, UserRecord};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognate_proto::ApiError;
-use serde_json::json;
 
 const BROWSER: &str = "BROWSER_SESSION";
 /// "Users can sign in again with the same authentication method for one hour ...
@@ -48,7 +48,7 @@ impl UserPools {
                     sub: user.sub.clone(),
                     challenge: BROWSER.into(),
                     expires: now + BROWSER_SECONDS,
-                    state: json!({"auth_time": now as i64}),
+                    state: serde_json::Value::Null,
                 },
             )
         })?;
@@ -64,9 +64,8 @@ impl UserPools {
             if session.challenge != BROWSER || session.pool_id != pool_id || session.expires < now {
                 return Ok(None);
             }
-            let auth_time = session.state["auth_time"].as_i64().unwrap_or_default();
             let user = tx.user(pool_id, &session.user_key)?;
-            Ok(user.filter(|u| u.sub == session.sub && u.enabled && !signed_out_since(u, auth_time)))
+            Ok(user.filter(|u| u.sub == session.sub && u.enabled))
         })
     }
 
