@@ -104,6 +104,16 @@ struct ServeArgs {
     /// Seconds a trigger may take before Cognito gives up on it.
     #[arg(long, env = "COGNATE_LAMBDA_TIMEOUT", default_value_t = 5.0)]
     lambda_timeout: f64,
+    /// Also serve HTTPS on this port (0 picks a free one), for clients that reach a pool's
+    /// domain only over HTTPS (Amplify's signInWithRedirect and signOut).
+    #[arg(long, env = "COGNATE_TLS_PORT")]
+    tls_port: Option<u16>,
+    /// The HTTPS certificate (chain) as PEM; without it cognate makes a self-signed one.
+    #[arg(long, env = "COGNATE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key as PEM.
+    #[arg(long, env = "COGNATE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -131,6 +141,11 @@ fn main() -> ExitCode {
                 public_url: args.public_url,
                 lambdas: args.lambdas,
                 lambda_timeout: std::time::Duration::from_secs_f64(args.lambda_timeout.max(0.001)),
+                tls: args.tls_port.map(|port| cognate_server::tls::TlsConfig {
+                    addr: SocketAddr::new(args.host, port),
+                    cert: args.tls_cert.clone(),
+                    key: args.tls_key.clone(),
+                }),
             };
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(r) => r,

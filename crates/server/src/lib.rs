@@ -16,6 +16,7 @@ mod pages;
 pub mod seed;
 pub mod system;
 mod testing;
+pub mod tls;
 mod wellknown;
 
 use axum::Router;
@@ -94,7 +95,16 @@ impl AppState {
             return Some(url.trim_end_matches('/').to_string());
         }
         let host = headers.get("host").and_then(|h| h.to_str().ok())?;
-        Some(format!("http://{host}"))
+        Some(format!("{}://{host}", scheme(headers)))
+    }
+}
+
+/// `https` for a request that came over TLS (cognate's own HTTPS port marks them, as a proxy
+/// in front of it would), else `http`.
+pub fn scheme(headers: &axum::http::HeaderMap) -> &'static str {
+    match headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
     }
 }
 
@@ -157,6 +167,8 @@ pub struct ServeConfig {
     /// Lambda routes, `NAME=command:...` or `NAME=http://...` (see [`lambda`]).
     pub lambdas: Vec<String>,
     pub lambda_timeout: std::time::Duration,
+    /// HTTPS beside HTTP, when asked for.
+    pub tls: Option<tls::TlsConfig>,
 }
 
 /// Opens the store, applies the seed, binds and serves until Ctrl-C or SIGTERM.
@@ -201,10 +213,17 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
         false => format!("http://{local}"),
     };
     let _ = state.listen_url.set(reachable);
+    let tls = match &config.tls {
+        Some(t) => Some(tls::start(state.clone(), t).await?),
+        None => None,
+    };
     tracing::info!(
         "cognate listening on http://{local} ({})",
         config.data_dir.as_ref().map(|d| format!("data in {}", d.display())).unwrap_or_else(|| "ephemeral".into())
     );
+    if let Some(addr) = tls {
+        tracing::info!("cognate serves HTTPS on https://{addr} too");
+    }
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())
 }
 

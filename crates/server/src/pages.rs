@@ -70,13 +70,13 @@ impl FromRequestParts<Arc<AppState>> for Site {
             (None, None, None) => "http://localhost".into(),
         };
         if let Some((domain, port)) = prefix_domain(&host) {
-            let origin = format!("http://{host}");
+            let origin = format!("{}://{host}", crate::scheme(&parts.headers));
             return Ok(Site { base: local(port), prefix: String::new(), origin, domain: Some(domain) });
         }
         let name = host.rsplit_once(':').map(|(n, _)| n).unwrap_or(&host).to_string();
         if !name.is_empty() && state.idp.has_domain(&name).unwrap_or(false) {
             let port = host.rsplit_once(':').map(|(_, p)| p);
-            let origin = format!("http://{host}");
+            let origin = format!("{}://{host}", crate::scheme(&parts.headers));
             return Ok(Site { base: local(port), prefix: String::new(), origin, domain: Some(name) });
         }
         Ok(Site { origin: own.clone(), base: own, prefix: String::new(), domain: None })
