@@ -82,6 +82,7 @@ def _lambda_routes():
         "postAuthentication": f"{py} {HANDLERS / 'post_authentication.py'}",
         "preTokenV1": f"{py} {HANDLERS / 'pre_token_v1.py'}",
         "preTokenV2": f"{py} {HANDLERS / 'pre_token_v2.py'}",
+        "preTokenM2m": f"{py} {HANDLERS / 'pre_token_m2m.py'}",
         "failsWithError": f"{py} {HANDLERS / 'failing.py'} error",
         "failsByRaising": f"{py} {HANDLERS / 'failing.py'} raise",
         "timesOut": f"{py} {HANDLERS / 'failing.py'} timeout",

@@ -125,3 +125,30 @@ def test_client_credentials_refusals(idp, cognate_url):
     code_only = machine_client(idp, pool, AllowedOAuthFlows=["code"], CallbackURLs=["https://app.example.com/cb"])
     assert token_request(cognate_url, grant, (code_only["ClientId"], code_only["ClientSecret"])) == \
         (400, {"error": "unauthorized_client"})
+
+
+def test_client_credentials_run_a_version_3_pre_token_generation_trigger(idp, cognate_url):
+    """Only version 3 events reach machine tokens ("Version three event responses apply to
+    access tokens from user authentication and machine authentication": pre token generation,
+    developer guide), with triggerSource TokenGeneration_ClientCredentials, the scopes, and the
+    token endpoint's aws_client_metadata (URL-encoded JSON, "The token endpoint")."""
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:preTokenM2m"
+    results = {}
+    for version in ["V2_0", "V3_0"]:
+        pool = idp.create_user_pool(PoolName="m2m-trigger", LambdaConfig={
+            "PreTokenGenerationConfig": {"LambdaVersion": version, "LambdaArn": arn}})["UserPool"]["Id"]
+        idp.create_resource_server(UserPoolId=pool, Identifier="https://api.example.com", Name="API", Scopes=SCOPES)
+        client = machine_client(idp, pool)
+        status, body = token_request(cognate_url, {"grant_type": "client_credentials",
+                                                   "aws_client_metadata": json.dumps({"tenant": "acme"})},
+                                     (client["ClientId"], client["ClientSecret"]))
+        assert status == 200, body
+        results[version] = (client["ClientId"], jwt.decode(body["access_token"], options={"verify_signature": False}))
+
+    client_id, v2 = results["V2_0"]
+    assert "caller" not in v2, "a version 2 trigger does not see machine tokens"
+    client_id, claims = results["V3_0"]
+    assert (claims["caller"], claims["tenant"], claims["event_version"]) == (client_id, "acme", "3")
+    assert claims["seen_scopes"] == "https://api.example.com/read https://api.example.com/write"
+    assert claims["sub"] == client_id, "sub cannot be overridden"
+    assert claims["scope"] == "https://api.example.com/read https://api.example.com/extra"

@@ -151,16 +151,25 @@ impl UserPools {
                 if scopes.is_empty() || scopes.iter().any(|s| !allowed.contains(s)) {
                     return Err(oauth("invalid_scope"));
                 }
+                // `aws_client_metadata`: URL-encoded JSON for the trigger (token endpoint docs).
+                let metadata = match form.get("aws_client_metadata") {
+                    None => serde_json::json!({}),
+                    Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                        Ok(v) if v.is_object() => v,
+                        _ => return Err(oauth("invalid_request")),
+                    },
+                };
                 let token = self
                     .tx(|tx| crate::idp::issue::machine_token(self, ctx, tx, &client, &scopes))
                     .map_err(internal)?;
-                Ok(TokenAnswer {
-                    access_token: token.sign(),
-                    id_token: None,
-                    refresh_token: None,
-                    token_type: "Bearer",
-                    expires_in: token.expires_in,
-                })
+                let expires_in = token.expires_in;
+                // A failing trigger: cognate answers invalid_request (what Cognito answers is
+                // unconfirmed).
+                let access_token = token.finish(self, metadata).map_err(|e| match e.status < 500 {
+                    true => oauth("invalid_request"),
+                    false => OAuthError { status: 500, error: "server_error" },
+                })?;
+                Ok(TokenAnswer { access_token, id_token: None, refresh_token: None, token_type: "Bearer", expires_in })
             }
             _ => Err(oauth("unsupported_grant_type")),
         }
