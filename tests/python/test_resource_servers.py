@@ -131,7 +131,8 @@ def test_client_credentials_run_a_version_3_pre_token_generation_trigger(idp, co
     """Only version 3 events reach machine tokens ("Version three event responses apply to
     access tokens from user authentication and machine authentication": pre token generation,
     developer guide), with triggerSource TokenGeneration_ClientCredentials, the scopes, and the
-    token endpoint's aws_client_metadata (URL-encoded JSON, "The token endpoint")."""
+    token endpoint's aws_client_metadata (URL-encoded JSON; the event example on "The token
+    endpoint" page)."""
     arn = "arn:aws:lambda:us-east-1:000000000000:function:preTokenM2m"
     results = {}
     for version in ["V2_0", "V3_0"]:
@@ -150,5 +151,6 @@ def test_client_credentials_run_a_version_3_pre_token_generation_trigger(idp, co
     client_id, claims = results["V3_0"]
     assert (claims["caller"], claims["tenant"], claims["event_version"]) == (client_id, "acme", "3")
     assert claims["seen_scopes"] == "https://api.example.com/read https://api.example.com/write"
-    assert claims["sub"] == client_id, "sub cannot be overridden"
+    assert claims["event_user"] == "ClientCredentials"
+    assert (claims["sub"], claims["version"]) == (client_id, 2), "protected claims stay"
     assert claims["scope"] == "https://api.example.com/read https://api.example.com/extra"

@@ -11,6 +11,8 @@ if event["triggerSource"] == "TokenGeneration_ClientCredentials":
             "tenant": event["request"]["clientMetadata"].get("tenant", "none"),
             "seen_scopes": " ".join(event["request"]["scopes"]),
             "event_version": event["version"],
+            "event_user": event["userName"],
+            "version": 9,
             "sub": "not-allowed",
         },
         "scopesToSuppress": ["https://api.example.com/write"],

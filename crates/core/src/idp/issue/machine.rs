@@ -35,23 +35,27 @@ impl MachineToken {
             let header = crate::triggers::EventHeader {
                 trigger_source: "TokenGeneration_ClientCredentials",
                 user_pool_id: &self.pool_id,
-                user_name: "",
+                // The token endpoint's example event names no user: `userName: 'ClientCredentials'`.
+                user_name: "ClientCredentials",
                 client_id: Some(&client_id),
             };
             let request = json!({
                 "userAttributes": {},
-                "groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null},
+                "groupConfiguration": null,
                 "scopes": scopes,
                 "clientMetadata": metadata,
             });
             let mut event = crate::triggers::event(&header, request);
             event["version"] = json!("3");
-            // No user is behind a machine token (cognate's reading; what AWS puts here is
-            // unconfirmed).
-            event["userName"] = Value::Null;
+            event["response"] = json!({"claimsAndScopeOverrideDetails": null});
             let answer = up.run_trigger(&arn, "PreTokenGeneration", event)?;
             let access = answer.pointer("/response/claimsAndScopeOverrideDetails/accessTokenGeneration");
+            // Besides the claims no token's trigger may touch, a machine token's `version`,
+            // `nbf` and `cognito:` claims are its own (developer guide, the claims table).
+            let kept = self.claims.clone();
             super::finish::apply_claims(&mut self.claims, access);
+            self.claims.retain(|k, _| !(k.starts_with("cognito:") || k == "nbf") || kept.contains_key(k));
+            self.claims.insert("version".into(), kept["version"].clone());
             let mut scopes: Vec<String> =
                 self.claims["scope"].as_str().unwrap_or_default().split(' ').map(str::to_string).collect();
             if let Some(Value::Array(add)) = access.and_then(|a| a.get("scopesToAdd")) {
