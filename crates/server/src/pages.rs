@@ -57,7 +57,10 @@ impl FromRequestParts<Arc<AppState>> for Site {
         let params = RawPathParams::from_request_parts(parts, state).await.ok();
         let from_path = params.and_then(|p| p.iter().find(|(k, _)| *k == "domain").map(|(_, v)| v.to_string()));
         let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default().to_string();
-        let own = state.base_url(&parts.headers).unwrap_or_else(|| "http://localhost:9229".into());
+        let own = state
+            .base_url(&parts.headers)
+            .or_else(|| state.listen_url.get().cloned())
+            .unwrap_or_else(|| "http://localhost:9229".into());
         if let Some(domain) = from_path {
             let prefix = format!("/domain/{}", form::component(&domain));
             return Ok(Site { origin: own.clone(), base: own, prefix, domain: Some(domain) });

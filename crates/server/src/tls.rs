@@ -61,14 +61,28 @@ pub async fn start(state: Arc<AppState>, config: &TlsConfig) -> Result<SocketAdd
     let server = axum_server::from_tcp_rustls(listener, rustls).map_err(|e| e.to_string())?;
     // Requests that came over TLS say so, so that the URLs cognate writes for them (issuers,
     // redirects to its pages) are https ones.
-    let router = crate::app(state).layer(tower_http::set_header::SetRequestHeaderLayer::overriding(
-        axum::http::header::HeaderName::from_static("x-forwarded-proto"),
-        axum::http::HeaderValue::from_static("https"),
-    ));
+    let router = crate::app(state).layer(axum::middleware::map_request(host_from_authority)).layer(
+        tower_http::set_header::SetRequestHeaderLayer::overriding(
+            axum::http::header::HeaderName::from_static("x-forwarded-proto"),
+            axum::http::HeaderValue::from_static("https"),
+        ),
+    );
     tokio::spawn(async move {
         if let Err(e) = server.serve(router.into_make_service()).await {
             tracing::error!("the HTTPS server stopped: {e}");
         }
     });
     Ok(local)
+}
+
+/// HTTP/2 names the host in `:authority`, which arrives in the URI, not as a `Host` header:
+/// a browser speaking HTTP/2 over TLS still reaches the domain it asked for.
+async fn host_from_authority(mut request: axum::extract::Request) -> axum::extract::Request {
+    let authority = request.uri().authority().map(|a| a.as_str().to_string());
+    if !request.headers().contains_key(axum::http::header::HOST)
+        && let Some(value) = authority.and_then(|a| axum::http::HeaderValue::from_str(&a).ok())
+    {
+        request.headers_mut().insert(axum::http::header::HOST, value);
+    }
+    request
 }
