@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.js';
 import {
   CognitoIdentityProviderClient,
   AdminCreateUserCommand,
@@ -78,20 +78,7 @@ beforeAll(async () => {
   APP = `http://localhost:${appServer.address().port}/`;
   HOSTED = `https://${DOMAIN_PREFIX}.auth.us-east-1.localhost:${new URL(process.env.COGNATE_TLS_URL).port}`;
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--ignore-certificate-errors',
-    ],
-  });
+  browser = await launchChromium(['--ignore-certificate-errors']);
   cognito = new CognitoIdentityProviderClient({
     endpoint: process.env.COGNATE_URL,
     region: 'us-east-1',
