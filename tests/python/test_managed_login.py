@@ -894,3 +894,28 @@ def test_pre_token_generation_runs_as_hosted_auth(recording_cognate):
     refreshed = requests.post(f"{url}/oauth2/token", data={"grant_type": "refresh_token", "client_id": client,
                                                           "refresh_token": tokens["refresh_token"]}).json()
     assert claims(refreshed["id_token"])["trigger_source"] == "TokenGeneration_RefreshTokens"
+
+
+def test_a_client_without_cognito_cannot_use_the_password_forms(idp, cognate_url):
+    """A client that does not list COGNITO among its SupportedIdentityProviders offers no
+    sign-in with the pool's passwords: its forms are refused as Cognito refuses a login option
+    the client does not have ("Login option is not available. Please try another one")."""
+    pool, client = hosted_pool(idp)
+    other = idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="federated-only", CallbackURLs=[APP], AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"], AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=[])["UserPoolClient"]["ClientId"]
+    b = Browser(cognate_url)
+    page = _login_page(b, client)
+    csrf = form_named(page.text, "cognitoSignInForm")["fields"]["_csrf"]
+    query = urllib.parse.urlencode(authorize_query(other, scope="openid"))
+    for path, data in [("/login", {"username": "ann", "password": PASSWORD}),
+                       ("/signup", {"username": "eve", "password": PASSWORD}),
+                       ("/forgotPassword", {"username": "ann"})]:
+        r = b.post(f"{path}?{query}", {"_csrf": csrf, **data})
+        assert r.status_code == 400 and "Location" not in r.headers, (path, r.status_code)
+        assert "Login option is not available. Please try another one" in r.text
+    assert b.get("/signup", **authorize_query(other, scope="openid")).status_code == 400
+    # Nothing was written: no user signed up, no reset code sent.
+    assert [u["Username"] for u in idp.list_users(UserPoolId=pool)["Users"]] == ["ann"]
+    assert outbox(cognate_url, f"poolId={pool}") == []

@@ -120,7 +120,7 @@ pub async fn authorize(
     .await;
     match result {
         Ok(Ok(Redirect::To(url))) => found(&url),
-        Ok(Ok(Redirect::Step(step))) => pages::respond_step(&state, &site, &headers, &q, *step),
+        Ok(Ok(Redirect::Step(step))) => pages::respond(&state, &site, &headers, &q, *step),
         Ok(Err(e)) => internal(e),
         Err(e) => internal(e),
     }

@@ -191,8 +191,8 @@ fn session_cookie(value: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&text).expect("a cookie is ASCII")
 }
 
-/// A response to a step of the pages.
-fn respond(
+/// A response to a step of the pages (and of `/oauth2/authorize`'s that are not the provider's).
+pub fn respond(
     state: &AppState,
     site: &Site,
     headers: &HeaderMap,
@@ -457,17 +457,6 @@ pub async fn error(Query(query): Query<BTreeMap<String, String>>) -> Response {
 /// The browser's session cookie, for `/oauth2/authorize`.
 pub fn browser_session(headers: &HeaderMap) -> Option<String> {
     cookie(headers, SESSION_COOKIE)
-}
-
-/// A page's response, for `/oauth2/authorize`'s steps that are not the provider's.
-pub fn respond_step(
-    state: &AppState,
-    site: &Site,
-    headers: &HeaderMap,
-    query: &BTreeMap<String, String>,
-    step: HostedStep,
-) -> Response {
-    respond(state, site, headers, query, step)
 }
 
 /// `GET /<poolId>/<clientId|ALL>/<version>/assets/images/image.jpg`: a classic customization's

@@ -62,6 +62,22 @@ pub(super) fn apply_claims(claims: &mut Map<String, Value>, spec: Option<&Value>
     }
 }
 
+/// A version 2 or 3 answer's `scopesToAdd` and `scopesToSuppress`, applied to an access
+/// token's `scope`.
+pub(super) fn apply_scopes(claims: &mut Map<String, Value>, access: Option<&Value>) {
+    let mut scopes: Vec<String> =
+        claims.get("scope").and_then(Value::as_str).unwrap_or_default().split(' ').map(str::to_string).collect();
+    if let Some(Value::Array(add)) = access.and_then(|a| a.get("scopesToAdd")) {
+        scopes.extend(add.iter().filter_map(Value::as_str).map(str::to_string));
+    }
+    if let Some(Value::Array(drop)) = access.and_then(|a| a.get("scopesToSuppress")) {
+        let drop: Vec<&str> = drop.iter().filter_map(Value::as_str).collect();
+        scopes.retain(|s| !drop.contains(&s.as_str()));
+    }
+    scopes.dedup();
+    claims.insert("scope".into(), json!(scopes.join(" ")));
+}
+
 pub(super) fn apply_groups(claims: &mut Map<String, Value>, spec: Option<&Value>) {
     if let Some(Value::Array(groups)) = spec.and_then(|s| s.get("groupsToOverride")) {
         if groups.is_empty() {
@@ -122,23 +138,7 @@ impl UserPools {
             apply_claims(&mut minted.id, details.and_then(|d| d.get("idTokenGeneration")));
             let access = details.and_then(|d| d.get("accessTokenGeneration"));
             apply_claims(&mut minted.access, access);
-            let mut scopes: Vec<String> = minted
-                .access
-                .get("scope")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .split(' ')
-                .map(str::to_string)
-                .collect();
-            if let Some(Value::Array(add)) = access.and_then(|a| a.get("scopesToAdd")) {
-                scopes.extend(add.iter().filter_map(Value::as_str).map(str::to_string));
-            }
-            if let Some(Value::Array(drop)) = access.and_then(|a| a.get("scopesToSuppress")) {
-                let drop: Vec<&str> = drop.iter().filter_map(Value::as_str).collect();
-                scopes.retain(|s| !drop.contains(&s.as_str()));
-            }
-            scopes.dedup();
-            minted.access.insert("scope".into(), json!(scopes.join(" ")));
+            apply_scopes(&mut minted.access, access);
             let groups = details.and_then(|d| d.get("groupOverrideDetails"));
             apply_groups(&mut minted.id, groups);
             apply_groups(&mut minted.access, groups);

@@ -56,17 +56,7 @@ impl MachineToken {
             super::finish::apply_claims(&mut self.claims, access);
             self.claims.retain(|k, _| !(k.starts_with("cognito:") || k == "nbf") || kept.contains_key(k));
             self.claims.insert("version".into(), kept["version"].clone());
-            let mut scopes: Vec<String> =
-                self.claims["scope"].as_str().unwrap_or_default().split(' ').map(str::to_string).collect();
-            if let Some(Value::Array(add)) = access.and_then(|a| a.get("scopesToAdd")) {
-                scopes.extend(add.iter().filter_map(Value::as_str).map(str::to_string));
-            }
-            if let Some(Value::Array(drop)) = access.and_then(|a| a.get("scopesToSuppress")) {
-                let drop: Vec<&str> = drop.iter().filter_map(Value::as_str).collect();
-                scopes.retain(|s| !drop.contains(&s.as_str()));
-            }
-            scopes.dedup();
-            self.claims.insert("scope".into(), json!(scopes.join(" ")));
+            super::finish::apply_scopes(&mut self.claims, access);
         }
         Ok(self.keys.sign_access(&self.claims))
     }

@@ -184,16 +184,6 @@ impl UserPools {
         self.page_saying(c, view, error, sent(details.as_ref()))
     }
 
-    /// A user who signed in before confirming: a new code, and the confirm page.
-    pub(super) fn confirm_again(
-        &self,
-        c: &Checked,
-        username: &str,
-        ticket: Option<String>,
-    ) -> Result<HostedStep, ApiError> {
-        self.hosted_resend(c, username, ticket)
-    }
-
     pub(super) fn hosted_forgot(&self, c: &Checked, username: &str) -> Result<HostedStep, ApiError> {
         let request = ForgotPasswordRequest {
             client_id: c.grant.client_id.clone(),

@@ -30,6 +30,17 @@ fn code_key(challenge: ChallengeNameType) -> Option<&'static str> {
     }
 }
 
+/// Whether the client signs users in with the pool's own passwords (it lists `COGNITO`): only
+/// then do the pages' forms serve it.
+fn lists_cognito(c: &Checked) -> bool {
+    c.client.supported_identity_providers.iter().flatten().any(|p| p == "COGNITO")
+}
+
+/// Cognito's page for a way of signing in the client does not offer.
+fn not_available() -> HostedStep {
+    HostedStep::Go(refusal("Login option is not available. Please try another one"))
+}
+
 impl UserPools {
     /// `page` with what every page of this client shows around its form.
     pub(super) fn page(&self, c: &Checked, view: View) -> Result<HostedStep, ApiError> {
@@ -91,9 +102,8 @@ impl UserPools {
         browser: Option<&str>,
     ) -> Result<HostedStep, ApiError> {
         self.checked(req, |c| {
-            let listed = c.client.supported_identity_providers.iter().flatten().any(|p| p == "COGNITO");
-            if req.identity_provider.as_deref() == Some("COGNITO") && !listed {
-                return Ok(HostedStep::Go(refusal("Login option is not available. Please try another one")));
+            if req.identity_provider.as_deref() == Some("COGNITO") && !lists_cognito(c) {
+                return Ok(not_available());
             }
             let prompt = req.prompt.as_deref().unwrap_or_default();
             if prompt != "login"
@@ -125,6 +135,9 @@ impl UserPools {
                 }
                 self.page(c, View::SignIn { username: String::new() })
             }
+            PageKind::SignUp | PageKind::Confirm { .. } | PageKind::ForgotPassword if !lists_cognito(c) => {
+                Ok(not_available())
+            }
             PageKind::SignUp => self.sign_up_view(c, String::new(), BTreeMap::new()).and_then(|v| self.page(c, v)),
             PageKind::Confirm { username } => self.page(c, View::Confirm { username, destination: None, ticket: None }),
             PageKind::ForgotPassword => self.page(c, View::ForgotPassword),
@@ -139,6 +152,7 @@ impl UserPools {
         form: Form,
     ) -> Result<HostedStep, ApiError> {
         self.checked(&req, |c| match form {
+            _ if !lists_cognito(c) => Ok(not_available()),
             Form::SignIn { username, password } => self.hosted_sign_in(ctx, c, &username, &password),
             Form::Challenge(fields) => self.hosted_challenge(ctx, c, &fields),
             Form::SignUp { username, password, attributes } => {
@@ -177,7 +191,8 @@ impl UserPools {
         let answer = signin::begin(self, ctx, Some(&c.pool_id), true, &c.grant.client_id, flow, params);
         let retry = View::SignIn { username: username.to_string() };
         match self.settle_hosted(ctx, c, answer, username, retry.clone()) {
-            Err(e) if e.type_name == "UserNotConfirmedException" => self.confirm_again(c, username, None),
+            // A user who signed in before confirming is sent a new code, and the confirm page.
+            Err(e) if e.type_name == "UserNotConfirmedException" => self.hosted_resend(c, username, None),
             Err(e) if e.type_name == "PasswordResetRequiredException" => self.hosted_forgot(c, username),
             Err(e) => self.page_saying(c, retry, Some(shown(e)?), None),
             Ok(step) => Ok(step),
