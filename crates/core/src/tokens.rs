@@ -124,6 +124,32 @@ impl Keys {
         verify(&self.id, &self.id_kid, token)
     }
 
+    /// An identity pool's OpenID token: RS512 under the ID key, with Cognito Identity's
+    /// header (`{"kid":…,"typ":"JWS","alg":"RS512"}`).
+    pub fn sign_rs512(&self, claims: &Map<String, Value>) -> String {
+        let header = format!(r#"{{"kid":{},"typ":"JWS","alg":"RS512"}}"#, Value::String(self.id_kid.clone()));
+        sign_with(&self.id, &header, &signature::RSA_PKCS1_SHA512, claims)
+    }
+
+    /// The claims of a token [`Keys::sign_rs512`] made, if the signature holds.
+    pub fn verify_rs512(&self, token: &str) -> Option<Map<String, Value>> {
+        verify_with(&self.id, &self.id_kid, "RS512", &signature::RSA_PKCS1_2048_8192_SHA512, token)
+    }
+
+    /// The JWKS of the RS512 key, as `cognito-identity.amazonaws.com/.well-known/jwks_uri`
+    /// publishes its own.
+    pub fn jwks_rs512(&self) -> Value {
+        let public = self.id.public_key();
+        json!({"keys": [{
+            "kty": "RSA",
+            "alg": "RS512",
+            "use": "sig",
+            "kid": self.id_kid,
+            "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+            "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+        }]})
+    }
+
     /// The JWKS document: both public keys, as Cognito publishes them.
     pub fn jwks(&self) -> Value {
         let jwk = |kp: &KeyPair, kid: &str| {
@@ -188,31 +214,80 @@ impl Keys {
 }
 
 fn sign(kp: &KeyPair, kid: &str, claims: &Map<String, Value>) -> String {
-    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"kid":{},"alg":"RS256"}}"#, Value::String(kid.into())));
+    let header = format!(r#"{{"kid":{},"alg":"RS256"}}"#, Value::String(kid.into()));
+    sign_with(kp, &header, &signature::RSA_PKCS1_SHA256, claims)
+}
+
+fn sign_with(
+    kp: &KeyPair,
+    header: &str,
+    alg: &'static dyn signature::RsaEncoding,
+    claims: &Map<String, Value>,
+) -> String {
+    let header = URL_SAFE_NO_PAD.encode(header);
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"));
     let input = format!("{header}.{payload}");
     let mut sig = vec![0u8; kp.public_modulus_len()];
     // RSASSA-PKCS1-v1_5 is deterministic. aws-lc-rs takes a `SecureRandom` for ring's sake and
     // ignores it (`RsaKeyPair::sign`: "Our implementation ignores the SecureRandom
     // parameter"), so this reads no randomness; the tidy test allows this one use.
-    kp.sign(&signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut sig)
+    kp.sign(alg, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut sig)
         .expect("RSA signing does not fail with a valid key");
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
 }
 
 /// Verifies an RS256 JWT made with `kp` under `kid`, and answers its claims.
 fn verify(kp: &KeyPair, kid: &str, token: &str) -> Option<Map<String, Value>> {
+    verify_with(kp, kid, "RS256", &signature::RSA_PKCS1_2048_8192_SHA256, token)
+}
+
+fn verify_with(
+    kp: &KeyPair,
+    kid: &str,
+    alg_name: &str,
+    alg: &'static signature::RsaParameters,
+    token: &str,
+) -> Option<Map<String, Value>> {
     let (input, sig) = token.rsplit_once('.')?;
     let (header, payload) = input.split_once('.')?;
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
-    if header.get("alg")?.as_str()? != "RS256" || header.get("kid")?.as_str()? != kid {
+    if header.get("alg")?.as_str()? != alg_name || header.get("kid")?.as_str()? != kid {
         return None;
     }
     let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
-    UnparsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, kp.public_key().as_ref())
-        .verify(input.as_bytes(), &sig)
-        .ok()?;
+    UnparsedPublicKey::new(alg, kp.public_key().as_ref()).verify(input.as_bytes(), &sig).ok()?;
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
+
+/// Checks an OpenID provider's ID token's RS256 signature by a key of the provider's JWKS
+/// (fetched by the server), and answers its claims for the caller to check (issuer, audience,
+/// expiry on cognate's clock). Used by user-pool federation and by identity pools.
+pub fn verify_with_jwks(token: &str, jwks: &Value) -> Result<Map<String, Value>, String> {
+    let invalid = || "Invalid id_token".to_string();
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
+    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).map_err(|_| invalid());
+    let header: Value = serde_json::from_slice(&decode(h)?).map_err(|_| invalid())?;
+    let claims: Map<String, Value> = serde_json::from_slice(&decode(p)?).map_err(|_| invalid())?;
+    let signature = decode(s)?;
+    if header["alg"].as_str() != Some("RS256") {
+        return Err("Unsupported id_token signing algorithm".into());
+    }
+    let kid = header["kid"].as_str();
+    let key = jwks["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|k| k["kty"] == "RSA" && (kid.is_none() || k["kid"].as_str() == kid))
+        .ok_or_else(|| "No matching key in the identity provider's jwks".to_string())?;
+    let n = decode(key["n"].as_str().unwrap_or_default())?;
+    let e = decode(key["e"].as_str().unwrap_or_default())?;
+    signature::RsaPublicKeyComponents { n: &n, e: &e }
+        .verify(&signature::RSA_PKCS1_2048_8192_SHA256, format!("{h}.{p}").as_bytes(), &signature)
+        .map_err(|_| invalid())?;
+    Ok(claims)
 }
 
 /// The claims of a JWT, unverified: only to find which pool's keys to verify it with.

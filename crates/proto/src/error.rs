@@ -26,6 +26,12 @@ impl ApiError {
         Self { type_name: Cow::Borrowed("SerializationException"), status: 400, message }
     }
 
+    /// A request that breaks the model's constraints, as the identity-pool service (and the
+    /// AWS services generally) answers it; the user-pool API says InvalidParameterException.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new("ValidationException", 400, message)
+    }
+
     /// An operation of the model that cognate does not implement yet.
     pub fn not_implemented(operation: &str) -> Self {
         Self::new("UnsupportedOperationException", 400, format!("cognate does not implement {operation} yet."))

@@ -26,7 +26,13 @@ pub fn validate(service: &Service, shape: usize, body: &Value) -> Result<(), Api
     }
     let n = v.errors.len();
     let message = format!("{n} validation error{} detected: {}", if n == 1 { "" } else { "s" }, v.errors.join("; "));
-    Err(ApiError::invalid_parameter(message))
+    // The identity-pool service answers with the common AWS ValidationException; the user-pool
+    // API with its own InvalidParameterException, same words.
+    if service.target_prefix == crate::identity::SERVICE.target_prefix {
+        Err(ApiError::validation(message))
+    } else {
+        Err(ApiError::invalid_parameter(message))
+    }
 }
 
 struct Validator<'a> {

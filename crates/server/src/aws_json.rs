@@ -30,6 +30,17 @@ enum Service {
 }
 
 pub async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    // STS shares the endpoint and speaks the Query protocol: a form body.
+    let form = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if form {
+        return match read_body(body).await {
+            Ok(bytes) => crate::sts::handle(state, headers, &bytes).await,
+            Err(e) => error_response(&e),
+        };
+    }
     let started = Instant::now();
     let request_id = state.rng.uuid_v4();
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();

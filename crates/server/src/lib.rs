@@ -14,6 +14,7 @@ pub mod lambda;
 mod oauth;
 mod pages;
 pub mod seed;
+mod sts;
 pub mod system;
 mod testing;
 pub mod tls;
@@ -22,9 +23,9 @@ mod wellknown;
 use axum::Router;
 use axum::routing::{get, post};
 use cognate_core::env::{KeySource, Random};
+use cognate_core::identity::IdentityPools;
 use cognate_core::idp::{Settings, UserPools};
 use cognate_core::store::Store;
-use cognate_proto::identity::CognitoIdentity;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,7 +46,7 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
 /// Everything a request handler can reach.
 pub struct AppState {
     pub idp: Arc<UserPools>,
-    pub identity: Arc<dyn CognitoIdentity>,
+    pub identity: Arc<IdentityPools>,
     pub store: Arc<dyn Store>,
     pub rng: Arc<dyn Random>,
     /// The clock every operation reads; tests may move it forward.
@@ -58,10 +59,6 @@ pub struct AppState {
     /// for requests that reach it by a pool's domain (whose Host says nothing of it).
     pub listen_url: std::sync::OnceLock<String>,
 }
-
-/// Identity pools are not implemented yet: every operation answers that it is not.
-struct IdentityPoolsNotYet;
-impl CognitoIdentity for IdentityPoolsNotYet {}
 
 impl AppState {
     /// The state of a server over `store`, with the real clock, randomness and key reserve.
@@ -77,16 +74,8 @@ impl AppState {
         let keys: Arc<dyn KeySource> = Arc::new(system::KeyReserve::new(8));
         let idp =
             Arc::new(UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings).with_lambda(lambda));
-        Self {
-            idp,
-            identity: Arc::new(IdentityPoolsNotYet),
-            store,
-            rng,
-            clock,
-            seed,
-            public_url,
-            listen_url: Default::default(),
-        }
+        let identity = Arc::new(IdentityPools::new(idp.clone(), Arc::new(oauth::ProviderJwks)));
+        Self { idp, identity, store, rng, clock, seed, public_url, listen_url: Default::default() }
     }
 
     /// Where the client reached cognate: the configured public URL, else the Host it used.
@@ -141,6 +130,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/error", get(pages::error));
     Router::new()
         .route("/", post(aws_json::handle))
+        .route("/.well-known/jwks_uri", get(wellknown::identity_jwks))
+        .route("/.well-known/openid-configuration", get(wellknown::identity_openid_configuration))
         .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(wellknown::openid_configuration))
         .route("/{pool_id}/{client_id}/{version}/assets/images/image.jpg", get(pages::logo))
@@ -148,6 +139,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .nest("/domain/{domain}", hosted)
         .route("/_cognate/health", get(testing::health))
         .route("/_cognate/outbox", get(testing::outbox))
+        .route("/_cognate/credentials/{access_key_id}", get(testing::credentials))
         .route("/_cognate/clock", get(testing::clock).post(testing::advance_clock))
         .route("/_cognate/reset", post(testing::reset))
         .route("/moto-api/reset", post(testing::reset))

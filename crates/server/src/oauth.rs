@@ -6,13 +6,10 @@
 use crate::AppState;
 use crate::form::{self, basic_credentials};
 use crate::pages::{self, Site};
-use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognate_core::idp::{HostedAnswer, HostedStep, UserPools};
 use cognate_proto::RequestContext;
 use cognate_proto::idp::IdentityProviderType;
@@ -73,6 +70,28 @@ fn endpoints(provider: &IdentityProviderType) -> Endpoints {
     }
 }
 
+/// An OpenID provider's keys for identity pools: its discovery document's `jwks_uri`, fetched
+/// with the I/O thread handed on (core waits on it inside an operation).
+pub struct ProviderJwks;
+
+impl cognate_core::identity::ProviderKeys for ProviderJwks {
+    fn jwks(&self, issuer: &str) -> Result<Value, String> {
+        crate::blocking(|| {
+            let fetch = |url: &str| -> Result<Value, String> {
+                let mut answer = agent().get(url).call().map_err(|e| e.to_string())?;
+                if answer.status() != 200 {
+                    return Err(format!("{url} answered {}", answer.status().as_u16()));
+                }
+                let text = answer.body_mut().read_to_string().map_err(|e| e.to_string())?;
+                serde_json::from_str(&text).map_err(|e| e.to_string())
+            };
+            let discovery = fetch(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')))?;
+            let jwks_uri = discovery["jwks_uri"].as_str().ok_or("no jwks_uri in the discovery document")?;
+            fetch(jwks_uri)
+        })
+    }
+}
+
 /// Where `/oauth2/authorize` sends the browser: to the provider, or as core answered.
 enum Redirect {
     To(String),
@@ -126,36 +145,6 @@ pub async fn authorize(
     }
 }
 
-/// Checks an ID token's RSA signature by a key of the provider's JWKS (oidc-flow docs), and
-/// answers its claims for core to check (issuer, audience, expiry on cognate's clock).
-fn verified_claims(token: &str, jwks: &Value) -> Result<Map<String, Value>, String> {
-    let invalid = || "Invalid id_token".to_string();
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(invalid());
-    };
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).map_err(|_| invalid());
-    let header: Value = serde_json::from_slice(&decode(h)?).map_err(|_| invalid())?;
-    let claims: Map<String, Value> = serde_json::from_slice(&decode(p)?).map_err(|_| invalid())?;
-    let signature = decode(s)?;
-    if header["alg"].as_str() != Some("RS256") {
-        return Err("Unsupported id_token signing algorithm".into());
-    }
-    let kid = header["kid"].as_str();
-    let key = jwks["keys"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|k| k["kty"] == "RSA" && (kid.is_none() || k["kid"].as_str() == kid))
-        .ok_or_else(|| "No matching key in the identity provider's jwks".to_string())?;
-    let n = decode(key["n"].as_str().unwrap_or_default())?;
-    let e = decode(key["e"].as_str().unwrap_or_default())?;
-    RsaPublicKeyComponents { n: &n, e: &e }
-        .verify(&RSA_PKCS1_2048_8192_SHA256, format!("{h}.{p}").as_bytes(), &signature)
-        .map_err(|_| invalid())?;
-    Ok(claims)
-}
-
 /// The claims the provider vouches for: the verified ID token's, then userInfo's.
 fn provider_claims(
     idp: &UserPools,
@@ -201,7 +190,7 @@ fn provider_claims(
         .and_then(|mut r| r.body_mut().read_to_string().ok())
         .and_then(|t| serde_json::from_str(&t).ok())
         .ok_or_else(|| "Timeout in calling jwks uri".to_string())?;
-    let mut claims = verified_claims(id_token, &jwks)?;
+    let mut claims = cognate_core::tokens::verify_with_jwks(id_token, &jwks)?;
     idp.check_provider_id_token(provider, &claims)?;
     // Cognito asks userInfo for the attributes, and takes a refusal as an invalid token.
     if let (Some(url), Some(access)) = (ends.userinfo, tokens["access_token"].as_str()) {

@@ -29,6 +29,31 @@ pub async fn reset(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Valu
     }
 }
 
+/// What credentials cognate handed out (GetCredentialsForIdentity, AssumeRoleWithWebIdentity)
+/// stand for: the role, the identity, the principal tags. 404 once expired or never issued.
+pub async fn credentials(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(access_key_id): axum::extract::Path<String>,
+) -> (StatusCode, Json<Value>) {
+    match state.identity.credentials(&access_key_id) {
+        Ok(Some(c)) => (
+            StatusCode::OK,
+            Json(json!({
+                "AccessKeyId": c.access_key_id,
+                "RoleArn": c.role_arn,
+                "AssumedRoleArn": c.assumed_role_arn,
+                "IdentityId": c.identity_id,
+                "IdentityPoolId": c.identity_pool_id,
+                "PrincipalTags": c.principal_tags,
+                "Source": c.source,
+                "Expiration": c.expires,
+            })),
+        ),
+        Ok(None) => (StatusCode::NOT_FOUND, Json(json!({"message": format!("No credentials {access_key_id}.")}))),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": e.to_string()}))),
+    }
+}
+
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxParams {

@@ -2,11 +2,18 @@
 
 use rusqlite::Connection;
 
-pub(crate) const SCHEMA_VERSION: i64 = 7;
+pub(crate) const SCHEMA_VERSION: i64 = 8;
 
 /// What each schema version adds to the one before (version 1 is [`SCHEMA`] less these).
-pub(crate) const MIGRATIONS: &[(i64, &str)] =
-    &[(2, IDPS), (3, VERSIONED_DOCUMENTS), (4, MFA_CONFIGS), (5, RESOURCE_SERVERS), (6, DOMAINS), (7, BRANDING)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (2, IDPS),
+    (3, VERSIONED_DOCUMENTS),
+    (4, MFA_CONFIGS),
+    (5, RESOURCE_SERVERS),
+    (6, DOMAINS),
+    (7, BRANDING),
+    (8, IDENTITY_POOLS),
+];
 
 const IDPS: &str = "CREATE TABLE idps (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, \
                     PRIMARY KEY (pool_id, name)) WITHOUT ROWID;";
@@ -24,6 +31,17 @@ const DOMAINS: &str = "CREATE TABLE domains (domain TEXT PRIMARY KEY, pool_id TE
 const BRANDING: &str = "CREATE TABLE branding (pool_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, \
                         client_id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, kind, key)) WITHOUT ROWID; \
                         CREATE INDEX branding_by_client ON branding (pool_id, kind, client_id);";
+
+/// The identity-pool service: its pools, their identities, the logins linked to each (a login
+/// belongs to one identity of a pool) and the credentials handed out.
+const IDENTITY_POOLS: &str = "CREATE TABLE identity_pools (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID; \
+    CREATE TABLE identities (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID; \
+    CREATE INDEX identities_by_pool ON identities (pool_id, id); \
+    CREATE TABLE identity_logins (pool_id TEXT NOT NULL, provider TEXT NOT NULL, subject TEXT NOT NULL, \
+    identity_id TEXT NOT NULL, PRIMARY KEY (pool_id, provider, subject)) WITHOUT ROWID; \
+    CREATE INDEX identity_logins_by_identity ON identity_logins (identity_id); \
+    CREATE TABLE credentials (access_key_id TEXT PRIMARY KEY, expires REAL NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID; \
+    CREATE INDEX credentials_by_expiry ON credentials (expires);";
 
 /// Up to version 2 a pool or client row held the generated type's JSON itself; from 3 it holds
 /// the versioned document of [`cognate_store::documents`], whose version 1 body is that same

@@ -8,8 +8,8 @@ use cognate_proto::idp::{
 };
 use cognate_store::documents;
 use cognate_store::{
-    AuthSession, DeviceRecord, MfaConfig, OutboxMessage, OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx,
-    UiCustomization, UserFilter, UserRecord,
+    AuthSession, CredentialsRecord, DeviceRecord, IdentityPoolRecord, IdentityRecord, Login, MfaConfig, OutboxMessage,
+    OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx, UiCustomization, UserFilter, UserRecord,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -503,6 +503,7 @@ impl Tx for SqliteTx<'_> {
     fn purge_expired(&mut self, now: f64) -> StoreResult<()> {
         self.exec("DELETE FROM sessions WHERE expires < ?1", [now])?;
         self.exec("DELETE FROM families WHERE expires < ?1", [now])?;
+        self.exec("DELETE FROM credentials WHERE expires < ?1", [now])?;
         Ok(())
     }
 
@@ -642,6 +643,93 @@ impl Tx for SqliteTx<'_> {
         self.exec("DELETE FROM branding WHERE pool_id = ?1 AND kind = 'style' AND key = ?2", [pool_id, id]).map(drop)
     }
 
+    fn identity_pool(&mut self, id: &str) -> StoreResult<Option<IdentityPoolRecord>> {
+        self.doc("SELECT doc FROM identity_pools WHERE id = ?1", [id])
+    }
+
+    fn put_identity_pool(&mut self, pool: &IdentityPoolRecord) -> StoreResult<()> {
+        self.exec("INSERT OR REPLACE INTO identity_pools (id, doc) VALUES (?1, ?2)", params![pool.id, to_doc(pool)?])
+            .map(drop)
+    }
+
+    fn delete_identity_pool(&mut self, id: &str) -> StoreResult<()> {
+        for sql in [
+            "DELETE FROM identity_pools WHERE id = ?1",
+            "DELETE FROM identities WHERE pool_id = ?1",
+            "DELETE FROM identity_logins WHERE pool_id = ?1",
+        ] {
+            self.exec(sql, [id])?;
+        }
+        Ok(())
+    }
+
+    fn identity_pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityPoolRecord>> {
+        let rows = self.docs(
+            "SELECT id, doc FROM identity_pools WHERE id > ?1 ORDER BY id",
+            params![after.unwrap_or("")],
+            limit.saturating_add(1),
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn identity(&mut self, id: &str) -> StoreResult<Option<IdentityRecord>> {
+        self.doc("SELECT doc FROM identities WHERE id = ?1", [id])
+    }
+
+    fn identity_by_login(&mut self, pool_id: &str, login: &Login) -> StoreResult<Option<IdentityRecord>> {
+        let id = self.text(
+            "SELECT identity_id FROM identity_logins WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3",
+            [pool_id, login.provider.as_str(), login.subject.as_str()],
+        )?;
+        match id {
+            Some(id) => self.identity(&id),
+            None => Ok(None),
+        }
+    }
+
+    fn put_identity(&mut self, identity: &IdentityRecord) -> StoreResult<()> {
+        let id = identity.id.as_str();
+        self.exec(
+            "INSERT OR REPLACE INTO identities (id, pool_id, doc) VALUES (?1, ?2, ?3)",
+            params![id, identity.pool_id, to_doc(identity)?],
+        )?;
+        self.exec("DELETE FROM identity_logins WHERE identity_id = ?1", [id])?;
+        for login in &identity.logins {
+            self.exec(
+                "INSERT OR REPLACE INTO identity_logins (pool_id, provider, subject, identity_id) VALUES (?1, ?2, ?3, ?4)",
+                [identity.pool_id.as_str(), login.provider.as_str(), login.subject.as_str(), id],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn delete_identity(&mut self, id: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM identities WHERE id = ?1", [id])?;
+        self.exec("DELETE FROM identity_logins WHERE identity_id = ?1", [id])?;
+        Ok(())
+    }
+
+    fn identities(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityRecord>> {
+        let rows = self.docs(
+            "SELECT id, doc FROM identities WHERE pool_id = ?1 AND id > ?2 ORDER BY id",
+            params![pool_id, after.unwrap_or("")],
+            limit.saturating_add(1),
+        )?;
+        Ok(page(rows, limit))
+    }
+
+    fn credentials(&mut self, access_key_id: &str) -> StoreResult<Option<CredentialsRecord>> {
+        self.doc("SELECT doc FROM credentials WHERE access_key_id = ?1", [access_key_id])
+    }
+
+    fn put_credentials(&mut self, c: &CredentialsRecord) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO credentials (access_key_id, expires, doc) VALUES (?1, ?2, ?3)",
+            params![c.access_key_id, c.expires, to_doc(c)?],
+        )
+        .map(drop)
+    }
+
     fn clear(&mut self) -> StoreResult<()> {
         self.decoded.pools.forget_all();
         self.decoded.clients.forget_all();
@@ -664,6 +752,10 @@ impl Tx for SqliteTx<'_> {
             "resource_servers",
             "domains",
             "branding",
+            "identity_pools",
+            "identities",
+            "identity_logins",
+            "credentials",
         ] {
             self.exec(&format!("DELETE FROM {table}"), [])?;
         }

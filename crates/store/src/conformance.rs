@@ -35,9 +35,10 @@
 //! it on every configuration it supports.
 
 use crate::{
-    AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode,
-    PoolKeys, SoftwareToken, Store, StoreResult, TokenFamily, Tx, UiCustomization, UserFilter, UserMfa, UserRecord,
-    WebAuthnSettings,
+    AuthSession, CognitoProviderRecord, CredentialsRecord, DeviceRecord, EmailMfa, IdentityPoolRecord, IdentityRecord,
+    Login, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode, PoolKeys, PrincipalTagsRecord,
+    RoleMappingRecord, RuleRecord, SoftwareToken, Store, StoreResult, TokenFamily, Tx, UiCustomization, UserFilter,
+    UserMfa, UserRecord, WebAuthnSettings,
 };
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
@@ -76,6 +77,9 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("messages come newest first, filtered and limited", messages_query),
     ("cached pools, clients and keys never outlive a write or a rollback", caches_forget_on_write),
     ("clear forgets everything, cached or not", clear_forgets_everything),
+    ("identities are found by their logins, which follow every put", identities_by_login),
+    ("delete_identity_pool takes its identities and nothing else", delete_identity_pool_cascades),
+    ("credentials round-trip and are purged once expired", credentials_expire),
 ];
 
 /// Runs every check in [`CHECKS`], each on a fresh store from `make`, and panics naming those
@@ -1250,4 +1254,212 @@ fn clear_forgets_everything(store: &DynStore) {
     // And the store is as good as new.
     fill(store, P1);
     assert_filled(store, P1);
+}
+
+fn identity_pool(id: &str) -> IdentityPoolRecord {
+    IdentityPoolRecord {
+        id: id.into(),
+        name: format!("name of {id}"),
+        allow_unauthenticated: true,
+        allow_classic_flow: Some(false),
+        supported_login_providers: Some(BTreeMap::from([("accounts.google.com".into(), "123.apps".into())])),
+        developer_provider_name: Some("login.example".into()),
+        open_id_connect_provider_arns: Some(vec!["arn:aws:iam::000000000000:oidc-provider/op.example".into()]),
+        cognito_identity_providers: Some(vec![CognitoProviderRecord {
+            provider_name: Some("cognito-idp.us-east-1.amazonaws.com/us-east-1_a".into()),
+            client_id: Some("client".into()),
+            server_side_token_check: Some(true),
+        }]),
+        saml_provider_arns: None,
+        tags: Some(BTreeMap::from([("team".into(), "a".into())])),
+        roles: BTreeMap::from([("authenticated".into(), "arn:aws:iam::000000000000:role/a".into())]),
+        role_mappings: BTreeMap::from([(
+            "accounts.google.com".into(),
+            RoleMappingRecord {
+                kind: "Rules".into(),
+                ambiguous_role_resolution: Some("Deny".into()),
+                rules: Some(vec![RuleRecord {
+                    claim: "hd".into(),
+                    match_type: "Equals".into(),
+                    value: "example.com".into(),
+                    role_arn: "arn:aws:iam::000000000000:role/b".into(),
+                }]),
+            },
+        )]),
+        principal_tags: BTreeMap::from([(
+            "accounts.google.com".into(),
+            PrincipalTagsRecord { use_defaults: false, tags: BTreeMap::from([("who".into(), "sub".into())]) },
+        )]),
+    }
+}
+
+fn identity(pool_id: &str, id: &str, logins: &[(&str, &str)]) -> IdentityRecord {
+    IdentityRecord {
+        id: id.into(),
+        pool_id: pool_id.into(),
+        logins: logins.iter().map(|(p, s)| login(p, s)).collect(),
+        created: 1_700_000_000.5,
+        modified: 1_700_000_001.25,
+        disabled: false,
+    }
+}
+
+fn login(provider: &str, subject: &str) -> Login {
+    Login { provider: provider.into(), subject: subject.into() }
+}
+
+const IP1: &str = "us-east-1:00000000-0000-0000-0000-000000000001";
+const IP2: &str = "us-east-1:00000000-0000-0000-0000-000000000002";
+
+fn identities_by_login(store: &DynStore) {
+    let pool = identity_pool(IP1);
+    let alice = identity(IP1, "us-east-1:a", &[("op.example", "alice"), ("login.example", "alice-dev")]);
+    store
+        .tx(|tx| {
+            tx.put_identity_pool(&pool)?;
+            tx.put_identity(&alice)?;
+            tx.put_identity(&identity(IP1, "us-east-1:guest", &[]))?;
+            tx.put_identity(&identity(IP2, "us-east-1:b", &[("op.example", "alice")]))?;
+            Ok(())
+        })
+        .unwrap();
+    store
+        .tx(|tx| {
+            assert_eq!(tx.identity_pool(IP1)?, Some(pool.clone()), "a pool round-trips whole");
+            assert_eq!(tx.identity("us-east-1:a")?, Some(alice.clone()), "an identity round-trips whole");
+            assert_eq!(tx.identity_by_login(IP1, &login("op.example", "alice"))?, Some(alice.clone()));
+            assert_eq!(tx.identity_by_login(IP1, &login("login.example", "alice-dev"))?, Some(alice.clone()));
+            let other = tx.identity_by_login(IP2, &login("op.example", "alice"))?;
+            assert_eq!(other.map(|i| i.id), Some("us-east-1:b".into()), "logins are per pool");
+            assert_eq!(tx.identity_by_login(IP1, &login("op.example", "bob"))?, None);
+            Ok(())
+        })
+        .unwrap();
+    // A put links exactly the identity's logins: one dropped is found no more, one added is.
+    let mut moved = alice.clone();
+    moved.logins = vec![login("op.example", "alice"), login("accounts.google.com", "g-1")];
+    store.tx(|tx| tx.put_identity(&moved)).unwrap();
+    store
+        .tx(|tx| {
+            assert_eq!(tx.identity_by_login(IP1, &login("login.example", "alice-dev"))?, None);
+            assert_eq!(tx.identity_by_login(IP1, &login("accounts.google.com", "g-1"))?, Some(moved.clone()));
+            tx.delete_identity("us-east-1:a")?;
+            assert_eq!(tx.identity("us-east-1:a")?, None);
+            assert_eq!(
+                tx.identity_by_login(IP1, &login("op.example", "alice"))?,
+                None,
+                "a deleted identity's logins go"
+            );
+            assert!(tx.identity_by_login(IP2, &login("op.example", "alice"))?.is_some());
+            Ok(())
+        })
+        .unwrap();
+    // Listings page in id order.
+    store
+        .tx(|tx| {
+            for n in 0..5 {
+                tx.put_identity(&identity(IP1, &format!("us-east-1:p{n}"), &[]))?;
+                tx.put_identity_pool(&identity_pool(&format!("us-east-1:p{n}")))?;
+            }
+            let first = tx.identities(IP1, None, 4)?;
+            let ids: Vec<_> = first.items.iter().map(|i| i.id.as_str()).collect();
+            assert_eq!(ids, ["us-east-1:guest", "us-east-1:p0", "us-east-1:p1", "us-east-1:p2"]);
+            assert_eq!(first.next.as_deref(), Some("us-east-1:p2"));
+            let rest = tx.identities(IP1, first.next.as_deref(), 4)?;
+            assert_eq!(rest.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["us-east-1:p3", "us-east-1:p4"]);
+            assert_eq!(rest.next, None);
+            let pools = tx.identity_pools(None, 3)?;
+            assert_eq!(pools.items.len(), 3);
+            assert_eq!(pools.next.as_deref(), Some(pools.items[2].id.as_str()));
+            let all = tx.identity_pools(None, 100)?;
+            assert_eq!(all.items.len(), 6, "IP1 and five more");
+            assert!(all.items.windows(2).all(|w| w[0].id < w[1].id));
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn delete_identity_pool_cascades(store: &DynStore) {
+    store
+        .tx(|tx| {
+            tx.put_identity_pool(&identity_pool(IP1))?;
+            tx.put_identity_pool(&identity_pool(IP2))?;
+            tx.put_identity(&identity(IP1, "us-east-1:a", &[("op.example", "alice")]))?;
+            tx.put_identity(&identity(IP2, "us-east-1:b", &[("op.example", "alice")]))?;
+            Ok(())
+        })
+        .unwrap();
+    store.tx(|tx| tx.delete_identity_pool(IP1)).unwrap();
+    store
+        .tx(|tx| {
+            assert_eq!(tx.identity_pool(IP1)?, None);
+            assert_eq!(tx.identity("us-east-1:a")?, None);
+            assert_eq!(tx.identity_by_login(IP1, &login("op.example", "alice"))?, None);
+            assert_eq!(tx.identities(IP1, None, 10)?.items, vec![]);
+            assert!(tx.identity_pool(IP2)?.is_some());
+            assert!(tx.identity_by_login(IP2, &login("op.example", "alice"))?.is_some());
+            Ok(())
+        })
+        .unwrap();
+    // An identity pool rolled back leaves nothing behind.
+    let rolled = store.tx(|tx| {
+        tx.put_identity_pool(&identity_pool("us-east-1:rolled"))?;
+        tx.put_identity(&identity("us-east-1:rolled", "us-east-1:r", &[("op.example", "r")]))?;
+        Err::<(), _>(abandon())
+    });
+    assert!(rolled.is_err());
+    store
+        .tx(|tx| {
+            assert_eq!(tx.identity_pool("us-east-1:rolled")?, None);
+            assert_eq!(tx.identity_by_login("us-east-1:rolled", &login("op.example", "r"))?, None);
+            Ok(())
+        })
+        .unwrap();
+    store.tx(|tx| tx.clear()).unwrap();
+    store
+        .tx(|tx| {
+            assert_eq!(tx.identity_pools(None, 10)?.items, vec![]);
+            assert_eq!(tx.identity("us-east-1:b")?, None);
+            assert_eq!(tx.identity_by_login(IP2, &login("op.example", "alice"))?, None);
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn credentials_expire(store: &DynStore) {
+    let now = 1_700_000_000.0;
+    let creds = |key: &str, expires: f64| CredentialsRecord {
+        access_key_id: key.into(),
+        secret_digest: "s".into(),
+        session_token_digest: "t".into(),
+        role_arn: "arn:aws:iam::000000000000:role/a".into(),
+        assumed_role_arn: "arn:aws:sts::000000000000:assumed-role/a/CognitoIdentityCredentials".into(),
+        identity_id: Some("us-east-1:a".into()),
+        identity_pool_id: Some(IP1.into()),
+        principal_tags: BTreeMap::from([("k".into(), "v".into())]),
+        source: "GetCredentialsForIdentity".into(),
+        expires,
+    };
+    store
+        .tx(|tx| {
+            tx.put_credentials(&creds("ASIAOLD", now - 1.0))?;
+            tx.put_credentials(&creds("ASIANEW", now + 1.0))?;
+            Ok(())
+        })
+        .unwrap();
+    store
+        .tx(|tx| {
+            assert_eq!(tx.credentials("ASIANEW")?, Some(creds("ASIANEW", now + 1.0)));
+            tx.purge_expired(now)
+        })
+        .unwrap();
+    store
+        .tx(|tx| {
+            assert_eq!(tx.credentials("ASIAOLD")?, None);
+            assert!(tx.credentials("ASIANEW")?.is_some());
+            tx.clear()?;
+            assert_eq!(tx.credentials("ASIANEW")?, None);
+            Ok(())
+        })
+        .unwrap();
 }

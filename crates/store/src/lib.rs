@@ -49,8 +49,13 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod documents;
+mod identity;
 mod records;
 
+pub use identity::{
+    CognitoProviderRecord, CredentialsRecord, IdentityPoolRecord, IdentityRecord, Login, PrincipalTagsRecord,
+    RoleMappingRecord, RuleRecord,
+};
 pub use records::{
     AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode,
     PoolKeys, SEARCHABLE, SoftwareToken, TokenFamily, UiCustomization, UserMfa, UserRecord, WebAuthnSettings,
@@ -231,6 +236,28 @@ pub trait Tx {
     fn branding_of_client(&mut self, pool_id: &str, client_id: &str) -> StoreResult<Option<ManagedLoginBrandingType>>;
     fn put_branding(&mut self, client_id: &str, branding: &ManagedLoginBrandingType) -> StoreResult<()>;
     fn delete_branding(&mut self, pool_id: &str, id: &str) -> StoreResult<()>;
+
+    /// An identity pool (cognito-identity) by id.
+    fn identity_pool(&mut self, id: &str) -> StoreResult<Option<IdentityPoolRecord>>;
+    fn put_identity_pool(&mut self, pool: &IdentityPoolRecord) -> StoreResult<()>;
+    /// Deletes the pool with its identities and their logins.
+    fn delete_identity_pool(&mut self, id: &str) -> StoreResult<()>;
+    /// Identity pools in id order, after `after`.
+    fn identity_pools(&mut self, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityPoolRecord>>;
+
+    fn identity(&mut self, id: &str) -> StoreResult<Option<IdentityRecord>>;
+    /// The identity of `pool_id` a login is linked to.
+    fn identity_by_login(&mut self, pool_id: &str, login: &Login) -> StoreResult<Option<IdentityRecord>>;
+    /// Writes an identity and links exactly its logins to it. The caller has made sure no
+    /// other identity of the pool holds one of them.
+    fn put_identity(&mut self, identity: &IdentityRecord) -> StoreResult<()>;
+    fn delete_identity(&mut self, id: &str) -> StoreResult<()>;
+    /// A pool's identities in id order, after `after`.
+    fn identities(&mut self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<IdentityRecord>>;
+
+    /// Credentials handed out, by access key id; purged once expired.
+    fn credentials(&mut self, access_key_id: &str) -> StoreResult<Option<CredentialsRecord>>;
+    fn put_credentials(&mut self, credentials: &CredentialsRecord) -> StoreResult<()>;
 
     /// Forgets everything.
     fn clear(&mut self) -> StoreResult<()>;

@@ -91,8 +91,11 @@ async fn unknown_targets_and_bad_bodies() {
     let r = cognate.call("GetLogDeliveryConfiguration", json!({"UserPoolId": "us-east-1_abc"}));
     assert_eq!(r.type_name(), "UnsupportedOperationException");
     assert!(r.message().contains("GetLogDeliveryConfiguration"), "{}", r.message());
+    // The identity-pool service answers on the same endpoint, with its own validation error.
     let r = cognate.post(Some("AWSCognitoIdentityService.ListIdentityPools"), json11, br#"{"MaxResults": 5}"#);
-    assert_eq!(r.type_name(), "UnsupportedOperationException");
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = cognate.post(Some("AWSCognitoIdentityService.ListIdentityPools"), json11, br#"{"MaxResults": 0}"#);
+    assert_eq!(r.type_name(), "ValidationException");
 
     // Every response has a request id.
     assert!(r.request_id.as_deref().is_some_and(|id| id.len() == 36));

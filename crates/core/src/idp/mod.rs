@@ -36,6 +36,10 @@ pub use clients::secret_hash;
 pub use lookup::pool_name_of;
 pub use messages::mask_email;
 pub use pools::standard_schema;
+// What the identity-pool service needs of a user pool: a pool's keys, its users, and whether an
+// ID token's sign-in still stands.
+pub(crate) use issue::signed_out_since;
+pub(crate) use lookup::{decode_token, encode_token, user_key};
 
 use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
