@@ -193,7 +193,9 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
         let applied = {
             let state = state.clone();
             let seed = seed.clone();
-            tokio::task::spawn_blocking(move || seed.apply(&state.idp)).await.map_err(|e| e.to_string())?
+            tokio::task::spawn_blocking(move || seed.apply(&state.idp, &state.identity))
+                .await
+                .map_err(|e| e.to_string())?
         };
         applied.map_err(|e| format!("applying the seed file: {e}"))?;
     }

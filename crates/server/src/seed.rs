@@ -31,9 +31,20 @@
 //! password = "TestPass123!"
 //! groups = ["admins"]
 //! attributes = { email = "testuser@example.com", email_verified = "true" }
+//!
+//! [[identity_pool]]
+//! id = "us-east-1:11111111-2222-3333-4444-555555555555"
+//! name = "TestIdentityPool"
+//! [identity_pool.settings]            # a CreateIdentityPool request
+//! AllowUnauthenticatedIdentities = true
+//! CognitoIdentityProviders = [{ ProviderName = "cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPoolId", ClientId = "testclientid" }]
+//! [identity_pool.roles]               # a SetIdentityPoolRoles request
+//! Roles = { authenticated = "arn:aws:iam::000000000000:role/Auth", unauthenticated = "arn:aws:iam::000000000000:role/Unauth" }
 //! ```
 
+use cognate_core::identity::IdentityPools;
 use cognate_core::idp::UserPools;
+use cognate_proto::identity::{self as ci, CognitoIdentity};
 use cognate_proto::idp::{self, CognitoIdentityProvider};
 use cognate_proto::{ApiError, RequestContext};
 use serde::Deserialize;
@@ -46,6 +57,8 @@ use std::path::Path;
 pub struct Seed {
     #[serde(default, rename = "pool")]
     pub pools: Vec<SeedPool>,
+    #[serde(default, rename = "identity_pool")]
+    pub identity_pools: Vec<SeedIdentityPool>,
     /// Lambda routes: function name (or `*`) to `command:<shell command>` or an `http://` URL.
     #[serde(default)]
     pub lambda: BTreeMap<String, String>,
@@ -64,6 +77,18 @@ pub struct SeedPool {
     pub groups: Vec<SeedGroup>,
     #[serde(default, rename = "user")]
     pub users: Vec<SeedUser>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedIdentityPool {
+    /// `<region>:<uuid>`, as the model's pattern has it.
+    pub id: String,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub settings: Option<toml::Table>,
+    #[serde(default)]
+    pub roles: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,17 +130,23 @@ fn yes() -> bool {
     true
 }
 
-fn input_shape(op: &str) -> usize {
-    idp::SERVICE.operation(op).and_then(|o| o.input).expect("the operation is in the model")
-}
-
-/// A settings table as the request it stands for, with the seed's own fields merged in and
-/// the model's constraints checked.
+/// A settings table as the user-pool request it stands for, with the seed's own fields merged
+/// in and the model's constraints checked.
 fn request<T: serde::de::DeserializeOwned>(
     op: &str,
     settings: &Option<toml::Table>,
     fixed: &[(&str, Value)],
 ) -> Result<T, String> {
+    request_of(&idp::SERVICE, op, settings, fixed)
+}
+
+fn request_of<T: serde::de::DeserializeOwned>(
+    service: &cognate_proto::model::Service,
+    op: &str,
+    settings: &Option<toml::Table>,
+    fixed: &[(&str, Value)],
+) -> Result<T, String> {
+    let shape = service.operation(op).and_then(|o| o.input).expect("the operation is in the model");
     let mut body = match settings {
         Some(table) => serde_json::to_value(table).map_err(|e| e.to_string())?,
         None => Value::Object(Default::default()),
@@ -123,7 +154,7 @@ fn request<T: serde::de::DeserializeOwned>(
     for (k, v) in fixed {
         body[*k] = v.clone();
     }
-    cognate_proto::decode(&idp::SERVICE, input_shape(op), &body).map_err(|e| format!("{op}: {e}"))
+    cognate_proto::decode(service, shape, &body).map_err(|e| format!("{op}: {e}"))
 }
 
 impl Seed {
@@ -137,7 +168,33 @@ impl Seed {
     }
 
     /// Creates whatever the seed declares and the store does not have yet.
-    pub fn apply(&self, pools: &UserPools) -> Result<(), ApiError> {
+    pub fn apply(&self, pools: &UserPools, identity: &IdentityPools) -> Result<(), ApiError> {
+        self.apply_user_pools(pools)?;
+        let ctx = RequestContext::default();
+        let fail = |e: String| ApiError::invalid_parameter(format!("seed: {e}"));
+        for pool in &self.identity_pools {
+            let name = pool.name.clone().unwrap_or_else(|| "identity_pool".into());
+            let mut fixed = vec![("IdentityPoolName", Value::String(name))];
+            // The model requires AllowUnauthenticatedIdentities; a seed may leave it out (false).
+            if pool.settings.as_ref().is_none_or(|s| !s.contains_key("AllowUnauthenticatedIdentities")) {
+                fixed.push(("AllowUnauthenticatedIdentities", Value::Bool(false)));
+            }
+            let create: ci::CreateIdentityPoolInput =
+                request_of(&ci::SERVICE, "CreateIdentityPool", &pool.settings, &fixed).map_err(fail)?;
+            if !identity.seed_identity_pool(&pool.id, create)? {
+                continue;
+            }
+            if pool.roles.is_some() {
+                let fixed = [("IdentityPoolId", Value::String(pool.id.clone()))];
+                let roles: ci::SetIdentityPoolRolesInput =
+                    request_of(&ci::SERVICE, "SetIdentityPoolRoles", &pool.roles, &fixed).map_err(fail)?;
+                identity.set_identity_pool_roles(&ctx, roles)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_user_pools(&self, pools: &UserPools) -> Result<(), ApiError> {
         let ctx = RequestContext::default();
         let fail = |e: String| ApiError::invalid_parameter(format!("seed: {e}"));
         for pool in &self.pools {

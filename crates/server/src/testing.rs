@@ -17,7 +17,7 @@ pub async fn reset(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Valu
     let result = tokio::task::spawn_blocking(move || {
         state.store.tx(|tx| tx.clear())?;
         match &state.seed {
-            Some(seed) => seed.apply(&state.idp),
+            Some(seed) => seed.apply(&state.idp, &state.identity),
             None => Ok(()),
         }
     })

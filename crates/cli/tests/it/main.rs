@@ -9,6 +9,8 @@ mod clients;
 mod devices;
 // Groups and membership.
 mod groups;
+// Identity pools with aws-sdk-cognitoidentity: guests, signed-in users, roles, refusals.
+mod identity;
 // cognate-jwt against a live server: the JWKS fetcher, issuer forms, `cognate verify`, axum.
 mod jwt;
 // User pools: defaults, schema and policies, updates, deletion, listing, tags and keys.

@@ -14,7 +14,30 @@ pub(crate) fn create_identity_pool(
     input: CreateIdentityPoolInput,
 ) -> Result<IdentityPool, ApiError> {
     let id = format!("{}:{}", ip.region(ctx), ip.uuid());
-    let record = IdentityPoolRecord {
+    let record = new_pool(id, input);
+    check_description(&record)?;
+    ip.tx(|tx| tx.put_identity_pool(&record))?;
+    Ok(describe(&record))
+}
+
+impl IdentityPools {
+    /// A seed file's identity pool, under the id it gives: made unless it exists. Answers
+    /// whether it was made.
+    pub fn seed_identity_pool(&self, id: &str, input: CreateIdentityPoolInput) -> Result<bool, ApiError> {
+        let record = new_pool(id.to_string(), input);
+        check_description(&record)?;
+        self.tx(|tx| {
+            if tx.identity_pool(id)?.is_some() {
+                return Ok(false);
+            }
+            tx.put_identity_pool(&record)?;
+            Ok(true)
+        })
+    }
+}
+
+fn new_pool(id: String, input: CreateIdentityPoolInput) -> IdentityPoolRecord {
+    IdentityPoolRecord {
         id,
         name: input.identity_pool_name,
         allow_unauthenticated: input.allow_unauthenticated_identities,
@@ -26,10 +49,7 @@ pub(crate) fn create_identity_pool(
         saml_provider_arns: input.saml_provider_arns,
         tags: input.identity_pool_tags,
         ..Default::default()
-    };
-    check_description(&record)?;
-    ip.tx(|tx| tx.put_identity_pool(&record))?;
-    Ok(describe(&record))
+    }
 }
 
 pub(crate) fn describe_identity_pool(
