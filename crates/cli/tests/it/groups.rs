@@ -74,3 +74,42 @@ async fn groups_and_membership() {
     let listed = client.list_groups().user_pool_id(&pool_id).send().await.unwrap();
     assert_eq!(listed.groups().len(), 1);
 }
+
+/// The ID token names the IAM roles of the user's groups and the one of the group that takes
+/// precedence; two groups tied with different roles leave none preferred ("Adding groups to a
+/// user pool", and the ID token example in "Understanding the identity (ID) token").
+#[tokio::test]
+async fn the_id_token_carries_the_groups_roles_and_the_preferred_one() {
+    use crate::testkit::{PW, app, jwt_parts, sign_in, user};
+    let cognate = Cognate::start();
+    let client = cognate.client();
+    let app = app(&client, |b| b).await;
+    user(&client, &app.pool_id, "ada", PW).await;
+    let role = |n: &str| format!("arn:aws:iam::000000000000:role/{n}");
+    for (name, precedence, arn) in
+        [("editors", Some(2), Some(role("Editor"))), ("admins", Some(1), Some(role("Admin"))), ("plain", Some(0), None)]
+    {
+        client
+            .create_group()
+            .user_pool_id(&app.pool_id)
+            .group_name(name)
+            .set_precedence(precedence)
+            .set_role_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        add_to_group(&client, &app.pool_id, "ada", name).await.unwrap();
+    }
+    let tokens = sign_in(&client, &app, "ada", PW).await.unwrap();
+    let (_, id) = jwt_parts(tokens.id_token.as_deref().unwrap());
+    assert_eq!(id["cognito:roles"], serde_json::json!([role("Admin"), role("Editor")]), "a list, in precedence order");
+    assert_eq!(id["cognito:preferred_role"], role("Admin").as_str(), "a group without a role is passed over");
+    let (_, access) = jwt_parts(tokens.access_token.as_deref().unwrap());
+    assert!(access.get("cognito:roles").is_none() && access.get("cognito:preferred_role").is_none());
+
+    client.update_group().user_pool_id(&app.pool_id).group_name("editors").precedence(1).send().await.unwrap();
+    let tokens = sign_in(&client, &app, "ada", PW).await.unwrap();
+    let (_, id) = jwt_parts(tokens.id_token.as_deref().unwrap());
+    assert!(id.get("cognito:preferred_role").is_none(), "tied with different roles: none preferred, {id}");
+    assert_eq!(id["cognito:roles"].as_array().map(Vec::len), Some(2));
+}

@@ -17,6 +17,9 @@ pub(super) struct TokenTrigger {
     pub(super) client_id: String,
     pub(super) attributes: Value,
     pub(super) groups: Vec<String>,
+    /// The groups' IAM roles, and the preferred one.
+    pub(super) roles: Vec<String>,
+    pub(super) preferred_role: Option<String>,
 }
 
 /// Claims a PreTokenGeneration trigger may not add, change or suppress (developer guide).
@@ -78,13 +81,28 @@ pub(super) fn apply_scopes(claims: &mut Map<String, Value>, access: Option<&Valu
     claims.insert("scope".into(), json!(scopes.join(" ")));
 }
 
-pub(super) fn apply_groups(claims: &mut Map<String, Value>, spec: Option<&Value>) {
+/// A `groupOverrideDetails`: the groups for both tokens; the roles and the preferred role for
+/// the ID token only, which alone carries them.
+pub(super) fn apply_groups(claims: &mut Map<String, Value>, spec: Option<&Value>, id_token: bool) {
     if let Some(Value::Array(groups)) = spec.and_then(|s| s.get("groupsToOverride")) {
         if groups.is_empty() {
             claims.remove("cognito:groups");
         } else {
             claims.insert("cognito:groups".into(), Value::Array(groups.clone()));
         }
+    }
+    if !id_token {
+        return;
+    }
+    if let Some(Value::Array(roles)) = spec.and_then(|s| s.get("iamRolesToOverride")) {
+        if roles.is_empty() {
+            claims.remove("cognito:roles");
+        } else {
+            claims.insert("cognito:roles".into(), Value::Array(roles.clone()));
+        }
+    }
+    if let Some(Value::String(role)) = spec.and_then(|s| s.get("preferredRole")) {
+        claims.insert("cognito:preferred_role".into(), json!(role));
     }
 }
 
@@ -109,7 +127,7 @@ impl UserPools {
         let Some(t) = minted.trigger.take() else { return Ok(minted.sign()) };
         let mut request = json!({
             "userAttributes": t.attributes,
-            "groupConfiguration": {"groupsToOverride": t.groups, "iamRolesToOverride": [], "preferredRole": null},
+            "groupConfiguration": {"groupsToOverride": t.groups, "iamRolesToOverride": t.roles, "preferredRole": t.preferred_role},
             "clientMetadata": {},
         });
         if t.version != "1" {
@@ -131,8 +149,8 @@ impl UserPools {
             let details = response.get("claimsOverrideDetails");
             apply_claims(&mut minted.id, details);
             let groups = details.and_then(|d| d.get("groupOverrideDetails"));
-            apply_groups(&mut minted.id, groups);
-            apply_groups(&mut minted.access, groups);
+            apply_groups(&mut minted.id, groups, true);
+            apply_groups(&mut minted.access, groups, false);
         } else {
             let details = response.get("claimsAndScopeOverrideDetails");
             apply_claims(&mut minted.id, details.and_then(|d| d.get("idTokenGeneration")));
@@ -140,8 +158,8 @@ impl UserPools {
             apply_claims(&mut minted.access, access);
             apply_scopes(&mut minted.access, access);
             let groups = details.and_then(|d| d.get("groupOverrideDetails"));
-            apply_groups(&mut minted.id, groups);
-            apply_groups(&mut minted.access, groups);
+            apply_groups(&mut minted.id, groups, true);
+            apply_groups(&mut minted.access, groups, false);
         }
         Ok(minted.sign())
     }

@@ -120,6 +120,8 @@ pub(crate) fn sign_in_tokens_scoped(
             client_id: family.client_id.clone(),
             attributes: crate::triggers::event_attributes(user),
             groups: Vec::new(),
+            roles: Vec::new(),
+            preferred_role: None,
         };
         result.post_authentication = Some((arn, about));
     }
@@ -148,6 +150,7 @@ pub(crate) fn mint(
         (a.precedence.unwrap_or(i32::MAX), &a.group_name).cmp(&(b.precedence.unwrap_or(i32::MAX), &b.group_name))
     });
     let group_names: Vec<Value> = groups.iter().filter_map(|g| g.group_name.clone()).map(Value::String).collect();
+    let (roles, preferred_role) = group_roles(&groups);
 
     let mut id = Map::new();
     id.insert("sub".into(), json!(user.sub));
@@ -158,9 +161,15 @@ pub(crate) fn mint(
     if let Some(v) = user.attribute("email_verified").filter(|_| readable("email_verified")) {
         id.insert("email_verified".into(), claim_value("email_verified", v, s.pool));
     }
+    if let Some(role) = &preferred_role {
+        id.insert("cognito:preferred_role".into(), json!(role));
+    }
     id.insert("iss".into(), json!(iss));
     id.insert("cognito:username".into(), json!(user.username));
     id.insert("origin_jti".into(), json!(family.origin_jti));
+    if !roles.is_empty() {
+        id.insert("cognito:roles".into(), json!(roles));
+    }
     id.insert("aud".into(), json!(family.client_id));
     id.insert("event_id".into(), json!(event_id));
     id.insert("token_use".into(), json!("id"));
@@ -219,6 +228,8 @@ pub(crate) fn mint(
         client_id: family.client_id.clone(),
         attributes: crate::triggers::event_attributes(user),
         groups: groups.iter().filter_map(|g| g.group_name.clone()).collect(),
+        roles: roles.clone(),
+        preferred_role: preferred_role.clone(),
     });
     Ok(Minted {
         keys,
@@ -230,4 +241,30 @@ pub(crate) fn mint(
         trigger,
         post_authentication: None,
     })
+}
+
+/// The IAM roles of a user's groups (`groups` in precedence order), for the ID token's
+/// `cognito:roles`, and the preferred one: the role of the group with the lowest precedence
+/// (a group without one comes last); two groups tied there with different roles leave none
+/// preferred (developer guide, "Adding groups to a user pool").
+fn group_roles(groups: &[GroupType]) -> (Vec<String>, Option<String>) {
+    let with_roles: Vec<&GroupType> = groups.iter().filter(|g| g.role_arn.is_some()).collect();
+    let mut roles: Vec<String> = Vec::new();
+    for g in &with_roles {
+        let role = g.role_arn.clone().unwrap_or_default();
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    let best = with_roles.iter().map(|g| g.precedence.unwrap_or(i32::MAX)).min();
+    let tied: Vec<&String> = with_roles
+        .iter()
+        .filter(|g| Some(g.precedence.unwrap_or(i32::MAX)) == best)
+        .filter_map(|g| g.role_arn.as_ref())
+        .collect();
+    let preferred = match tied.as_slice() {
+        [first, rest @ ..] if rest.iter().all(|r| r == first) => Some((*first).clone()),
+        _ => None,
+    };
+    (roles, preferred)
 }
