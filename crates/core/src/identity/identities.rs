@@ -64,10 +64,10 @@ impl IdentityPools {
             let holder = tx.identity_by_login(&pool.id, login)?;
             current = Some(match (current, holder) {
                 (None, Some(holder)) => holder,
-                (None, None) => self.with_login(self.new_identity(pool), login)?,
+                (None, None) => with_login(pool, self.new_identity(pool), login)?,
                 (Some(cur), Some(holder)) if holder.id == cur.id => cur,
-                (Some(cur), Some(holder)) => self.merge(tx, cur, holder)?,
-                (Some(cur), None) => self.with_login(cur, login)?,
+                (Some(cur), Some(holder)) => self.merge(tx, pool, cur, holder)?,
+                (Some(cur), None) => with_login(pool, cur, login)?,
             });
         }
         let mut identity = current.ok_or_else(logins_do_not_match)?;
@@ -76,30 +76,17 @@ impl IdentityPools {
         Ok(identity)
     }
 
-    fn with_login(&self, mut identity: IdentityRecord, login: &Login) -> Result<IdentityRecord, ApiError> {
-        if identity.logins.iter().any(|l| l.provider == login.provider && l.subject != login.subject) {
-            return Err(ApiError::resource_conflict(format!(
-                "Identity '{}' is already linked to a different login for provider '{}'.",
-                identity.id, login.provider
-            )));
-        }
-        if !identity.logins.contains(login) {
-            identity.logins.push(login.clone());
-            identity.logins.sort();
-        }
-        Ok(identity)
-    }
-
     /// `from`'s logins join `into`; `from` stays, disabled (a guest whose sign-in found an
     /// identity of its own is "disqualified as an unauth identity", amplify-js#8466).
     pub(crate) fn merge(
         &self,
         tx: &mut dyn Tx,
+        pool: &IdentityPoolRecord,
         mut from: IdentityRecord,
         mut into: IdentityRecord,
     ) -> Result<IdentityRecord, ApiError> {
         for login in &from.logins {
-            into = self.with_login(into, login)?;
+            into = with_login(pool, into, login)?;
         }
         from.logins.clear();
         from.disabled = true;
@@ -108,6 +95,27 @@ impl IdentityPools {
         into.modified = self.now();
         Ok(into)
     }
+}
+
+/// `identity` with `login` linked. A public provider vouches for one user per identity, so a
+/// second user of it is refused; the developer provider may link many (up to 20, merged).
+fn with_login(
+    pool: &IdentityPoolRecord,
+    mut identity: IdentityRecord,
+    login: &Login,
+) -> Result<IdentityRecord, ApiError> {
+    let developer = pool.developer_provider_name.as_deref() == Some(login.provider.as_str());
+    if !developer && identity.logins.iter().any(|l| l.provider == login.provider && l.subject != login.subject) {
+        return Err(ApiError::resource_conflict(format!(
+            "Identity '{}' is already linked to a different login for provider '{}'.",
+            identity.id, login.provider
+        )));
+    }
+    if !identity.logins.contains(login) {
+        identity.logins.push(login.clone());
+        identity.logins.sort();
+    }
+    Ok(identity)
 }
 
 pub(crate) fn get_id(ip: &IdentityPools, ctx: &RequestContext, input: GetIdInput) -> Result<GetIdResponse, ApiError> {

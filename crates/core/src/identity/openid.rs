@@ -277,7 +277,7 @@ pub(crate) fn merge_developer_identities(
         if source.id == destination.id {
             return Ok(MergeDeveloperIdentitiesResponse { identity_id: Some(destination.id) });
         }
-        let merged = ip.merge(tx, source, destination)?;
+        let merged = ip.merge(tx, &pool, source, destination)?;
         if merged.logins.iter().filter(|l| l.provider == dev).count() > MAX_DEVELOPER_USERS {
             return Err(ApiError::limit_exceeded(format!(
                 "An identity can be linked to at most {MAX_DEVELOPER_USERS} developer user identifiers."
