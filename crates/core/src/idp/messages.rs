@@ -297,9 +297,9 @@ impl UserPools {
         Ok(Some(details(medium, attribute, &destination)))
     }
 
-    /// A sign-in's one-time code (SMS_MFA, EMAIL_OTP), sent with the pool's authentication
-    /// template (`body`, `subject`; Cognito's defaults when the pool has none). Answers the
-    /// code, which the caller keeps only as a digest.
+    /// A sign-in's one-time code (SMS_MFA, EMAIL_OTP, SMS_OTP), sent with the pool's
+    /// authentication template (Cognito's defaults when the pool has none). Answers the code,
+    /// which the caller keeps only as a digest.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_sign_in_code(
         &self,
@@ -309,13 +309,12 @@ impl UserPools {
         user: &UserRecord,
         medium: DeliveryMediumType,
         destination: &str,
-        body: Option<&str>,
-        subject: Option<&str>,
+        template: CodeTemplate<'_>,
     ) -> Result<String, ApiError> {
-        let code = self.rng.string_from(b"0123456789", 6);
-        let message = render(body.unwrap_or(DEFAULT_AUTH_MESSAGE), &user.username, &code);
+        let code = self.rng.string_from(b"0123456789", template.digits);
+        let message = render(template.body.unwrap_or(DEFAULT_AUTH_MESSAGE), &user.username, &code);
         let subject =
-            (medium == DeliveryMediumType::Email).then(|| subject.unwrap_or(DEFAULT_AUTH_SUBJECT).to_string());
+            (medium == DeliveryMediumType::Email).then(|| template.subject.unwrap_or(DEFAULT_AUTH_SUBJECT).to_string());
         self.deliver(tx, mail, pool, user, "Authentication", medium, destination, subject, message, &code)?;
         Ok(code)
     }
@@ -429,4 +428,11 @@ mod tests {
         assert_eq!(mask_email("victimsemail@gmail.com"), "v***@g***");
         assert_eq!(mask_phone("+15555550008"), "+*******0008");
     }
+}
+
+/// How a sign-in code is written: the pool's template, if any, and the code's length.
+pub(crate) struct CodeTemplate<'a> {
+    pub body: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub digits: usize,
 }

@@ -409,6 +409,20 @@ impl CognitoIdentityProvider for UserPools {
     ) -> Result<ChangePasswordResponse, ApiError> {
         selfservice::change_password(self, input)
     }
+    fn get_user_auth_factors(
+        &self,
+        _: &RequestContext,
+        input: GetUserAuthFactorsRequest,
+    ) -> Result<GetUserAuthFactorsResponse, ApiError> {
+        mfa::get_user_auth_factors(self, input)
+    }
+    fn admin_get_user_auth_factors(
+        &self,
+        _: &RequestContext,
+        input: AdminGetUserAuthFactorsRequest,
+    ) -> Result<AdminGetUserAuthFactorsResponse, ApiError> {
+        mfa::admin_get_user_auth_factors(self, input)
+    }
     fn get_user(&self, _: &RequestContext, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
         selfservice::get_user(self, input)
     }

@@ -277,6 +277,7 @@ impl UserPools {
             ));
         }
         crate::idp::mfa::validate_pool_mfa(input.mfa_configuration, input.sms_configuration.as_ref())?;
+        crate::idp::mfa::check_sign_in_policy(input.policies.as_ref())?;
         let schema = build_schema(input.schema.as_deref().unwrap_or_default())?;
         let now = self.now();
         let arn = format!("arn:aws:cognito-idp:{region}:{}:userpool/{id}", self.settings.account_id);
@@ -352,6 +353,7 @@ pub(crate) fn update_user_pool(
     input: UpdateUserPoolRequest,
 ) -> Result<UpdateUserPoolResponse, ApiError> {
     let now = up.now();
+    crate::idp::mfa::check_sign_in_policy(input.policies.as_ref())?;
     up.tx(|tx| {
         let old = Arc::unwrap_or_clone(load_pool(tx, &input.user_pool_id)?);
         let pool = with_replaceable_settings!(

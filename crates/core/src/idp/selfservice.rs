@@ -7,6 +7,7 @@ use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence
 use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
 use crate::idp::messages::{SIGN_UP_CODE_SECONDS, mask_email};
 use crate::idp::service::{Settled, UserPools};
+use crate::idp::signin;
 use crate::idp::users::{claim_identifiers, policy};
 use crate::password::{self, PasswordVerifier, VerifierExt};
 use crate::store::{Tx, UserRecord};
@@ -199,7 +200,7 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
         input.client_metadata.clone(),
     )?;
 
-    let (pool, user, delivery) = up.tx_sending(|tx, mail| {
+    let (pool, user, delivery, session) = up.tx_sending(|tx, mail| {
         let pool = load_pool(tx, pool.id.as_deref().unwrap_or_default())?;
         let mut user = user;
         if tx.user(&pool_id(&pool), &user.key)?.is_some() {
@@ -218,7 +219,12 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
             }
         };
         tx.put_user(&pool_id(&pool), &user)?;
-        Ok((pool, user, delivery))
+        // The session ConfirmSignUp takes to hand back one USER_AUTH signs in with; a user
+        // PreSignUp confirmed gets the second at once.
+        let client = tx.client(&input.client_id)?.unwrap_or_default();
+        let stage = if auto_confirm { signin::CONFIRMED } else { signin::SIGNED_UP };
+        let session = signin::open_sign_up_session(up, tx, &client, &pool_id(&pool), &user, stage)?;
+        Ok((pool, user, delivery, session))
     })?;
     if auto_confirm {
         // A user confirmed by PreSignUp is confirmed all the same: PostConfirmation runs.
@@ -228,13 +234,14 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
         user_confirmed: auto_confirm,
         user_sub: user.sub.clone(),
         code_delivery_details: delivery,
-        session: None,
+        session: Some(session),
     })
 }
 
 pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Result<ConfirmSignUpResponse, ApiError> {
     let now = up.now();
-    let (pool, user) = up.tx_settled(|tx| -> Result<Settled<(Arc<UserPoolType>, UserRecord)>, ApiError> {
+    type Confirmed = (Arc<UserPoolType>, UserRecord, Option<String>);
+    let (pool, user, session) = up.tx_settled(|tx| -> Result<Settled<Confirmed>, ApiError> {
         let (client, pool, user) =
             up.named_user(tx, &input.client_id, input.secret_hash.as_deref(), &input.username)?;
         let Some(mut user) = user else { return Err(no_such_user(&client)) };
@@ -258,12 +265,21 @@ pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Re
         user.modified = now;
         claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
         tx.put_user(&pool_id(&pool), &user)?;
-        Ok(Settled::Done((pool, user)))
+        // SignUp's session, handed back, becomes one USER_AUTH signs the user in with.
+        let signed_up = match &input.session {
+            Some(id) => signin::take_sign_up_session(up, tx, id, &input.client_id, &user, signin::SIGNED_UP)?,
+            None => None,
+        };
+        let session = match signed_up {
+            Some(_) => Some(signin::open_sign_up_session(up, tx, &client, &pool_id(&pool), &user, signin::CONFIRMED)?),
+            None => None,
+        };
+        Ok(Settled::Done((pool, user, session)))
     })?;
     // The user is confirmed whatever the trigger says: a failing PostConfirmation leaves
     // them so, as in Cognito.
     up.post_confirmation(&pool, &user, &input.client_id, "PostConfirmation_ConfirmSignUp", input.client_metadata)?;
-    Ok(ConfirmSignUpResponse::default())
+    Ok(ConfirmSignUpResponse { session })
 }
 
 pub(crate) fn resend_confirmation_code(

@@ -15,6 +15,13 @@ use std::sync::Arc;
 
 const NO_FACTOR: &str = "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled.";
 const OFF_WITH_FACTOR: &str = "Invalid MFA configuration given, can't turn off MFA and configure an MFA together.";
+/// Passwordless first factors and required MFA exclude each other (measured against AWS by
+/// go-to-k/cdkd#1975, #2064; docs/research/user-auth-passkeys.md §1).
+const OTP_WITH_MFA: &str =
+    "Only PASSWORD and WEB_AUTHN (if configured) can be enabled as an auth factor if MFA is enabled";
+const WEB_AUTHN_SINGLE_WITH_MFA: &str = "Cannot set WebAuthn factor configuration to SINGLE_FACTOR if MFA is required and WebAuthn is an allowed first auth factor";
+const WEB_AUTHN_WITH_MFA: &str =
+    "WEB_AUTHN cannot be used as an auth factor when MFA is enabled if not configured for MFA.";
 /// CreateUserPool's refusal of MFA without SMS (aws-cdk#12075, #11478).
 const CREATE_WITHOUT_SMS: &str =
     "SMS configuration and Auto verification for phone_number are required when MFA is required/optional";
@@ -51,6 +58,18 @@ pub(crate) fn set_user_pool_mfa_config(
         };
         if mode != UserPoolMfaType::Off && !(config.sms || config.software_token || config.email.is_some()) {
             return Err(ApiError::invalid_parameter(NO_FACTOR));
+        }
+        if mode == UserPoolMfaType::On {
+            let factors = first_factors(&pool);
+            if factors.iter().any(|f| matches!(f, AuthFactorType::EmailOtp | AuthFactorType::SmsOtp)) {
+                return Err(ApiError::invalid_parameter(OTP_WITH_MFA));
+            }
+            // The request replaces the configuration: a WebAuthn block left out is SINGLE_FACTOR.
+            let multi = input.web_authn_configuration.as_ref().and_then(|w| w.factor_configuration)
+                == Some(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification);
+            if factors.contains(&AuthFactorType::WebAuthn) && !multi {
+                return Err(ApiError::invalid_parameter(WEB_AUTHN_SINGLE_WITH_MFA));
+            }
         }
         if let Some(sms) = &input.sms_mfa_configuration {
             if let Some(message) = &sms.sms_authentication_message {
@@ -139,6 +158,35 @@ fn enum_of<T: serde::de::DeserializeOwned>(wire: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(wire.to_string())).ok()
 }
 
+/// The first factors a pool's sign-in policy allows (PASSWORD unless it says otherwise).
+pub(crate) fn first_factors(pool: &UserPoolType) -> Vec<AuthFactorType> {
+    pool.policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.clone())
+        .unwrap_or_else(|| vec![AuthFactorType::Password])
+}
+
+/// A sign-in policy as CreateUserPool and UpdateUserPool check it: PASSWORD always allowed
+/// (research §1, from Terraform's and CloudFormation's reports of AWS's answer), SOFTWARE_TOKEN
+/// never ("not currently supported as a first auth factor", the model; the text is cognate's).
+pub(crate) fn check_sign_in_policy(policies: Option<&UserPoolPolicyType>) -> Result<(), ApiError> {
+    let Some(factors) =
+        policies.and_then(|p| p.sign_in_policy.as_ref()).and_then(|s| s.allowed_first_auth_factors.as_ref())
+    else {
+        return Ok(());
+    };
+    if factors.contains(&AuthFactorType::SoftwareToken) {
+        return Err(ApiError::invalid_parameter("SOFTWARE_TOKEN is not supported as an allowed first auth factor."));
+    }
+    if !factors.contains(&AuthFactorType::Password) {
+        return Err(ApiError::invalid_parameter(
+            "Password should be configured as one of the allowed first auth factors.",
+        ));
+    }
+    Ok(())
+}
+
 /// CreateUserPool's check of its MfaConfiguration: ON or OPTIONAL needs SMS set up, since
 /// a new pool's only factor is SMS until SetUserPoolMfaConfig adds others.
 pub(crate) fn validate_pool_mfa(
@@ -164,10 +212,21 @@ pub(crate) fn on_pool_written(tx: &mut dyn Tx, pool: &UserPoolType) -> Result<()
         UserPoolMfaType::Off => {
             config = MfaConfig { web_authn: config.web_authn, ..MfaConfig::default() };
         }
-        _ => {
+        mode => {
             config.sms = pool.sms_configuration.is_some();
             if !(config.sms || config.software_token || config.email.is_some()) {
                 return Err(ApiError::invalid_parameter(CREATE_WITHOUT_SMS));
+            }
+            if mode == UserPoolMfaType::On {
+                let factors = first_factors(pool);
+                if factors.iter().any(|f| matches!(f, AuthFactorType::EmailOtp | AuthFactorType::SmsOtp)) {
+                    return Err(ApiError::invalid_parameter(OTP_WITH_MFA));
+                }
+                let multi = config.web_authn.as_ref().and_then(|w| w.factor_configuration.as_deref())
+                    == Some(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification.as_str());
+                if factors.contains(&AuthFactorType::WebAuthn) && !multi {
+                    return Err(ApiError::invalid_parameter(WEB_AUTHN_WITH_MFA));
+                }
             }
         }
     }

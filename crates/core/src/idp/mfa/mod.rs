@@ -6,9 +6,13 @@ mod config;
 mod preference;
 mod software_token;
 
-pub(crate) use config::{get_user_pool_mfa_config, on_pool_written, set_user_pool_mfa_config, validate_pool_mfa};
+pub(crate) use config::{
+    check_sign_in_policy, first_factors, get_user_pool_mfa_config, on_pool_written, set_user_pool_mfa_config,
+    validate_pool_mfa,
+};
 pub(crate) use preference::{
-    admin_set_user_mfa_preference, admin_set_user_settings, set_user_mfa_preference, set_user_settings, settings_of,
+    admin_get_user_auth_factors, admin_set_user_mfa_preference, admin_set_user_settings, get_user_auth_factors,
+    set_user_mfa_preference, set_user_settings, settings_of,
 };
 pub(crate) use software_token::{admin_delete_software_token, associate, check_offered, confirm, secret_of};
 

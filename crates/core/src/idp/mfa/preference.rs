@@ -167,3 +167,54 @@ pub(crate) fn settings_of(user: &UserRecord) -> (Option<Vec<String>>, Option<Str
     });
     (list, user.mfa.preferred.clone(), options)
 }
+
+/// The sign-in factors a user has: PASSWORD with a password, EMAIL_OTP and SMS_OTP where the
+/// pool allows them and the user has the address to send the code to (GetUserAuthFactors;
+/// a real answer: `["PASSWORD","EMAIL_OTP","SMS_OTP","WEB_AUTHN"]`).
+fn auth_factors(pool: &UserPoolType, user: &UserRecord) -> Vec<AuthFactorType> {
+    let allowed = super::first_factors(pool);
+    let mut factors = Vec::new();
+    if user.password.is_some() {
+        factors.push(AuthFactorType::Password);
+    }
+    if allowed.contains(&AuthFactorType::EmailOtp) && user.attribute("email").is_some() {
+        factors.push(AuthFactorType::EmailOtp);
+    }
+    if allowed.contains(&AuthFactorType::SmsOtp) && user.attribute("phone_number").is_some() {
+        factors.push(AuthFactorType::SmsOtp);
+    }
+    factors
+}
+
+pub(crate) fn get_user_auth_factors(
+    up: &UserPools,
+    input: GetUserAuthFactorsRequest,
+) -> Result<GetUserAuthFactorsResponse, ApiError> {
+    up.tx(|tx| {
+        let (pool, user) = up.access_user(tx, &input.access_token)?;
+        let (list, preferred, _) = settings_of(&user);
+        Ok(GetUserAuthFactorsResponse {
+            configured_user_auth_factors: Some(auth_factors(&pool, &user)),
+            preferred_mfa_setting: preferred,
+            user_mfa_setting_list: list,
+            username: user.username,
+        })
+    })
+}
+
+pub(crate) fn admin_get_user_auth_factors(
+    up: &UserPools,
+    input: AdminGetUserAuthFactorsRequest,
+) -> Result<AdminGetUserAuthFactorsResponse, ApiError> {
+    up.tx(|tx| {
+        let pool = load_pool(tx, &input.user_pool_id)?;
+        let user = require_user(tx, &pool, &input.username)?;
+        let (list, preferred, _) = settings_of(&user);
+        Ok(AdminGetUserAuthFactorsResponse {
+            configured_user_auth_factors: Some(auth_factors(&pool, &user)),
+            preferred_mfa_setting: preferred,
+            user_mfa_setting_list: list,
+            username: user.username,
+        })
+    })
+}

@@ -174,7 +174,12 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
             SignIn { up, ctx: rctx, pool: &ctx.pool, client: &ctx.client, mail: &Default::default(), hosted: false };
         session::open_with(&s, tx, &ctx.user, ChallengeNameType::CustomChallenge, state.clone())
     })?;
-    Ok(Answer::Challenge(Challenge { name: ChallengeNameType::CustomChallenge, parameters, session: Some(session) }))
+    Ok(Answer::Challenge(Challenge {
+        name: ChallengeNameType::CustomChallenge,
+        parameters,
+        session: Some(session),
+        available: Vec::new(),
+    }))
 }
 
 /// Goes on with a custom sign-in after its password round.

@@ -41,7 +41,12 @@ pub(super) fn start(
     parameters.insert("SECRET_BLOCK".to_string(), secret_block);
     parameters.insert("USERNAME".to_string(), user.username.clone());
     parameters.insert("DEVICE_KEY".to_string(), device.device_key.clone());
-    Ok(Challenge { name: ChallengeNameType::DevicePasswordVerifier, parameters, session: Some(session) })
+    Ok(Challenge {
+        name: ChallengeNameType::DevicePasswordVerifier,
+        parameters,
+        session: Some(session),
+        available: Vec::new(),
+    })
 }
 
 /// DEVICE_PASSWORD_VERIFIER: the device proves its own secret, named by its group and key.

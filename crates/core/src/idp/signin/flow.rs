@@ -13,6 +13,8 @@ pub(crate) enum FlowKind {
     Srp,
     Refresh,
     Custom,
+    /// USER_AUTH: a first factor of the user's choice.
+    Choice,
 }
 
 impl FlowKind {
@@ -24,10 +26,10 @@ impl FlowKind {
             (F::UserSrpAuth, _) => Ok(Self::Srp),
             (F::RefreshTokenAuth | F::RefreshToken, _) => Ok(Self::Refresh),
             (F::CustomAuth, _) => Ok(Self::Custom),
+            (F::UserAuth, _) => Ok(Self::Choice),
             (F::AdminUserPasswordAuth | F::AdminNoSrpAuth, false) | (F::UserPasswordAuth, true) => {
                 Err(ApiError::invalid_parameter("Initiate Auth method not supported."))
             }
-            (other, _) => Err(ApiError::not_implemented(&format!("the {} flow", other.as_str()))),
         }
     }
 
@@ -45,10 +47,35 @@ impl FlowKind {
 /// A sign-in's AuthParameters, as the flow reads them.
 #[derive(Debug, Clone)]
 pub(crate) enum Flow {
-    Password { username: String, password: String, secret_hash: Option<String>, device_key: Option<String> },
-    Srp { username: String, srp_a: String, secret_hash: Option<String>, device_key: Option<String> },
-    Refresh { token: String, secret_hash: Option<String> },
-    Custom { username: String, srp_a: Option<String>, secret_hash: Option<String> },
+    Password {
+        username: String,
+        password: String,
+        secret_hash: Option<String>,
+        device_key: Option<String>,
+    },
+    Srp {
+        username: String,
+        srp_a: String,
+        secret_hash: Option<String>,
+        device_key: Option<String>,
+    },
+    Refresh {
+        token: String,
+        secret_hash: Option<String>,
+    },
+    Custom {
+        username: String,
+        srp_a: Option<String>,
+        secret_hash: Option<String>,
+    },
+    Choice {
+        username: String,
+        preferred: Option<String>,
+        password: Option<String>,
+        srp_a: Option<String>,
+        secret_hash: Option<String>,
+        device_key: Option<String>,
+    },
 }
 
 impl Flow {
@@ -71,6 +98,14 @@ impl Flow {
             FlowKind::Refresh => {
                 Flow::Refresh { token: required(params, "REFRESH_TOKEN")?, secret_hash: get("SECRET_HASH") }
             }
+            FlowKind::Choice => Flow::Choice {
+                username: required(params, "USERNAME")?,
+                preferred: get("PREFERRED_CHALLENGE"),
+                password: get("PASSWORD"),
+                srp_a: get("SRP_A"),
+                secret_hash: get("SECRET_HASH"),
+                device_key: get("DEVICE_KEY"),
+            },
             FlowKind::Custom => Flow::Custom {
                 username: required(params, "USERNAME")?,
                 srp_a: get("SRP_A"),
@@ -84,9 +119,10 @@ impl Flow {
     /// Whom the sign-in names (a refresh names nobody: its token does).
     pub(crate) fn username(&self) -> Option<&str> {
         match self {
-            Flow::Password { username, .. } | Flow::Srp { username, .. } | Flow::Custom { username, .. } => {
-                Some(username)
-            }
+            Flow::Password { username, .. }
+            | Flow::Srp { username, .. }
+            | Flow::Custom { username, .. }
+            | Flow::Choice { username, .. } => Some(username),
             Flow::Refresh { .. } => None,
         }
     }

@@ -8,7 +8,7 @@ use crate::idp::mfa::{EMAIL, ORDER, Offered, SMS, TOTP, deliverable, enable, sec
 use crate::store::{AuthSession, Tx, UserRecord};
 use crate::totp;
 use cognate_proto::ApiError;
-use cognate_proto::idp::{ChallengeNameType, DeliveryMediumType, UserPoolMfaType};
+use cognate_proto::idp::{ChallengeNameType, DeliveryMediumType, UserPoolMfaType, UserStatusType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -37,6 +37,9 @@ pub(crate) struct Carried {
     /// answer goes back to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<Vec<serde_json::Value>>,
+    /// EMAIL_OTP or SMS_OTP as USER_AUTH's first factor (an 8-digit code; no MFA after it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_factor: bool,
     /// The sign-in runs on the managed login pages: its sessions answer only there.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hosted: bool,
@@ -102,7 +105,7 @@ pub(super) fn challenge(
     }
     let preferred = user.mfa.preferred.as_deref().filter(|p| usable.contains(p));
     match (preferred, usable.as_slice()) {
-        (Some(one), _) | (None, &[one]) => factor_challenge(s, tx, user, one, carried).map(Some),
+        (Some(one), _) | (None, &[one]) => code_challenge(s, tx, user, one, carried).map(Some),
         (None, _) => {
             let carried = Carried { factors: usable.iter().map(|f| f.to_string()).collect(), ..carried };
             open(s, tx, user, ChallengeNameType::SelectMfaType, carried).map(Some)
@@ -121,11 +124,13 @@ pub(super) fn custom_sms(
     if !deliverable(user, SMS) {
         return Err(ApiError::mfa_method_not_found("No MFA mechanism registerd in the account."));
     }
-    factor_challenge(s, tx, user, SMS, Carried { custom: Some(history), ..Carried::default() })
+    code_challenge(s, tx, user, SMS, Carried { custom: Some(history), ..Carried::default() })
 }
 
-/// The challenge for one factor, with its code sent (SMS, email).
-fn factor_challenge(
+/// The challenge for one factor, with its code sent (SMS, email): an MFA code of six digits, or
+/// USER_AUTH's one-time code of eight ("fixed at 8 digit PIN", amplify-js#14428) as SMS_OTP or
+/// EMAIL_OTP.
+pub(super) fn code_challenge(
     s: &SignIn<'_>,
     tx: &mut dyn Tx,
     user: &UserRecord,
@@ -133,6 +138,7 @@ fn factor_challenge(
     mut carried: Carried,
 ) -> Result<Challenge, ApiError> {
     let (name, medium, attribute) = match factor {
+        SMS if carried.first_factor => (ChallengeNameType::SmsOtp, DeliveryMediumType::Sms, "phone_number"),
         SMS => (ChallengeNameType::SmsMfa, DeliveryMediumType::Sms, "phone_number"),
         EMAIL => (ChallengeNameType::EmailOtp, DeliveryMediumType::Email, "email"),
         _ => return open(s, tx, user, ChallengeNameType::SoftwareTokenMfa, carried),
@@ -147,10 +153,17 @@ fn factor_challenge(
     };
     let code = {
         let mut mail = s.mail.borrow_mut();
-        s.up.send_sign_in_code(tx, &mut mail, s.pool, user, medium, &destination, body.as_deref(), subject.as_deref())?
+        let digits = if carried.first_factor { 8 } else { 6 };
+        let template =
+            crate::idp::messages::CodeTemplate { body: body.as_deref(), subject: subject.as_deref(), digits };
+        s.up.send_sign_in_code(tx, &mut mail, s.pool, user, medium, &destination, template)?
     };
     carried.code = Some(digest(s, tx, user, &code)?);
+    let first_factor = carried.first_factor;
     let mut challenge = open(s, tx, user, name, carried)?;
+    if first_factor {
+        challenge.parameters.remove("USER_ID_FOR_SRP");
+    }
     let details = crate::idp::messages::details(medium, attribute, &destination);
     challenge.parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), medium.as_str().into());
     challenge.parameters.insert("CODE_DELIVERY_DESTINATION".into(), details.destination.unwrap_or_default());
@@ -183,7 +196,7 @@ fn open(
         _ => {}
     }
     let session = session::open_with(s, tx, user, name, carried.state())?;
-    Ok(Challenge { name, parameters, session: Some(session) })
+    Ok(Challenge { name, parameters, session: Some(session), available: Vec::new() })
 }
 
 /// A code as the session keeps it: bound to the pool's secret and the user, so the row alone
@@ -207,10 +220,18 @@ pub(super) fn answer_code(
     let carried = Carried::of(&answering);
     let field = match challenge {
         ChallengeNameType::SmsMfa => "SMS_MFA_CODE",
+        ChallengeNameType::SmsOtp => "SMS_OTP_CODE",
         ChallengeNameType::EmailOtp => "EMAIL_OTP_CODE",
         _ => "SOFTWARE_TOKEN_MFA_CODE",
     };
     let given = super::flow::required(responses, field)?;
+    // A one-time code as the first factor also confirms a user who had not confirmed their
+    // sign-up (developer guide, "Authentication flows": UNCONFIRMED to CONFIRMED), so being
+    // unconfirmed does not stop it.
+    let confirming = carried.first_factor && user.status == UserStatusType::Unconfirmed;
+    if confirming {
+        user.status = UserStatusType::Confirmed;
+    }
     if let Some(stop) = lockout::gate(s.up, &mut user) {
         return Ok(Answer::Refused(stop));
     }
@@ -238,6 +259,9 @@ pub(super) fn answer_code(
         _ => carried.code.as_deref() == Some(digest(s, tx, &user, &given)?.as_str()),
     };
     if !ok {
+        if confirming {
+            user.status = UserStatusType::Unconfirmed;
+        }
         lockout::count(s.up, tx, s.pool_id(), user)?;
         return Ok(Answer::Refused(ApiError::code_mismatch(match challenge {
             ChallengeNameType::SoftwareTokenMfa => "Invalid code received for user",
@@ -248,7 +272,7 @@ pub(super) fn answer_code(
     // "These numbers will have a verified status after multi-factor authentication succeeds"
     // (developer guide, MFA).
     match challenge {
-        ChallengeNameType::SmsMfa => user.set_attribute("phone_number_verified", "true"),
+        ChallengeNameType::SmsMfa | ChallengeNameType::SmsOtp => user.set_attribute("phone_number_verified", "true"),
         ChallengeNameType::EmailOtp => {
             user.set_attribute("email_verified", "true");
             if carried.setting_up {
@@ -281,7 +305,7 @@ pub(super) fn answer_select(
     }
     session::spend(tx, &answering)?;
     let carried = Carried { factors: Vec::new(), ..carried };
-    factor_challenge(s, tx, &user, &choice, carried).map(Answer::Challenge)
+    code_challenge(s, tx, &user, &choice, carried).map(Answer::Challenge)
 }
 
 /// MFA_SETUP: answered once VerifySoftwareToken has accepted a code with the session (tokens
@@ -311,7 +335,7 @@ pub(super) fn answer_setup(
         }
         session::spend(tx, &answering)?;
         let carried = Carried { factors: Vec::new(), setting_up: true, ..carried };
-        return factor_challenge(s, tx, &user, EMAIL, carried).map(Answer::Challenge);
+        return code_challenge(s, tx, &user, EMAIL, carried).map(Answer::Challenge);
     }
     Err(ApiError::invalid_parameter("Software token has not been verified for this session."))
 }

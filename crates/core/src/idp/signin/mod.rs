@@ -10,6 +10,7 @@
 //! (triggers, RSA keys, signing, an uncached password check, sending a code through a trigger)
 //! happens between transactions.
 
+mod choice;
 mod custom;
 mod device;
 mod flow;
@@ -24,6 +25,7 @@ mod session;
 mod setup;
 mod srp;
 
+pub(crate) use choice::{CONFIRMED, SIGNED_UP, open_sign_up_session, take_sign_up_session};
 pub(crate) use migrate::migrate_user;
 pub(crate) use pre_auth::pre_authentication;
 pub(crate) use refresh::{RefreshSecret, get_tokens_from_refresh_token, refresh, revoke_token};
@@ -60,6 +62,8 @@ pub(crate) struct Challenge {
     pub name: ChallengeNameType,
     pub parameters: BTreeMap<String, String>,
     pub session: Option<String>,
+    /// USER_AUTH: the first factors the user may choose (`AvailableChallenges`).
+    pub available: Vec<ChallengeNameType>,
 }
 
 /// A sign-in's answer as the four operations return it.
@@ -68,17 +72,23 @@ struct Reply {
     challenge: Option<ChallengeNameType>,
     parameters: BTreeMap<String, String>,
     session: Option<String>,
+    available: Option<Vec<ChallengeNameType>>,
 }
 
 /// Turns a step's answer into the reply, doing outside any transaction what the answer still
 /// needs: signing tokens (and their triggers), or going on with a custom sign-in.
 fn settle(up: &UserPools, ctx: &RequestContext, answer: Answer) -> Result<Reply, ApiError> {
     match answer {
-        Answer::Tokens(minted) => {
-            Ok(Reply { tokens: Some(up.finish(*minted)?), challenge: None, parameters: BTreeMap::new(), session: None })
-        }
+        Answer::Tokens(minted) => Ok(Reply {
+            tokens: Some(up.finish(*minted)?),
+            challenge: None,
+            parameters: BTreeMap::new(),
+            session: None,
+            available: None,
+        }),
         Answer::Challenge(c) => {
-            Ok(Reply { tokens: None, challenge: Some(c.name), parameters: c.parameters, session: c.session })
+            let available = (!c.available.is_empty()).then_some(c.available);
+            Ok(Reply { tokens: None, challenge: Some(c.name), parameters: c.parameters, session: c.session, available })
         }
         Answer::Refused(error) => Err(error),
         Answer::ResumeCustom(resume) => settle(up, ctx, custom::resume(up, ctx, *resume)?),
@@ -88,10 +98,7 @@ fn settle(up: &UserPools, ctx: &RequestContext, answer: Answer) -> Result<Reply,
 
 /// Runs `step` in one transaction and commits what it wrote, whether it answered or refused;
 /// then sends the messages it left (an MFA code), outside it.
-fn step(
-    up: &UserPools,
-    f: impl FnOnce(&mut dyn Tx, &RefCell<Mail>) -> Result<Answer, ApiError>,
-) -> Result<Answer, ApiError> {
+fn step<R>(up: &UserPools, f: impl FnOnce(&mut dyn Tx, &RefCell<Mail>) -> Result<R, ApiError>) -> Result<R, ApiError> {
     let mail = RefCell::new(Mail::default());
     let answer = up.tx(|tx| f(tx, &mail))?;
     up.send_waiting(mail.into_inner())?;
@@ -167,6 +174,7 @@ pub(crate) fn after_mfa(
             name: ChallengeNameType::DeviceSrpAuth,
             parameters: BTreeMap::new(),
             session: Some(session),
+            available: Vec::new(),
         }));
     }
     let minted = issue::sign_in_tokens(s, tx, &user, known.map(|d| d.device_key), source)?;
@@ -178,13 +186,14 @@ pub(crate) fn initiate_auth(
     ctx: &RequestContext,
     input: wire::InitiateAuthRequest,
 ) -> Result<wire::InitiateAuthResponse, ApiError> {
-    let r = initiate(up, ctx, None, &input.client_id, input.auth_flow, input.auth_parameters.unwrap_or_default())?;
+    let params = input.auth_parameters.unwrap_or_default();
+    let r = initiate(up, ctx, None, &input.client_id, input.auth_flow, params, input.session.as_deref())?;
     Ok(wire::InitiateAuthResponse {
         authentication_result: r.tokens,
         challenge_name: r.challenge,
         challenge_parameters: Some(r.parameters),
         session: r.session,
-        available_challenges: None,
+        available_challenges: r.available,
     })
 }
 
@@ -194,13 +203,14 @@ pub(crate) fn admin_initiate_auth(
     input: wire::AdminInitiateAuthRequest,
 ) -> Result<wire::AdminInitiateAuthResponse, ApiError> {
     let params = input.auth_parameters.unwrap_or_default();
-    let r = initiate(up, ctx, Some(&input.user_pool_id), &input.client_id, input.auth_flow, params)?;
+    let pool = Some(input.user_pool_id.as_str());
+    let r = initiate(up, ctx, pool, &input.client_id, input.auth_flow, params, input.session.as_deref())?;
     Ok(wire::AdminInitiateAuthResponse {
         authentication_result: r.tokens,
         challenge_name: r.challenge,
         challenge_parameters: Some(r.parameters),
         session: r.session,
-        available_challenges: None,
+        available_challenges: r.available,
     })
 }
 
@@ -216,7 +226,7 @@ pub(crate) fn respond_to_auth_challenge(
         challenge_name: r.challenge,
         challenge_parameters: Some(r.parameters),
         session: r.session,
-        available_challenges: None,
+        available_challenges: r.available,
     })
 }
 
@@ -233,7 +243,7 @@ pub(crate) fn admin_respond_to_auth_challenge(
         challenge_name: r.challenge,
         challenge_parameters: Some(r.parameters),
         session: r.session,
-        available_challenges: None,
+        available_challenges: r.available,
     })
 }
 
@@ -257,6 +267,7 @@ enum Outside {
 }
 
 /// InitiateAuth (`admin_pool` is None) and AdminInitiateAuth (the pool it names), settled.
+/// USER_AUTH with ConfirmSignUp's `session` signs the new user straight in.
 fn initiate(
     up: &UserPools,
     ctx: &RequestContext,
@@ -264,7 +275,28 @@ fn initiate(
     client_id: &str,
     auth_flow: AuthFlowType,
     params: BTreeMap<String, String>,
+    session: Option<&str>,
 ) -> Result<Reply, ApiError> {
+    if let (AuthFlowType::UserAuth, Some(session), Some(username)) = (auth_flow, session, params.get("USERNAME")) {
+        // A pool made while the key reserve was dry gets its keys first, outside the sign-in.
+        let keyless = up.tx(|tx| {
+            let (_, pool) = client_and_pool(tx, admin_pool, client_id)?;
+            let id = pool.id.clone().unwrap_or_default();
+            Ok(tx.keys(&id)?.is_none().then_some(id))
+        })?;
+        if let Some(pool_id) = keyless {
+            up.give_keys(&pool_id)?;
+        }
+        let signed_in = step(up, |tx, mail| {
+            let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
+            check_enabled(&client, FlowKind::Choice, auth_flow, admin_pool.is_some())?;
+            let s = SignIn { up, ctx, pool: &pool, client: &client, mail, hosted: false };
+            choice::auto_sign_in(&s, tx, username, session)
+        });
+        if let Some(answer) = signed_in? {
+            return settle(up, ctx, answer);
+        }
+    }
     let answer = begin(up, ctx, admin_pool, false, client_id, auth_flow, params)?;
     settle(up, ctx, answer)
 }
@@ -305,7 +337,9 @@ pub(crate) fn begin(
         pre_authentication: known.is_some_and(FlowKind::may_pre_authenticate),
         keys: true,
     };
-    let mut ephemeral = (known == Some(FlowKind::Srp)).then(|| srp::Ephemeral::new(up));
+    let srp_choice =
+        matches!(&flow, Ok(Flow::Choice { srp_a: Some(_), preferred: Some(p), .. }) if p == "PASSWORD_SRP");
+    let mut ephemeral = (known == Some(FlowKind::Srp) || srp_choice).then(|| srp::Ephemeral::new(up));
     let mut checked = None;
     loop {
         let mail = RefCell::new(Mail::default());
@@ -345,6 +379,36 @@ pub(crate) fn begin(
                     let secret = RefreshSecret::Hash(secret_hash.as_deref());
                     refresh::refresh(&s, tx, token, secret, false)
                         .map(|(m, _)| Outside::Done(Answer::Tokens(Box::new(m))))
+                }
+                Flow::Choice { username, preferred, password, srp_a, secret_hash, device_key } => {
+                    // A preferred password factor sent with what completes it goes the way of
+                    // USER_PASSWORD_AUTH or USER_SRP_AUTH (developer guide: tokens, or MFA;
+                    // PASSWORD_VERIFIER for SRP).
+                    match (preferred.as_deref(), password, srp_a) {
+                        (Some("PASSWORD"), Some(password), _) => {
+                            let attempt = password::Attempt {
+                                username,
+                                password,
+                                secret_hash: secret_hash.as_deref(),
+                                device_key: device_key.as_deref(),
+                            };
+                            password::sign_in(&s, tx, attempt, checked.take())
+                        }
+                        (Some("PASSWORD_SRP"), _, Some(srp_a)) => {
+                            let ephemeral = ephemeral.take().unwrap_or_else(|| srp::Ephemeral::new(up));
+                            srp::start(&s, tx, username, srp_a, secret_hash.as_deref(), device_key.clone(), ephemeral)
+                                .map(Outside::Done)
+                        }
+                        _ => choice::start(
+                            &s,
+                            tx,
+                            username,
+                            preferred.as_deref(),
+                            secret_hash.as_deref(),
+                            device_key.as_deref(),
+                        )
+                        .map(Outside::Done),
+                    }
                 }
                 Flow::Custom { .. } => unreachable!("custom sign-ins start above"),
             }
@@ -397,6 +461,7 @@ fn check_enabled(
         FlowKind::Srp if !legacy_flows_only(client) && !allows(client, E::AllowUserSrpAuth, None) => {
             Err(not_enabled("USER_SRP_AUTH"))
         }
+        FlowKind::Choice if !allows(client, E::AllowUserAuth, None) => Err(not_enabled("USER_AUTH")),
         _ => Ok(()),
     }
 }
@@ -438,6 +503,18 @@ pub(crate) fn answer(
                 srp::verify(&s, tx, session, &responses, challenge, verdict.as_ref())
             })?
         }
+        C::SelectChallenge | C::PasswordSrp => {
+            let mut ephemeral = responses.contains_key("SRP_A").then(|| srp::Ephemeral::new(up));
+            step(up, |tx, mail| {
+                let (client, pool) = client_and_pool(tx, admin_pool, client_id)?;
+                let s = SignIn { up, ctx, pool: &pool, client: &client, mail, hosted };
+                let (answering, user) = session::answering(&s, tx, session, challenge, &responses)?;
+                match challenge {
+                    C::SelectChallenge => choice::answer_select(&s, tx, answering, user, &responses, ephemeral.take()),
+                    _ => choice::answer_password_srp(&s, tx, answering, user, &responses, ephemeral.take()),
+                }
+            })?
+        }
         C::DeviceSrpAuth => {
             let mut ephemeral = Some(srp::Ephemeral::new(up));
             step(up, |tx, mail| {
@@ -455,9 +532,10 @@ pub(crate) fn answer(
             let (answering, user) = session::answering(&s, tx, session, other, &responses)?;
             match other {
                 C::NewPasswordRequired => new_password::answer(&s, tx, answering, user, &responses),
-                C::SmsMfa | C::SoftwareTokenMfa | C::EmailOtp => {
+                C::SmsMfa | C::SoftwareTokenMfa | C::EmailOtp | C::SmsOtp => {
                     mfa::answer_code(&s, tx, answering, user, other, &responses)
                 }
+                C::Password => choice::answer_password(&s, tx, answering, user, &responses),
                 C::SelectMfaType => mfa::answer_select(&s, tx, answering, user, &responses),
                 C::MfaSetup => mfa::answer_setup(&s, tx, answering, user, &responses),
                 _ => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),

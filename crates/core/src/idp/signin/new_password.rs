@@ -49,7 +49,12 @@ pub(super) fn challenge(
     parameters.insert("requiredAttributes".to_string(), serde_json::to_string(&missing).unwrap());
     parameters.insert("userAttributes".to_string(), serde_json::Value::Object(attrs).to_string());
     let session = session::open_with(s, tx, user, ChallengeNameType::NewPasswordRequired, carried.state())?;
-    Ok(Challenge { name: ChallengeNameType::NewPasswordRequired, parameters, session: Some(session) })
+    Ok(Challenge {
+        name: ChallengeNameType::NewPasswordRequired,
+        parameters,
+        session: Some(session),
+        available: Vec::new(),
+    })
 }
 
 /// The answer: the new password (checked against the policy) and attributes; a second

@@ -46,6 +46,10 @@ pub(crate) fn open_with(
     Ok(id)
 }
 
+/// The user key of a session opened for a user who does not exist (USER_AUTH with
+/// PreventUserExistenceErrors): no user has it, and its answers are refused as a wrong password.
+pub(crate) const NOBODY: &str = "\0nobody";
+
 /// What an answered session's row says instead of its challenge, until it expires: a second
 /// answer is told the session was used (amplify-js#14330), not that it never existed.
 const SPENT: &str = "spent";
@@ -114,10 +118,17 @@ pub(crate) fn answering(
     if super::mfa::Carried::of(&stored).hosted != s.hosted {
         return Err(invalid());
     }
-    if stored.challenge != challenge.as_str() {
+    // SELECT_CHALLENGE's session may be answered with PASSWORD or PASSWORD_SRP straight away
+    // (developer guide, "Authentication flows").
+    let direct = matches!(challenge, ChallengeNameType::Password | ChallengeNameType::PasswordSrp)
+        && stored.challenge == ChallengeNameType::SelectChallenge.as_str();
+    if stored.challenge != challenge.as_str() && !direct {
         return Err(ApiError::invalid_parameter(format!("Invalid challenge name, expected {}", stored.challenge)));
     }
     let username = super::flow::required(responses, "USERNAME")?;
+    if stored.user_key == NOBODY {
+        return Err(ApiError::not_authorized("Incorrect username or password."));
+    }
     // The session speaks for the user as they were when it began.
     let user = tx.user(s.pool_id(), &stored.user_key)?.filter(|u| u.sub == stored.sub).ok_or_else(invalid)?;
     if !user.enabled {

@@ -158,7 +158,12 @@ pub(super) fn challenge(
     parameters.insert("SECRET_BLOCK".to_string(), secret_block);
     parameters.insert("USERNAME".to_string(), subject.user_id.clone());
     parameters.insert("USER_ID_FOR_SRP".to_string(), subject.user_id);
-    Ok(Challenge { name: ChallengeNameType::PasswordVerifier, parameters, session: custom_session })
+    Ok(Challenge {
+        name: ChallengeNameType::PasswordVerifier,
+        parameters,
+        session: custom_session,
+        available: Vec::new(),
+    })
 }
 
 /// Who an SRP round is for, as its SECRET_BLOCK records it.
