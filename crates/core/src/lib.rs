@@ -19,3 +19,4 @@ pub use cognate_store as store;
 pub mod tokens;
 pub mod totp;
 pub mod triggers;
+pub mod webauthn;

@@ -36,9 +36,9 @@
 
 use crate::{
     AuthSession, CognitoProviderRecord, CredentialsRecord, DeviceRecord, EmailMfa, IdentityPoolRecord, IdentityRecord,
-    Login, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode, PoolKeys, PrincipalTagsRecord,
-    RoleMappingRecord, RuleRecord, SoftwareToken, Store, StoreResult, TokenFamily, Tx, UiCustomization, UserFilter,
-    UserMfa, UserRecord, WebAuthnSettings,
+    Login, MfaConfig, OutboxMessage, OutboxQuery, Passkey, PasswordVerifier, PendingCode, PoolKeys,
+    PrincipalTagsRecord, RoleMappingRecord, RuleRecord, SoftwareToken, Store, StoreResult, TokenFamily, Tx,
+    UiCustomization, UserFilter, UserMfa, UserRecord, WebAuthnSettings,
 };
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
@@ -214,6 +214,18 @@ fn full_user(key: &str) -> UserRecord {
             legacy_sms: true,
             preferences_set: true,
         },
+        passkeys: vec![Passkey {
+            credential_id: "Y3JlZGVudGlhbA".into(),
+            public_key: "pQECAyYgASFYIA".into(),
+            algorithm: -7,
+            sign_count: 7,
+            relying_party_id: "auth.example.com".into(),
+            attachment: Some("platform".into()),
+            transports: vec!["internal".into()],
+            friendly_name: "Platform passkey".into(),
+            created: 1_700_000_006.5,
+            client_id: "client".into(),
+        }],
         status: UserStatusType::ForceChangePassword,
         attributes: vec![
             AttributeType { name: "sub".into(), value: Some(format!("sub-{key}")) },

@@ -57,7 +57,7 @@ pub use identity::{
     RoleMappingRecord, RuleRecord,
 };
 pub use records::{
-    AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, PasswordVerifier, PendingCode,
+    AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, Passkey, PasswordVerifier, PendingCode,
     PoolKeys, SEARCHABLE, SoftwareToken, TokenFamily, UiCustomization, UserMfa, UserRecord, WebAuthnSettings,
     search_is_case_insensitive,
 };

@@ -151,6 +151,34 @@ pub struct UserRecord {
     /// The second factors the user set up and chose.
     #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
     pub mfa: UserMfa,
+    /// Passkeys (WebAuthn credentials) registered with CompleteWebAuthnRegistration; at most 20.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<Passkey>,
+}
+
+/// A passkey: its credential id and public key (a COSE key, as the authenticator gave it), and
+/// what ListWebAuthnCredentials shows of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Passkey {
+    /// base64url, no padding, as WebAuthn writes it.
+    pub credential_id: String,
+    /// The COSE_Key, base64url.
+    pub public_key: String,
+    /// The COSE algorithm: -7 (ES256) or -257 (RS256).
+    pub algorithm: i64,
+    /// The authenticator's signature counter as last seen (0 when it keeps none).
+    #[serde(default)]
+    pub sign_count: u32,
+    pub relying_party_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    #[serde(default)]
+    pub transports: Vec<String>,
+    pub friendly_name: String,
+    pub created: f64,
+    /// The app client that registered it.
+    #[serde(default)]
+    pub client_id: String,
 }
 
 /// A user's MFA: which factors are on, which one is preferred, and their authenticator app.

@@ -48,3 +48,10 @@ export async function lastCode(destination) {
 
 export const POOL = 'us-east-1_TestPoolId';
 export const CLIENT = 'testclientid';
+
+// The newest message cognate "sent" to `destination` (an email address or a phone number),
+// whole: medium, kind, code, text.
+export async function lastMessageTo(destination) {
+  const res = await fetch(`${process.env.COGNATE_URL}/_cognate/outbox?destination=${encodeURIComponent(destination)}`);
+  return (await res.json()).messages[0];
+}

@@ -21,6 +21,7 @@ pub use oauth::{
     AuthorizeRequest, Form, HostedAnswer, HostedStep, LogoutRequest, OAuthError, Page, PageKind, TokenAnswer,
     UserInfoError, View,
 };
+mod passkeys;
 mod pools;
 mod providers;
 mod resource_servers;
@@ -408,6 +409,34 @@ impl CognitoIdentityProvider for UserPools {
         input: ChangePasswordRequest,
     ) -> Result<ChangePasswordResponse, ApiError> {
         selfservice::change_password(self, input)
+    }
+    fn start_web_authn_registration(
+        &self,
+        _: &RequestContext,
+        input: StartWebAuthnRegistrationRequest,
+    ) -> Result<StartWebAuthnRegistrationResponse, ApiError> {
+        passkeys::start_web_authn_registration(self, input)
+    }
+    fn complete_web_authn_registration(
+        &self,
+        _: &RequestContext,
+        input: CompleteWebAuthnRegistrationRequest,
+    ) -> Result<CompleteWebAuthnRegistrationResponse, ApiError> {
+        passkeys::complete_web_authn_registration(self, input)
+    }
+    fn list_web_authn_credentials(
+        &self,
+        _: &RequestContext,
+        input: ListWebAuthnCredentialsRequest,
+    ) -> Result<ListWebAuthnCredentialsResponse, ApiError> {
+        passkeys::list_web_authn_credentials(self, input)
+    }
+    fn delete_web_authn_credential(
+        &self,
+        _: &RequestContext,
+        input: DeleteWebAuthnCredentialRequest,
+    ) -> Result<DeleteWebAuthnCredentialResponse, ApiError> {
+        passkeys::delete_web_authn_credential(self, input)
     }
     fn get_user_auth_factors(
         &self,

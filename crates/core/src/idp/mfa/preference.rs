@@ -169,7 +169,8 @@ pub(crate) fn settings_of(user: &UserRecord) -> (Option<Vec<String>>, Option<Str
 }
 
 /// The sign-in factors a user has: PASSWORD with a password, EMAIL_OTP and SMS_OTP where the
-/// pool allows them and the user has the address to send the code to (GetUserAuthFactors;
+/// pool allows them and the user has the address to send the code to, WEB_AUTHN with a passkey
+/// (GetUserAuthFactors;
 /// a real answer: `["PASSWORD","EMAIL_OTP","SMS_OTP","WEB_AUTHN"]`).
 fn auth_factors(pool: &UserPoolType, user: &UserRecord) -> Vec<AuthFactorType> {
     let allowed = super::first_factors(pool);
@@ -182,6 +183,9 @@ fn auth_factors(pool: &UserPoolType, user: &UserRecord) -> Vec<AuthFactorType> {
     }
     if allowed.contains(&AuthFactorType::SmsOtp) && user.attribute("phone_number").is_some() {
         factors.push(AuthFactorType::SmsOtp);
+    }
+    if !user.passkeys.is_empty() {
+        factors.push(AuthFactorType::WebAuthn);
     }
     factors
 }

@@ -9,6 +9,7 @@ use super::{Answer, Challenge, SignIn, lockout, next_step, session, srp};
 use crate::idp::clients::{check_secret_hash, prevents_existence_errors};
 use crate::idp::lookup::{find_user, pool_name_of};
 use crate::idp::mfa::{EMAIL, Offered, SMS, first_factors};
+use crate::idp::passkeys;
 use crate::idp::service::UserPools;
 use crate::password::VerifierExt;
 use crate::store::{AuthSession, Tx, UserRecord};
@@ -31,6 +32,16 @@ pub(super) fn available(s: &SignIn<'_>, tx: &mut dyn Tx, user: &UserRecord) -> R
         UserPoolMfaType::On => false,
     };
     let mut out = Vec::new();
+    // A passkey with user verification may stand in for MFA where the pool says so
+    // (WebAuthnConfiguration's MULTI_FACTOR_WITH_USER_VERIFICATION, the model).
+    let passkey_as_mfa = tx
+        .mfa_config(s.pool_id())?
+        .and_then(|c| c.web_authn)
+        .and_then(|w| w.factor_configuration)
+        .is_some_and(|f| f == "MULTI_FACTOR_WITH_USER_VERIFICATION");
+    if (passwordless || passkey_as_mfa) && factors.contains(&AuthFactorType::WebAuthn) && !user.passkeys.is_empty() {
+        out.push(C::WebAuthn);
+    }
     if passwordless && factors.contains(&AuthFactorType::EmailOtp) && user.attribute("email").is_some() {
         out.push(C::EmailOtp);
     }
@@ -79,6 +90,7 @@ pub(super) fn start(
     let challenge = match chosen {
         Some(C::EmailOtp) => code_challenge(s, tx, &user, EMAIL, Carried { first_factor: true, ..carried })?,
         Some(C::SmsOtp) => code_challenge(s, tx, &user, SMS, Carried { first_factor: true, ..carried })?,
+        Some(C::WebAuthn) => web_authn_challenge(s, tx, &user, carried)?,
         Some(name) => open(s, tx, &user, name, carried)?,
         None => open(s, tx, &user, C::SelectChallenge, carried)?,
     };
@@ -144,6 +156,10 @@ pub(super) fn answer_select(
                 open(s, tx, &user, C::PasswordSrp, carried).map(Answer::Challenge)
             }
         },
+        "WEB_AUTHN" => {
+            session::spend(tx, &answering)?;
+            web_authn_challenge(s, tx, &user, carried).map(Answer::Challenge)
+        }
         "EMAIL_OTP" | "SMS_OTP" => {
             session::spend(tx, &answering)?;
             let factor = if choice == "EMAIL_OTP" { EMAIL } else { SMS };
@@ -151,6 +167,49 @@ pub(super) fn answer_select(
         }
         other => Err(ApiError::invalid_parameter(format!("The challenge {other} is not available for this user."))),
     }
+}
+
+/// The WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS (a JSON string) with a new challenge
+/// for the user's passkeys of the pool's relying party.
+fn web_authn_challenge(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    user: &UserRecord,
+    carried: Carried,
+) -> Result<Challenge, ApiError> {
+    let (rp_id, verification) = passkeys::relying_party(s.up, tx, s.pool)?;
+    let challenge = passkeys::new_challenge(s.up);
+    let options = passkeys::request_options(&challenge, &rp_id, &verification, user);
+    let carried = Carried { webauthn: Some((challenge, rp_id, verification)), ..carried };
+    let mut opened = open(s, tx, user, C::WebAuthn, carried)?;
+    opened.parameters.insert("CREDENTIAL_REQUEST_OPTIONS".into(), options);
+    Ok(opened)
+}
+
+/// WEB_AUTHN answered with the browser's assertion (`CREDENTIAL`). A passkey is the whole
+/// sign-in. One that fails is refused as a wrong password is, counted towards the lockout, and
+/// the session may be answered again.
+pub(super) fn answer_web_authn(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    answering: AuthSession,
+    mut user: UserRecord,
+    responses: &BTreeMap<String, String>,
+) -> Result<Answer, ApiError> {
+    let credential = super::flow::required(responses, "CREDENTIAL")?;
+    let carried = Carried::of(&answering);
+    let Some((challenge, rp_id, verification)) = carried.webauthn.clone() else {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
+    };
+    if let Some(stop) = lockout::gate(s.up, &mut user) {
+        return Ok(Answer::Refused(stop));
+    }
+    if passkeys::verify_assertion(&mut user, &credential, &challenge, &rp_id, &verification).is_err() {
+        return lockout::fail(s.up, tx, s.pool_id(), user).map(Answer::Refused);
+    }
+    session::spend(tx, &answering)?;
+    tx.put_user(s.pool_id(), &user)?;
+    super::after_mfa(s, tx, user, carried.device.as_deref(), carried.source())
 }
 
 /// PASSWORD answered (on its own session, or on SELECT_CHALLENGE's, as the guide allows).

@@ -37,6 +37,10 @@ pub(crate) struct Carried {
     /// answer goes back to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<Vec<serde_json::Value>>,
+    /// WEB_AUTHN: the challenge the assertion must sign, the relying party and the user
+    /// verification asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webauthn: Option<(String, String, String)>,
     /// EMAIL_OTP or SMS_OTP as USER_AUTH's first factor (an 8-digit code; no MFA after it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_factor: bool,

@@ -536,6 +536,7 @@ pub(crate) fn answer(
                     mfa::answer_code(&s, tx, answering, user, other, &responses)
                 }
                 C::Password => choice::answer_password(&s, tx, answering, user, &responses),
+                C::WebAuthn => choice::answer_web_authn(&s, tx, answering, user, &responses),
                 C::SelectMfaType => mfa::answer_select(&s, tx, answering, user, &responses),
                 C::MfaSetup => mfa::answer_setup(&s, tx, answering, user, &responses),
                 _ => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
