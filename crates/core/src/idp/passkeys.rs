@@ -5,8 +5,7 @@
 //! sources: docs/research/user-auth-passkeys.md §8-9, docs/fidelity.md "Passkeys".
 
 use crate::env::Random;
-use crate::idp::decode_token;
-use crate::idp::encode_token;
+use crate::idp::lookup::{decode_token, encode_token};
 use crate::idp::service::UserPools;
 use crate::store::{AuthSession, Passkey, Tx, UserRecord};
 use crate::webauthn::{self, Refusal, UP, UV};
