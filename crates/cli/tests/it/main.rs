@@ -3,6 +3,8 @@
 
 // Sign-in, tokens and their claims, challenges, refresh, revocation and lockout.
 mod auth;
+// Choice-based sign-in (USER_AUTH) and passkey settings.
+mod choice;
 // App clients: ids, secrets, defaults, settings checks, update, list and delete.
 mod clients;
 // Devices: tracking, confirmation, remembered status, listing and forgetting.
