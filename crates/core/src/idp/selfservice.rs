@@ -223,7 +223,8 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
         // PreSignUp confirmed gets the second at once.
         let client = tx.client(&input.client_id)?.unwrap_or_default();
         let stage = if auto_confirm { signin::CONFIRMED } else { signin::SIGNED_UP };
-        let session = signin::open_sign_up_session(up, tx, &client, &pool_id(&pool), &user, stage)?;
+        let vouched = signin::Vouched { password: true, attribute: None };
+        let session = signin::open_sign_up_session(up, tx, &client, &pool_id(&pool), &user, stage, vouched)?;
         Ok((pool, user, delivery, session))
     })?;
     if auto_confirm {
@@ -265,15 +266,16 @@ pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Re
         user.modified = now;
         claim_identifiers(tx, &pool, &user, input.force_alias_creation.unwrap_or(false), now)?;
         tx.put_user(&pool_id(&pool), &user)?;
-        // SignUp's session, handed back, becomes one USER_AUTH signs the user in with.
+        // The session USER_AUTH signs the new user in with: by the code just used (where the
+        // user may sign in with that code's factor), or, with SignUp's session handed back, by
+        // the password given at sign-up.
         let signed_up = match &input.session {
             Some(id) => signin::take_sign_up_session(up, tx, id, &input.client_id, &user, signin::SIGNED_UP)?,
             None => None,
         };
-        let session = match signed_up {
-            Some(_) => Some(signin::open_sign_up_session(up, tx, &client, &pool_id(&pool), &user, signin::CONFIRMED)?),
-            None => None,
-        };
+        let vouched = signin::Vouched { password: signed_up.is_some(), attribute: code.attribute.as_deref() };
+        let session =
+            Some(signin::open_sign_up_session(up, tx, &client, &pool_id(&pool), &user, signin::CONFIRMED, vouched)?);
         Ok(Settled::Done((pool, user, session)))
     })?;
     // The user is confirmed whatever the trigger says: a failing PostConfirmation leaves

@@ -267,6 +267,13 @@ fn check_password(
 pub(crate) const SIGNED_UP: &str = "SIGNED_UP";
 pub(crate) const CONFIRMED: &str = "CONFIRMED_SIGN_UP";
 
+/// What ConfirmSignUp's session vouches for: the password given at sign-up (SignUp's session was
+/// handed back), and the address the confirmation code went to (`email`, `phone_number`).
+pub(crate) struct Vouched<'a> {
+    pub password: bool,
+    pub attribute: Option<&'a str>,
+}
+
 /// Opens a sign-up session for `user` (SignUp's or ConfirmSignUp's), lasting the client's
 /// AuthSessionValidity.
 pub(crate) fn open_sign_up_session(
@@ -276,6 +283,7 @@ pub(crate) fn open_sign_up_session(
     pool_id: &str,
     user: &UserRecord,
     stage: &str,
+    vouched: Vouched<'_>,
 ) -> Result<String, ApiError> {
     let minutes = client.auth_session_validity.unwrap_or(3) as f64;
     let row = AuthSession {
@@ -286,7 +294,7 @@ pub(crate) fn open_sign_up_session(
         sub: user.sub.clone(),
         challenge: stage.to_string(),
         expires: up.now() + minutes * 60.0,
-        state: serde_json::Value::Null,
+        state: serde_json::json!({"password": vouched.password, "attribute": vouched.attribute}),
     };
     up.store_session(tx, &row)?;
     Ok(row.id)
@@ -316,9 +324,12 @@ pub(crate) fn take_sign_up_session(
 }
 
 /// USER_AUTH with the Session ConfirmSignUp returned: the user is signed in, the confirmation
-/// code having been their first factor ("You're not required to submit this code a second
-/// time", InitiateAuth's Session). Without a live session of this user, `None`: the sign-in
-/// goes on as any USER_AUTH does (amplify-android#3136 sees SELECT_CHALLENGE then).
+/// code standing for their first factor ("Amazon Cognito assumes the SMS or email message
+/// one-time verification password from ConfirmSignUp as the primary authentication factor",
+/// InitiateAuth's Session) where the user may sign in with that code's factor, or the password
+/// given at sign-up where SignUp's session reached ConfirmSignUp (amplify-android#3136).
+/// Otherwise, or without a live session of this user, `None`: the sign-in goes on as any
+/// USER_AUTH does (SELECT_CHALLENGE, as amplify-android#3136 saw).
 pub(super) fn auto_sign_in(
     s: &SignIn<'_>,
     tx: &mut dyn Tx,
@@ -327,7 +338,17 @@ pub(super) fn auto_sign_in(
 ) -> Result<Option<Answer>, ApiError> {
     let Some(user) = find_user(tx, s.pool, username)? else { return Ok(None) };
     let client_id = s.client.client_id.clone().unwrap_or_default();
-    if take_sign_up_session(s.up, tx, session_id, &client_id, &user, CONFIRMED)?.is_none() {
+    let Some(row) = take_sign_up_session(s.up, tx, session_id, &client_id, &user, CONFIRMED)? else {
+        return Ok(None);
+    };
+    let by_password = row.state.get("password").and_then(serde_json::Value::as_bool) == Some(true);
+    let factor = match row.state.get("attribute").and_then(serde_json::Value::as_str) {
+        Some("email") => Some(C::EmailOtp),
+        Some("phone_number") => Some(C::SmsOtp),
+        _ => None,
+    };
+    let by_code = factor.is_some_and(|f| available(s, tx, &user).is_ok_and(|a| a.contains(&f)));
+    if !by_password && !by_code {
         return Ok(None);
     }
     if !user.enabled {

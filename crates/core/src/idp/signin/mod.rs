@@ -25,7 +25,7 @@ mod session;
 mod setup;
 mod srp;
 
-pub(crate) use choice::{CONFIRMED, SIGNED_UP, open_sign_up_session, take_sign_up_session};
+pub(crate) use choice::{CONFIRMED, SIGNED_UP, Vouched, open_sign_up_session, take_sign_up_session};
 pub(crate) use migrate::migrate_user;
 pub(crate) use pre_auth::pre_authentication;
 pub(crate) use refresh::{RefreshSecret, get_tokens_from_refresh_token, refresh, revoke_token};
