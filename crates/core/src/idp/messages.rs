@@ -419,6 +419,13 @@ impl UserPools {
     }
 }
 
+/// How a sign-in code is written: the pool's template, if any, and the code's length.
+pub(crate) struct CodeTemplate<'a> {
+    pub body: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub digits: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,11 +435,4 @@ mod tests {
         assert_eq!(mask_email("victimsemail@gmail.com"), "v***@g***");
         assert_eq!(mask_phone("+15555550008"), "+*******0008");
     }
-}
-
-/// How a sign-in code is written: the pool's template, if any, and the code's length.
-pub(crate) struct CodeTemplate<'a> {
-    pub body: Option<&'a str>,
-    pub subject: Option<&'a str>,
-    pub digits: usize,
 }
