@@ -94,20 +94,18 @@ def _lambda_routes():
                    for arg in ("--lambda", f"{name}={invoke_api}")]
 
 
-def _start(args):
+def launch(args, port=None, env=None):
+    """Starts the cognate binary with `args` on `port` (a free one by default), its log drained
+    in the background: (process, url). For modules that need a server of their own (one whose
+    clock they move, or with Lambda routes of their own)."""
     binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
-    port = _free_port()
-    # Handlers inherit cognate's environment, so they can call it back.
-    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    port = port or _free_port()
     proc = subprocess.Popen(
         [binary, "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "NO_COLOR": "1", "COGNATE_LOG": "info"},
+        env={**os.environ, "NO_COLOR": "1", "COGNATE_LOG": "info", **(env or {})},
     )
     url = None
     for line in proc.stdout:
@@ -120,6 +118,16 @@ def _start(args):
     # Keep draining the log so the server never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     return proc, url
+
+
+def _start(args):
+    port = _free_port()
+    # Handlers inherit cognate's environment, so they can call it back.
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    return launch(args, port=port)
 
 
 _SERVER = {}

@@ -21,9 +21,7 @@ import base64
 import datetime
 import http.server
 import json
-import os
 import re
-import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -34,7 +32,7 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conftest import ROOT, _free_port
+from conftest import launch
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -105,19 +103,7 @@ def main(cognate_url):
 
 @pytest.fixture(scope="module")
 def own_cognate_server():
-    binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
-    proc = subprocess.Popen([binary, "serve", "--port", str(_free_port()), "--ephemeral"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "NO_COLOR": "1", "COGNATE_LOG": "info"})
-    url = None
-    for line in proc.stdout:
-        if "listening on " in line:
-            url = line.split("listening on ")[1].split()[0]
-            break
-    if url is None:
-        proc.kill()
-        raise RuntimeError("cognate did not start")
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    proc, url = launch(["--ephemeral"])
     yield url
     proc.kill()
     proc.wait()

@@ -19,12 +19,9 @@ import hashlib
 import html
 import html.parser
 import json
-import os
 import pathlib
 import secrets
-import subprocess
 import sys
-import threading
 import urllib.parse
 import urllib.request
 
@@ -33,7 +30,7 @@ import jwt
 import pytest
 import requests
 
-from conftest import ROOT, _free_port
+from conftest import _free_port, launch
 
 APP = "https://app.example/callback"
 BYE = "https://app.example/signed-out"
@@ -847,24 +844,13 @@ def recording_cognate():
     """A second cognate whose PreTokenGeneration handler puts the event's triggerSource in the
     ID token (handlers/pre_token_source.py). Its own process, so that conftest's server and
     its routes stay as they are; it is stopped when the module ends."""
-    binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
     handler = pathlib.Path(__file__).with_name("handlers") / "pre_token_source.py"
     port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "serve", "--ephemeral", "--port", str(port),
-         "--lambda", f"preTokenSource=command:{sys.executable} {handler}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "NO_COLOR": "1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"},
+    proc, url = launch(
+        ["--ephemeral", "--lambda", f"preTokenSource=command:{sys.executable} {handler}"],
+        port=port,
+        env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"},
     )
-    url = None
-    for line in proc.stdout:
-        if "listening on " in line:
-            url = line.split("listening on ")[1].split()[0]
-            break
-    if url is None:
-        proc.kill()
-        raise RuntimeError("the second cognate did not start")
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     yield url
     proc.kill()
     proc.wait()

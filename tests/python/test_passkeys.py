@@ -22,8 +22,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
-import threading
 import urllib.request
 
 import boto3
@@ -42,7 +40,7 @@ from fido2.webauthn import (
     websafe_encode,
 )
 
-from conftest import ROOT, _free_port
+from conftest import launch
 
 REGION = "us-east-1"
 RP = "app.example.com"
@@ -233,19 +231,7 @@ class OwnCognate:
 
 @pytest.fixture(scope="module")
 def own_cognate_server():
-    binary = os.environ.get("COGNATE_BIN", str(ROOT / "target" / "debug" / "cognate"))
-    proc = subprocess.Popen([binary, "serve", "--port", str(_free_port()), "--ephemeral"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "NO_COLOR": "1", "COGNATE_LOG": "info"})
-    url = None
-    for line in proc.stdout:
-        if "listening on " in line:
-            url = line.split("listening on ")[1].split()[0]
-            break
-    if url is None:
-        proc.kill()
-        raise RuntimeError("cognate did not start")
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    proc, url = launch(["--ephemeral"])
     yield url
     proc.kill()
     proc.wait()

@@ -6,13 +6,10 @@
 // (tests/hosted/amplify-app) is bundled with esbuild into a temporary folder and served from
 // http://localhost:<port>/, its redirect target for sign-in and sign-out; its user pool API
 // calls go to cognate's plain URL through `userPoolEndpoint`.
-import http from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { launchChromium } from './browser.js';
+import { launchChromium, serveApp } from './browser.js';
 import {
   CognitoIdentityProviderClient,
   AdminCreateUserCommand,
@@ -34,7 +31,6 @@ let browser;
 let appServer;
 let APP; // http://localhost:<port>/
 let HOSTED; // https://myamplify.auth.us-east-1.localhost:<tls port>
-let bundleDir;
 let cognito;
 let appConfig; // what the app reads from window.COGNATE_APP
 
@@ -42,40 +38,9 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   expect(process.env.COGNATE_TLS_URL, 'cognate.js exports the HTTPS URL').toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
 
-  // The app, bundled for the browser at test time.
-  bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cognate-amplify-app-'));
-  await build({
-    entryPoints: [path.join(APP_SRC, 'app.js')],
-    outfile: path.join(bundleDir, 'app.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    sourcemap: 'inline',
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    logLevel: 'warning',
-  });
-  const bundle = readFileSync(path.join(bundleDir, 'app.js'));
-  const html = readFileSync(path.join(APP_SRC, 'index.html'), 'utf8');
-  appServer = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://localhost');
-    if (pathname === '/') {
-      const script = `<script>window.COGNATE_APP = ${JSON.stringify(appConfig)};</script>`;
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(html.replace('<!--CONFIG-->', script));
-    } else if (pathname === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      res.end(bundle);
-    } else if (pathname === '/favicon.ico') {
-      res.writeHead(204);
-      res.end();
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  await new Promise((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-  APP = `http://localhost:${appServer.address().port}/`;
+  // The app, bundled for the browser at test time and served from localhost.
+  appServer = await serveApp(APP_SRC, () => appConfig);
+  APP = appServer.url;
   HOSTED = `https://${DOMAIN_PREFIX}.auth.us-east-1.localhost:${new URL(process.env.COGNATE_TLS_URL).port}`;
 
   browser = await launchChromium(['--ignore-certificate-errors']);
@@ -88,8 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (appServer ? appServer.close(resolve) : resolve()));
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  await appServer?.close();
   cognito?.destroy();
 });
 

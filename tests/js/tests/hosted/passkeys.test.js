@@ -10,14 +10,11 @@
 // `localhost` (cognate allows http://localhost:* for it); its user pool API calls go to
 // cognate's plain URL through `userPoolEndpoint`, cross-origin. The test drives the app through
 // window.passkeyApp with page.evaluate.
-import http from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { launchChromium } from './browser.js';
+import { launchChromium, serveApp } from './browser.js';
 import {
   CognitoIdentityProviderClient,
   AdminCreateUserCommand,
@@ -47,46 +44,14 @@ const AUTHENTICATOR = {
 let browser;
 let appServer;
 let APP; // http://localhost:<port>/
-let bundleDir;
 let cognito;
 let appConfig; // what the app reads from window.COGNATE_APP
 const logs = []; // every page's log, for artifacts/passkeys.log
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  bundleDir = mkdtempSync(path.join(os.tmpdir(), 'cognate-passkey-app-'));
-  await build({
-    entryPoints: [path.join(APP_SRC, 'app.js')],
-    outfile: path.join(bundleDir, 'app.js'),
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    sourcemap: 'inline',
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    logLevel: 'warning',
-  });
-  const bundle = readFileSync(path.join(bundleDir, 'app.js'));
-  const html = readFileSync(path.join(APP_SRC, 'index.html'), 'utf8');
-  appServer = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://localhost');
-    if (pathname === '/') {
-      const script = `<script>window.COGNATE_APP = ${JSON.stringify(appConfig)};</script>`;
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(html.replace('<!--CONFIG-->', script));
-    } else if (pathname === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      res.end(bundle);
-    } else if (pathname === '/favicon.ico') {
-      res.writeHead(204);
-      res.end();
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  await new Promise((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-  APP = `http://localhost:${appServer.address().port}/`;
+  appServer = await serveApp(APP_SRC, () => appConfig);
+  APP = appServer.url;
   browser = await launchChromium();
   cognito = new CognitoIdentityProviderClient({
     endpoint: process.env.COGNATE_URL,
@@ -132,8 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   writeFileSync(path.join(ARTIFACTS, 'passkeys.log'), `${logs.flat().join('\n')}\n`);
   await browser?.close();
-  await new Promise((resolve) => (appServer ? appServer.close(resolve) : resolve()));
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  await appServer?.close();
   cognito?.destroy();
 });
 
