@@ -6,7 +6,7 @@
 use super::identities::{forbidden, require_proof, unauthenticated_not_allowed};
 use super::logins::{Checked, Source};
 use super::pools::default_principal_tags;
-use super::service::{CREDENTIALS_SECONDS, IdentityPools, SERVICE_HOST, load_identity, load_pool};
+use super::service::{CREDENTIALS_SECONDS, IdentityPools, SERVICE_HOST, identity_and_pool, load_identity, load_pool};
 use crate::store::{CredentialsRecord, IdentityPoolRecord, RoleMappingRecord};
 use cognate_proto::identity::*;
 use cognate_proto::{ApiError, RequestContext};
@@ -205,11 +205,7 @@ pub(crate) fn get_credentials_for_identity(
     ctx: &RequestContext,
     input: GetCredentialsForIdentityInput,
 ) -> Result<GetCredentialsForIdentityResponse, ApiError> {
-    let (identity, pool) = ip.tx(|tx| {
-        let identity = load_identity(tx, &input.identity_id)?;
-        let pool = load_pool(tx, &identity.pool_id)?;
-        Ok((identity, pool))
-    })?;
+    let (identity, pool) = ip.tx(|tx| identity_and_pool(tx, &input.identity_id))?;
     if identity.disabled {
         return Err(forbidden(&identity.id));
     }

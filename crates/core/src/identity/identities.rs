@@ -3,7 +3,7 @@
 
 use super::logins::{Checked, Source};
 use super::pools::invalid_token;
-use super::service::{IdentityPools, load_identity, load_pool};
+use super::service::{IdentityPools, identity_and_pool, load_identity, load_pool};
 use crate::idp::{decode_token, encode_token};
 use crate::store::{IdentityPoolRecord, IdentityRecord, Login, Tx};
 use cognate_proto::identity::*;
@@ -213,11 +213,7 @@ pub(crate) fn unlink_identity(
     ctx: &RequestContext,
     input: UnlinkIdentityInput,
 ) -> Result<(), ApiError> {
-    let (identity, pool) = ip.tx(|tx| {
-        let identity = load_identity(tx, &input.identity_id)?;
-        let pool = load_pool(tx, &identity.pool_id)?;
-        Ok((identity, pool))
-    })?;
+    let (identity, pool) = ip.tx(|tx| identity_and_pool(tx, &input.identity_id))?;
     if identity.disabled {
         return Err(forbidden(&identity.id));
     }

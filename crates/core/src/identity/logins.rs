@@ -87,6 +87,16 @@ fn provider_of<'a>(pool: &'a IdentityPoolRecord, key: &str) -> Option<Provider<'
 }
 
 impl IdentityPools {
+    /// Cognito's refusal of a login token past its `exp` on cognate's clock.
+    fn unexpired(&self, claims: &Map<String, Value>) -> Result<(), ApiError> {
+        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+        let now = self.now() as i64;
+        if exp <= now {
+            return Err(invalid(&format!("Token expired: {now} >= {exp}")));
+        }
+        Ok(())
+    }
+
     /// Checks every login of `logins` for `pool`. The OIDC providers' keys are fetched first,
     /// outside any transaction; the user pools' tokens are checked in a transaction of their own.
     pub(crate) fn check_logins(
@@ -144,11 +154,7 @@ impl IdentityPools {
         if claims.get("token_use").and_then(Value::as_str) != Some("id") {
             return Err(invalid("Not a Cognito token."));
         }
-        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-        let now = self.now() as i64;
-        if exp <= now {
-            return Err(invalid(&format!("Token expired: {now} >= {exp}")));
-        }
+        self.unexpired(&claims)?;
         let aud = claims.get("aud").and_then(Value::as_str).unwrap_or_default();
         let entry = entries.iter().find(|c| c.client_id.as_deref() == Some(aud)).ok_or_else(unsupported_provider)?;
         let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -191,11 +197,7 @@ impl IdentityPools {
             .jwks(iss)
             .map_err(|_| invalid("Couldn't retrieve verification key from your identity provider."))?;
         let claims = verify_with_jwks(token, &jwks).map_err(|_| invalid("Couldn't verify signed token."))?;
-        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-        let now = self.now() as i64;
-        if exp <= now {
-            return Err(invalid(&format!("Token expired: {now} >= {exp}")));
-        }
+        self.unexpired(&claims)?;
         let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_string();
         if sub.is_empty() {
             return Err(invalid("Not a valid OpenId Connect identity token."));
@@ -217,11 +219,7 @@ impl IdentityPools {
         if claims.get("aud").and_then(Value::as_str) != Some(pool.id.as_str()) {
             return Err(unsupported_provider());
         }
-        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-        let now = self.now() as i64;
-        if exp <= now {
-            return Err(invalid(&format!("Token expired: {now} >= {exp}")));
-        }
+        self.unexpired(&claims)?;
         let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_string();
         Ok(Checked { login: None, source: Source::Own(sub), mapping_key: SERVICE_HOST.to_string(), claims })
     }

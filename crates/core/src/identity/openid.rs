@@ -5,7 +5,7 @@
 use super::identities::{forbidden, require_proof, unauthenticated_not_allowed};
 use super::logins::{Checked, Source};
 use super::pools::invalid_token;
-use super::service::{IdentityPools, SERVICE_HOST, load_identity, load_pool};
+use super::service::{IdentityPools, SERVICE_HOST, identity_and_pool, load_identity, load_pool};
 use crate::idp::{decode_token, encode_token};
 use crate::store::{IdentityPoolRecord, Login, Tx};
 use cognate_proto::identity::*;
@@ -79,11 +79,7 @@ pub(crate) fn get_open_id_token(
     ctx: &RequestContext,
     input: GetOpenIdTokenInput,
 ) -> Result<GetOpenIdTokenResponse, ApiError> {
-    let (identity, pool) = ip.tx(|tx| {
-        let identity = load_identity(tx, &input.identity_id)?;
-        let pool = load_pool(tx, &identity.pool_id)?;
-        Ok((identity, pool))
-    })?;
+    let (identity, pool) = ip.tx(|tx| identity_and_pool(tx, &input.identity_id))?;
     if pool.allow_classic_flow == Some(false) {
         return Err(ApiError::invalid_parameter("Basic (classic) flow is not enabled, please use enhanced flow."));
     }

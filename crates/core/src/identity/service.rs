@@ -121,3 +121,10 @@ pub(crate) fn load_pool(tx: &mut dyn Tx, id: &str) -> Result<IdentityPoolRecord,
 pub(crate) fn load_identity(tx: &mut dyn Tx, id: &str) -> Result<IdentityRecord, ApiError> {
     tx.identity(id)?.ok_or_else(|| ApiError::resource_not_found(format!("Identity '{id}' not found.")))
 }
+
+/// An identity and the pool it belongs to.
+pub(crate) fn identity_and_pool(tx: &mut dyn Tx, id: &str) -> Result<(IdentityRecord, IdentityPoolRecord), ApiError> {
+    let identity = load_identity(tx, id)?;
+    let pool = load_pool(tx, &identity.pool_id)?;
+    Ok((identity, pool))
+}
