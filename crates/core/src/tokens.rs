@@ -24,6 +24,8 @@ pub enum Purpose {
     SrpSecretBlock,
     /// A user's TOTP secret, as the user record keeps it.
     TotpSecret,
+    /// An app client's added secret (AddUserPoolClientSecret), as its pool document keeps it.
+    ClientSecret,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
             Purpose::RefreshToken => "refresh",
             Purpose::SrpSecretBlock => "srp",
             Purpose::TotpSecret => "totp",
+            Purpose::ClientSecret => "client-secret",
         };
         format!("{header}.{tag}").into_bytes()
     }

@@ -26,6 +26,10 @@ pub struct RequestContext {
     pub request_id: String,
     /// Where the client reached cognate (`http://host:port`), for issuers and discovery.
     pub base_url: Option<String>,
+    /// The caller's address: the first `X-Forwarded-For` hop, else the connection's peer.
+    pub source_ip: Option<String>,
+    /// The caller's `User-Agent`, as sessions and auth events record it.
+    pub user_agent: Option<String>,
 }
 
 /// Validates `body` against input shape `shape` of `service`, then decodes it.

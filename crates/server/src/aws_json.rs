@@ -29,7 +29,12 @@ enum Service {
     Identity,
 }
 
-pub async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+pub async fn handle(
+    State(state): State<Arc<AppState>>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     // STS shares the endpoint and speaks the Query protocol: a form body.
     let form = headers
         .get("content-type")
@@ -46,7 +51,8 @@ pub async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let op = target.split_once('.').map(|(_, op)| op.to_string()).unwrap_or_default();
 
-    let result = process(&state, &headers, &target, &request_id, body).await;
+    let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let result = process(&state, &headers, peer, &target, &request_id, body).await;
     let (status, error) = match &result {
         Ok(_) => (200, None),
         Err(e) => (e.status, Some(e.type_name.to_string())),
@@ -58,6 +64,12 @@ pub async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body
         error = error.as_deref().unwrap_or("-"),
         "request"
     );
+    if let (Ok(answer), "StartUserImportJob") = (&result, op.as_str()) {
+        let job = &answer["UserImportJob"];
+        if let (Some(pool), Some(id)) = (job["UserPoolId"].as_str(), job["JobId"].as_str()) {
+            crate::import::run(&state, pool.to_string(), id.to_string());
+        }
+    }
     let mut response = match result {
         Ok(body) => json_response(StatusCode::OK, &body),
         Err(e) => error_response(&e),
@@ -68,9 +80,18 @@ pub async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body
     response
 }
 
+/// The caller's address: a proxy's `X-Forwarded-For` names the client first.
+fn source_ip(headers: &HeaderMap, peer: Option<std::net::IpAddr>) -> Option<String> {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let first =
+        forwarded.and_then(|f| f.split(',').next()).map(str::trim).filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+    first.map(str::to_string).or_else(|| peer.map(|ip| ip.to_string()))
+}
+
 async fn process(
     state: &Arc<AppState>,
     headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
     target: &str,
     request_id: &str,
     body: Body,
@@ -98,6 +119,8 @@ async fn process(
         region: region_of(headers, &body),
         request_id: request_id.to_string(),
         base_url: state.base_url(headers),
+        source_ip: source_ip(headers, peer),
+        user_agent: headers.get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string),
     };
     // The operation runs here, on the I/O thread: handing each one to a blocking thread cost
     // two thread wake-ups per request. What waits on the world outside (a Lambda handler)

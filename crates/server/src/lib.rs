@@ -10,6 +10,7 @@
 
 mod aws_json;
 mod form;
+mod import;
 pub mod lambda;
 mod oauth;
 mod pages;
@@ -142,6 +143,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_cognate/credentials/{access_key_id}", get(testing::credentials))
         .route("/_cognate/clock", get(testing::clock).post(testing::advance_clock))
         .route("/_cognate/reset", post(testing::reset))
+        .route("/_cognate/import/{pool_id}/{job_id}", axum::routing::put(import::upload))
         .route("/moto-api/reset", post(testing::reset))
         .layer(cors)
         .with_state(state)
@@ -218,7 +220,10 @@ pub async fn serve(config: ServeConfig) -> Result<(), String> {
     if let Some(addr) = tls {
         tracing::info!("cognate serves HTTPS on https://{addr} too");
     }
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {

@@ -68,7 +68,7 @@ pub async fn start(state: Arc<AppState>, config: &TlsConfig) -> Result<SocketAdd
         ),
     );
     tokio::spawn(async move {
-        if let Err(e) = server.serve(router.into_make_service()).await {
+        if let Err(e) = server.serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await {
             tracing::error!("the HTTPS server stopped: {e}");
         }
     });

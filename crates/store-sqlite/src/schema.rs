@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-pub(crate) const SCHEMA_VERSION: i64 = 8;
+pub(crate) const SCHEMA_VERSION: i64 = 9;
 
 /// What each schema version adds to the one before (version 1 is [`SCHEMA`] less these).
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, DOMAINS),
     (7, BRANDING),
     (8, IDENTITY_POOLS),
+    (9, POOL_DOCS),
 ];
 
 const IDPS: &str = "CREATE TABLE idps (pool_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, \
@@ -42,6 +43,12 @@ const IDENTITY_POOLS: &str = "CREATE TABLE identity_pools (id TEXT PRIMARY KEY, 
     CREATE INDEX identity_logins_by_identity ON identity_logins (identity_id); \
     CREATE TABLE credentials (access_key_id TEXT PRIMARY KEY, expires REAL NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID; \
     CREATE INDEX credentials_by_expiry ON credentials (expires);";
+
+/// A pool's lesser resources and settings, by kind, owner (empty for the pool itself,
+/// `client:<id>`, `user:<key>`) and key: see `Tx::pool_doc`.
+const POOL_DOCS: &str = "CREATE TABLE pool_docs (pool_id TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, \
+                         key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (pool_id, kind, owner, key)) WITHOUT ROWID; \
+                         CREATE INDEX pool_docs_by_owner ON pool_docs (pool_id, owner);";
 
 /// Up to version 2 a pool or client row held the generated type's JSON itself; from 3 it holds
 /// the versioned document of [`cognate_store::documents`], whose version 1 body is that same

@@ -9,7 +9,7 @@ use cognate_proto::idp::{
 use cognate_store::documents;
 use cognate_store::{
     AuthSession, CredentialsRecord, DeviceRecord, IdentityPoolRecord, IdentityRecord, Login, MfaConfig, OutboxMessage,
-    OutboxQuery, Page, PoolKeys, StoreResult, TokenFamily, Tx, UiCustomization, UserFilter, UserRecord,
+    OutboxQuery, Owner, Page, PoolKeys, StoreResult, TokenFamily, Tx, UiCustomization, UserFilter, UserRecord,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -161,6 +161,7 @@ impl Tx for SqliteTx<'_> {
             "DELETE FROM resource_servers WHERE pool_id = ?1",
             "DELETE FROM domains WHERE pool_id = ?1",
             "DELETE FROM branding WHERE pool_id = ?1",
+            "DELETE FROM pool_docs WHERE pool_id = ?1",
         ] {
             self.exec(sql, [id])?;
         }
@@ -196,6 +197,11 @@ impl Tx for SqliteTx<'_> {
 
     fn delete_client(&mut self, client_id: &str) -> StoreResult<()> {
         self.decoded.clients.forget(client_id);
+        let Some(pool_id) = self.text("SELECT pool_id FROM clients WHERE id = ?1", [client_id])? else { return Ok(()) };
+        self.exec(
+            "DELETE FROM pool_docs WHERE pool_id = ?1 AND owner = ?2",
+            params![pool_id, Owner::Client(client_id).as_key()],
+        )?;
         self.exec("DELETE FROM clients WHERE id = ?1", [client_id]).map(drop)
     }
 
@@ -258,6 +264,10 @@ impl Tx for SqliteTx<'_> {
         self.exec("DELETE FROM user_index WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
         self.exec("DELETE FROM members WHERE pool_id = ?1 AND key = ?2", [pool_id, key])?;
         self.exec("DELETE FROM devices WHERE pool_id = ?1 AND user_key = ?2", [pool_id, key])?;
+        self.exec(
+            "DELETE FROM pool_docs WHERE pool_id = ?1 AND owner = ?2",
+            params![pool_id, Owner::User(key).as_key()],
+        )?;
         // Token families stay until they expire: a deleted user's refresh token then answers
         // "User does not exist.", as Cognito's does.
         Ok(())
@@ -449,6 +459,15 @@ impl Tx for SqliteTx<'_> {
             [pool_id, user_key],
         )
         .map(drop)
+    }
+
+    fn families_of(&mut self, pool_id: &str, user_key: &str) -> StoreResult<Vec<TokenFamily>> {
+        let rows = self.docs(
+            "SELECT origin_jti, doc FROM families WHERE pool_id = ?1 AND user_key = ?2 ORDER BY origin_jti",
+            [pool_id, user_key],
+            usize::MAX,
+        )?;
+        Ok(rows.into_iter().map(|(_, f)| f).collect())
     }
 
     fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>> {
@@ -643,6 +662,89 @@ impl Tx for SqliteTx<'_> {
         self.exec("DELETE FROM branding WHERE pool_id = ?1 AND kind = 'style' AND key = ?2", [pool_id, id]).map(drop)
     }
 
+    fn pool_doc(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        owner: Owner<'_>,
+        key: &str,
+    ) -> StoreResult<Option<serde_json::Value>> {
+        self.doc(
+            "SELECT doc FROM pool_docs WHERE pool_id = ?1 AND kind = ?2 AND owner = ?3 AND key = ?4",
+            params![pool_id, kind, owner.as_key(), key],
+        )
+    }
+
+    fn put_pool_doc(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        owner: Owner<'_>,
+        key: &str,
+        doc: &serde_json::Value,
+    ) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO pool_docs (pool_id, kind, owner, key, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![pool_id, kind, owner.as_key(), key, to_doc(doc)?],
+        )
+        .map(drop)
+    }
+
+    fn delete_pool_doc(&mut self, pool_id: &str, kind: &str, owner: Owner<'_>, key: &str) -> StoreResult<()> {
+        self.exec(
+            "DELETE FROM pool_docs WHERE pool_id = ?1 AND kind = ?2 AND owner = ?3 AND key = ?4",
+            params![pool_id, kind, owner.as_key(), key],
+        )
+        .map(drop)
+    }
+
+    fn pool_docs(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        owner: Owner<'_>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<(String, serde_json::Value)>> {
+        let rows: Vec<(String, serde_json::Value)> = self.docs(
+            "SELECT key, doc FROM pool_docs WHERE pool_id = ?1 AND kind = ?2 AND owner = ?3 AND key > ?4 ORDER BY key",
+            params![pool_id, kind, owner.as_key(), after.unwrap_or("")],
+            limit.saturating_add(1),
+        )?;
+        let rows = rows.into_iter().map(|(k, d)| (k.clone(), (k, d))).collect();
+        Ok(page(rows, limit))
+    }
+
+    fn pool_docs_of_kind(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<(String, serde_json::Value)>> {
+        let (after_owner, after_key) = split_position(after.unwrap_or(""));
+        let mut stmt = self
+            .txn
+            .prepare_cached(
+                "SELECT owner, key, doc FROM pool_docs WHERE pool_id = ?1 AND kind = ?2 \
+                 AND (owner > ?3 OR (owner = ?3 AND key > ?4)) ORDER BY owner, key",
+            )
+            .map_err(db_error)?;
+        let rows = stmt
+            .query_map(params![pool_id, kind, after_owner, after_key], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .map_err(db_error)?
+            .take(limit.saturating_add(1))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_error)?;
+        let rows = rows
+            .into_iter()
+            .map(|(owner, key, doc)| Ok((format!("{owner}\0{key}"), (key, from_doc(&doc)?))))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(page(rows, limit))
+    }
+
     fn identity_pool(&mut self, id: &str) -> StoreResult<Option<IdentityPoolRecord>> {
         self.doc("SELECT doc FROM identity_pools WHERE id = ?1", [id])
     }
@@ -752,6 +854,7 @@ impl Tx for SqliteTx<'_> {
             "resource_servers",
             "domains",
             "branding",
+            "pool_docs",
             "identity_pools",
             "identities",
             "identity_logins",

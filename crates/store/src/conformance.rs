@@ -36,9 +36,9 @@
 
 use crate::{
     AuthSession, CognitoProviderRecord, CredentialsRecord, DeviceRecord, EmailMfa, IdentityPoolRecord, IdentityRecord,
-    Login, MfaConfig, OutboxMessage, OutboxQuery, Passkey, PasswordVerifier, PendingCode, PoolKeys,
-    PrincipalTagsRecord, RoleMappingRecord, RuleRecord, SoftwareToken, Store, StoreResult, TokenFamily, Tx,
-    UiCustomization, UserFilter, UserMfa, UserRecord, WebAuthnSettings,
+    Login, MfaConfig, OutboxMessage, OutboxQuery, Owner, Passkey, PasswordVerifier, PendingCode, PoolKeys,
+    PrincipalTagsRecord, RoleMappingRecord, RuleRecord, SoftwareToken, Store, StoreResult, TokenFamily, TrackedSession,
+    Tx, UiCustomization, UserFilter, UserMfa, UserRecord, WebAuthnSettings,
 };
 use cognate_proto::ApiError;
 use cognate_proto::idp::{
@@ -80,6 +80,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("identities are found by their logins, which follow every put", identities_by_login),
     ("delete_identity_pool takes its identities and nothing else", delete_identity_pool_cascades),
     ("credentials round-trip and are purged once expired", credentials_expire),
+    ("pool documents are kept by kind, owner and key, and go with their owner", pool_docs_by_owner),
 ];
 
 /// Runs every check in [`CHECKS`], each on a fresh store from `make`, and panics naming those
@@ -331,6 +332,13 @@ fn family(pool_id: &str, jti: &str, user_key: &str, expires: f64) -> TokenFamily
         previous_refresh_id: Some("older".into()),
         previous_valid_until: 1_700_000_010.0,
         scopes: Some(vec!["openid".into()]),
+        session: Some(TrackedSession {
+            id: format!("tkn{jti}"),
+            created: 1_700_000_000.5,
+            last_active: 1_700_000_100.25,
+            device: Some("Firefox 130, Linux".into()),
+            ip: Some("192.0.2.1".into()),
+        }),
     }
 }
 
@@ -417,7 +425,12 @@ fn fill_tx(tx: &mut dyn Tx, pool_id: &str) -> StoreResult<()> {
     tx.put_ui_customization(&ui_customization(pool_id, "ALL"))?;
     tx.put_ui_customization(&ui_customization(pool_id, &client_id(pool_id)))?;
     tx.put_branding(&client_id(pool_id), &branding(pool_id, "4f0c8a1e-2d3b-4c5d-8e6f-7a8b9c0d1e2f"))?;
+    tx.put_pool_doc(pool_id, "terms", Owner::Pool, "t1", &pool_doc_value(pool_id))?;
     Ok(())
+}
+
+fn pool_doc_value(tag: &str) -> serde_json::Value {
+    serde_json::json!({ "tag": tag, "n": 1.5, "list": [true, null, "x"] })
 }
 
 fn mfa_config(pool_id: &str) -> MfaConfig {
@@ -466,6 +479,7 @@ fn assert_filled(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.branding(pool_id, style)?, Some((client.clone(), branding(pool_id, style))));
             assert_eq!(tx.branding_of_client(pool_id, &client)?, Some(branding(pool_id, style)));
             assert_eq!(tx.branding_of_client(pool_id, "another-client")?, None);
+            assert_eq!(tx.pool_doc(pool_id, "terms", Owner::Pool, "t1")?, Some(pool_doc_value(pool_id)));
             Ok(())
         })
         .unwrap();
@@ -499,6 +513,8 @@ fn assert_empty(store: &DynStore, pool_id: &str) {
             assert_eq!(tx.ui_customization(pool_id, "ALL")?, None);
             assert_eq!(tx.branding(pool_id, "4f0c8a1e-2d3b-4c5d-8e6f-7a8b9c0d1e2f")?, None);
             assert_eq!(tx.branding_of_client(pool_id, &client_id(pool_id))?, None);
+            assert_eq!(tx.pool_doc(pool_id, "terms", Owner::Pool, "t1")?, None);
+            assert_eq!(tx.pool_docs_of_kind(pool_id, "terms", None, 10)?.items, vec![]);
             Ok(())
         })
         .unwrap();
@@ -694,6 +710,7 @@ fn records_round_trip(store: &DynStore) {
             f.revoked = true;
             f.device_key = None;
             f.scopes = None;
+            f.session = None;
             tx.put_family(&f)?;
             assert_eq!(tx.family(P1, &f.origin_jti)?, Some(f));
 
@@ -1086,6 +1103,8 @@ fn revoke_families_is_per_user(store: &DynStore) {
             }
             assert_eq!(tx.family(P1, "b1")?, Some(family(P1, "b1", "bob", 1e12)));
             assert_eq!(tx.family(P2, "a3")?, Some(family(P2, "a3", "alice", 1e12)));
+            let jtis: Vec<String> = tx.families_of(P1, "alice")?.into_iter().map(|f| f.origin_jti).collect();
+            assert_eq!(jtis, ["a1", "a2"], "a user's families, revoked too, in origin_jti order");
             tx.revoke_families(P1, "nobody")?;
             Ok(())
         })
@@ -1471,6 +1490,46 @@ fn credentials_expire(store: &DynStore) {
             assert!(tx.credentials("ASIANEW")?.is_some());
             tx.clear()?;
             assert_eq!(tx.credentials("ASIANEW")?, None);
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn pool_docs_by_owner(store: &DynStore) {
+    let doc = |n: i64| serde_json::json!({ "n": n });
+    store
+        .tx(|tx| {
+            fill_tx(tx, P1)?;
+            for key in ["k3", "k1", "k2"] {
+                tx.put_pool_doc(P1, "secret", Owner::Client(&client_id(P1)), key, &doc(1))?;
+                tx.put_pool_doc(P1, "event", Owner::User("alice"), key, &doc(2))?;
+                tx.put_pool_doc(P1, "event", Owner::User("bob"), key, &doc(3))?;
+            }
+            tx.put_pool_doc(P1, "event", Owner::User("alice"), "k2", &doc(4))?;
+            assert_eq!(tx.pool_doc(P1, "event", Owner::User("alice"), "k2")?, Some(doc(4)), "a put replaces");
+            assert_eq!(tx.pool_doc(P1, "event", Owner::User("carol"), "k2")?, None);
+            assert_eq!(tx.pool_doc(P1, "secret", Owner::User("alice"), "k2")?, None, "kinds are apart");
+            Ok(())
+        })
+        .unwrap();
+    store
+        .tx(|tx| {
+            let pages = walk(2, |after, limit| tx.pool_docs(P1, "event", Owner::User("alice"), after, limit));
+            let keys: Vec<Vec<String>> = pages.iter().map(|p| p.iter().map(|(k, _)| k.clone()).collect()).collect();
+            assert_eq!(keys, [vec!["k1", "k2"], vec!["k3"]]);
+            assert_eq!(pages[0][1].1, doc(4));
+            let every = walk(4, |after, limit| tx.pool_docs_of_kind(P1, "event", after, limit));
+            let values: Vec<serde_json::Value> = every.concat().into_iter().map(|(_, d)| d).collect();
+            assert_eq!(values, [doc(2), doc(4), doc(2), doc(3), doc(3), doc(3)], "owner by owner, key by key");
+            tx.delete_pool_doc(P1, "event", Owner::User("alice"), "k1")?;
+            assert_eq!(tx.pool_doc(P1, "event", Owner::User("alice"), "k1")?, None);
+            assert_eq!(tx.pool_doc(P1, "event", Owner::User("bob"), "k1")?, Some(doc(3)));
+            // A user's and a client's documents go with them.
+            tx.delete_user(P1, "bob")?;
+            assert_eq!(tx.pool_docs(P1, "event", Owner::User("bob"), None, 10)?.items, vec![]);
+            assert_eq!(tx.pool_docs(P1, "event", Owner::User("alice"), None, 10)?.items.len(), 2);
+            tx.delete_client(&client_id(P1))?;
+            assert_eq!(tx.pool_docs(P1, "secret", Owner::Client(&client_id(P1)), None, 10)?.items, vec![]);
             Ok(())
         })
         .unwrap();

@@ -58,8 +58,8 @@ pub use identity::{
 };
 pub use records::{
     AuthSession, DeviceRecord, EmailMfa, MfaConfig, OutboxMessage, OutboxQuery, Passkey, PasswordVerifier, PendingCode,
-    PoolKeys, SEARCHABLE, SoftwareToken, TokenFamily, UiCustomization, UserMfa, UserRecord, WebAuthnSettings,
-    search_is_case_insensitive,
+    PoolKeys, SEARCHABLE, SoftwareToken, TokenFamily, TrackedSession, UiCustomization, UserMfa, UserRecord,
+    WebAuthnSettings, search_is_case_insensitive,
 };
 
 use cognate_proto::ApiError;
@@ -96,6 +96,27 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The sort key of the last item, when more items follow.
     pub next: Option<String>,
+}
+
+/// Whom a [pool document](Tx::pool_doc) belongs to. It goes with its pool, and with its
+/// client or user when that is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner<'a> {
+    Pool,
+    Client(&'a str),
+    User(&'a str),
+}
+
+impl Owner<'_> {
+    /// The owner as one string, as a backend keys it: empty for the pool, `client:<id>`,
+    /// `user:<key>`.
+    pub fn as_key(&self) -> String {
+        match self {
+            Owner::Pool => String::new(),
+            Owner::Client(id) => format!("client:{id}"),
+            Owner::User(key) => format!("user:{key}"),
+        }
+    }
 }
 
 /// A ListUsers filter, already parsed and normalised by the caller.
@@ -181,6 +202,8 @@ pub trait Tx {
     /// Marks every stored token family of a user revoked (the others are revoked by
     /// [`UserRecord::signed_out`]).
     fn revoke_families(&mut self, pool_id: &str, user_key: &str) -> StoreResult<()>;
+    /// A user's stored token families (revoked ones too), in `origin_jti` order.
+    fn families_of(&mut self, pool_id: &str, user_key: &str) -> StoreResult<Vec<TokenFamily>>;
 
     fn device(&mut self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>>;
     fn put_device(&mut self, device: &DeviceRecord) -> StoreResult<()>;
@@ -236,6 +259,44 @@ pub trait Tx {
     fn branding_of_client(&mut self, pool_id: &str, client_id: &str) -> StoreResult<Option<ManagedLoginBrandingType>>;
     fn put_branding(&mut self, client_id: &str, branding: &ManagedLoginBrandingType) -> StoreResult<()>;
     fn delete_branding(&mut self, pool_id: &str, id: &str) -> StoreResult<()>;
+
+    /// A pool's lesser resources and settings (client secrets, terms, risk configurations, auth
+    /// events, import jobs, ...) as JSON documents, by `kind`, owner and key. Core gives each
+    /// kind its record type; a backend only keeps them, in key order within a kind and owner.
+    fn pool_doc(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        owner: Owner<'_>,
+        key: &str,
+    ) -> StoreResult<Option<serde_json::Value>>;
+    fn put_pool_doc(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        owner: Owner<'_>,
+        key: &str,
+        doc: &serde_json::Value,
+    ) -> StoreResult<()>;
+    fn delete_pool_doc(&mut self, pool_id: &str, kind: &str, owner: Owner<'_>, key: &str) -> StoreResult<()>;
+    /// One owner's documents of a kind in key order, after `after`; the page's `next` is a key.
+    fn pool_docs(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        owner: Owner<'_>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<(String, serde_json::Value)>>;
+    /// Every owner's documents of a kind, in owner and key order: `after` and `next` are
+    /// positions this method made.
+    fn pool_docs_of_kind(
+        &mut self,
+        pool_id: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<(String, serde_json::Value)>>;
 
     /// An identity pool (cognito-identity) by id.
     fn identity_pool(&mut self, id: &str) -> StoreResult<Option<IdentityPoolRecord>>;

@@ -57,6 +57,24 @@ pub struct TokenFamily {
     /// tokens carry `aws.cognito.signin.user.admin` alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// The session the family is, when its pool tracks sessions (every tracked sign-in writes
+    /// its family's row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<TrackedSession>,
+}
+
+/// A token session as ListUserSessions shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrackedSession {
+    /// `tkn` and 25 lower-case letters and digits.
+    pub id: String,
+    pub created: f64,
+    /// The last sign-in or refresh.
+    pub last_active: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
 }
 
 /// A device a user signed in from, tracked when the pool's DeviceConfiguration asks for it.

@@ -1,7 +1,7 @@
 //! App clients: their ids and secrets, token validity, auth flows and attribute permissions.
 
 use crate::env::{LOWER_ALNUM, RandomExt};
-use crate::idp::lookup::{decode_token, encode_token, limit, load_pool};
+use crate::idp::lookup::{client_not_found, decode_token, encode_token, limit, load_pool};
 use crate::idp::pools::schema_entry;
 use crate::idp::service::UserPools;
 use crate::store::Tx;
@@ -41,39 +41,6 @@ pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     mac.update(username.as_bytes());
     mac.update(client_id.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
-}
-
-/// Checks SECRET_HASH when the client has a secret; `usernames` are the names the hash may
-/// have been computed over.
-pub(crate) fn check_secret_hash<S: AsRef<str>>(
-    client: &UserPoolClientType,
-    given: Option<&str>,
-    usernames: &[S],
-) -> Result<(), ApiError> {
-    let Some(secret) = client.client_secret.as_deref() else { return Ok(()) };
-    let id = client.client_id.as_deref().unwrap_or_default();
-    let Some(given) = given else {
-        return Err(ApiError::not_authorized(format!(
-            "Client {id} is configured with secret but SECRET_HASH was not received"
-        )));
-    };
-    if usernames.iter().any(|u| secret_hash(secret, u.as_ref(), id) == given) {
-        Ok(())
-    } else {
-        Err(ApiError::not_authorized(format!("Unable to verify secret hash for client {id}")))
-    }
-}
-
-/// The client secret, for the operations that take it whole rather than as SECRET_HASH.
-pub(crate) fn check_client_secret(client: &UserPoolClientType, given: Option<&str>) -> Result<(), ApiError> {
-    match (client.client_secret.as_deref(), given) {
-        (None, _) => Ok(()),
-        (Some(secret), Some(given)) if secret == given => Ok(()),
-        (Some(_), _) => Err(ApiError::not_authorized(format!(
-            "Unable to verify secret hash for client {}",
-            client.client_id.as_deref().unwrap_or_default()
-        ))),
-    }
 }
 
 /// Whether the client hides which users exist (PreventUserExistenceErrors ENABLED).
@@ -270,10 +237,6 @@ impl ClientSettings {
         client.refresh_token_rotation = self.refresh_token_rotation;
         Ok(())
     }
-}
-
-fn client_not_found(client_id: &str) -> ApiError {
-    ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
 }
 
 impl UserPools {

@@ -91,3 +91,8 @@ pub(crate) fn limit(requested: Option<i32>, default: usize) -> usize {
         _ => default,
     }
 }
+
+/// Cognito's answer for an app client that is not there (or not the named pool's).
+pub(crate) fn client_not_found(client_id: &str) -> ApiError {
+    ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
+}

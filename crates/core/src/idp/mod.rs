@@ -5,14 +5,21 @@
 //! operation. The submodules hold the behaviour by resource; `lookup` is the leaf they share.
 
 mod attributes;
+mod auth_events;
 mod branding;
+mod client_secrets;
 mod clients;
 mod devices;
 mod domains;
 mod filter;
 mod groups;
 mod hooks;
+mod import;
+pub use import::{BATCH as IMPORT_BATCH, UploadRefusal};
 mod issue;
+mod limits;
+mod links;
+mod log_delivery;
 mod lookup;
 mod messages;
 mod mfa;
@@ -22,14 +29,20 @@ pub use oauth::{
     UserInfoError, View,
 };
 mod passkeys;
+mod pool_docs;
 mod pools;
 mod providers;
 mod resource_servers;
+mod risk;
 mod selfservice;
 mod service;
+mod session_tracking;
+mod sessions;
 pub use service::{IssuerStyle, Settings, UserPools};
 mod signin;
+mod signing;
 mod tags;
+mod terms;
 mod tracking;
 mod users;
 
@@ -46,6 +59,224 @@ use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 
 impl CognitoIdentityProvider for UserPools {
+    fn get_csv_header(&self, _: &RequestContext, input: GetCSVHeaderRequest) -> Result<GetCSVHeaderResponse, ApiError> {
+        import::get_csv_header(self, input)
+    }
+    fn start_user_import_job(
+        &self,
+        _: &RequestContext,
+        input: StartUserImportJobRequest,
+    ) -> Result<StartUserImportJobResponse, ApiError> {
+        import::start_user_import_job(self, input)
+    }
+    fn stop_user_import_job(
+        &self,
+        _: &RequestContext,
+        input: StopUserImportJobRequest,
+    ) -> Result<StopUserImportJobResponse, ApiError> {
+        import::stop_user_import_job(self, input)
+    }
+    fn describe_user_import_job(
+        &self,
+        _: &RequestContext,
+        input: DescribeUserImportJobRequest,
+    ) -> Result<DescribeUserImportJobResponse, ApiError> {
+        import::describe_user_import_job(self, input)
+    }
+    fn list_user_import_jobs(
+        &self,
+        _: &RequestContext,
+        input: ListUserImportJobsRequest,
+    ) -> Result<ListUserImportJobsResponse, ApiError> {
+        import::list_user_import_jobs(self, input)
+    }
+    fn create_user_import_job(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUserImportJobRequest,
+    ) -> Result<CreateUserImportJobResponse, ApiError> {
+        import::create_user_import_job(self, ctx, input)
+    }
+    fn admin_link_provider_for_user(
+        &self,
+        _: &RequestContext,
+        input: AdminLinkProviderForUserRequest,
+    ) -> Result<AdminLinkProviderForUserResponse, ApiError> {
+        links::admin_link_provider_for_user(self, input)
+    }
+    fn admin_disable_provider_for_user(
+        &self,
+        _: &RequestContext,
+        input: AdminDisableProviderForUserRequest,
+    ) -> Result<AdminDisableProviderForUserResponse, ApiError> {
+        links::admin_disable_provider_for_user(self, input)
+    }
+    fn set_risk_configuration(
+        &self,
+        _: &RequestContext,
+        input: SetRiskConfigurationRequest,
+    ) -> Result<SetRiskConfigurationResponse, ApiError> {
+        risk::set_risk_configuration(self, input)
+    }
+    fn describe_risk_configuration(
+        &self,
+        _: &RequestContext,
+        input: DescribeRiskConfigurationRequest,
+    ) -> Result<DescribeRiskConfigurationResponse, ApiError> {
+        risk::describe_risk_configuration(self, input)
+    }
+    fn admin_list_user_auth_events(
+        &self,
+        _: &RequestContext,
+        input: AdminListUserAuthEventsRequest,
+    ) -> Result<AdminListUserAuthEventsResponse, ApiError> {
+        auth_events::admin_list_user_auth_events(self, input)
+    }
+    fn admin_update_auth_event_feedback(
+        &self,
+        _: &RequestContext,
+        input: AdminUpdateAuthEventFeedbackRequest,
+    ) -> Result<AdminUpdateAuthEventFeedbackResponse, ApiError> {
+        auth_events::admin_update_auth_event_feedback(self, input)
+    }
+    fn get_signing_certificate(
+        &self,
+        _: &RequestContext,
+        input: GetSigningCertificateRequest,
+    ) -> Result<GetSigningCertificateResponse, ApiError> {
+        signing::get_signing_certificate(self, input)
+    }
+    fn create_terms(&self, _: &RequestContext, input: CreateTermsRequest) -> Result<CreateTermsResponse, ApiError> {
+        terms::create_terms(self, input)
+    }
+    fn describe_terms(
+        &self,
+        _: &RequestContext,
+        input: DescribeTermsRequest,
+    ) -> Result<DescribeTermsResponse, ApiError> {
+        terms::describe_terms(self, input)
+    }
+    fn describe_terms_by_client(
+        &self,
+        _: &RequestContext,
+        input: DescribeTermsByClientRequest,
+    ) -> Result<DescribeTermsByClientResponse, ApiError> {
+        terms::describe_terms_by_client(self, input)
+    }
+    fn update_terms(&self, _: &RequestContext, input: UpdateTermsRequest) -> Result<UpdateTermsResponse, ApiError> {
+        terms::update_terms(self, input)
+    }
+    fn list_terms(&self, _: &RequestContext, input: ListTermsRequest) -> Result<ListTermsResponse, ApiError> {
+        terms::list_terms(self, input)
+    }
+    fn set_log_delivery_configuration(
+        &self,
+        _: &RequestContext,
+        input: SetLogDeliveryConfigurationRequest,
+    ) -> Result<SetLogDeliveryConfigurationResponse, ApiError> {
+        log_delivery::set_log_delivery_configuration(self, input)
+    }
+    fn get_log_delivery_configuration(
+        &self,
+        _: &RequestContext,
+        input: GetLogDeliveryConfigurationRequest,
+    ) -> Result<GetLogDeliveryConfigurationResponse, ApiError> {
+        log_delivery::get_log_delivery_configuration(self, input)
+    }
+    fn get_provisioned_limit(
+        &self,
+        ctx: &RequestContext,
+        input: GetProvisionedLimitRequest,
+    ) -> Result<GetProvisionedLimitResponse, ApiError> {
+        limits::get_provisioned_limit(self, ctx, input)
+    }
+    fn update_provisioned_limit(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateProvisionedLimitRequest,
+    ) -> Result<UpdateProvisionedLimitResponse, ApiError> {
+        limits::update_provisioned_limit(self, ctx, input)
+    }
+    fn delete_terms(&self, _: &RequestContext, input: DeleteTermsRequest) -> Result<(), ApiError> {
+        terms::delete_terms(self, input)
+    }
+    fn list_user_sessions(
+        &self,
+        _: &RequestContext,
+        input: ListUserSessionsRequest,
+    ) -> Result<ListUserSessionsResponse, ApiError> {
+        sessions::list_user_sessions(self, input)
+    }
+    fn admin_list_user_sessions(
+        &self,
+        _: &RequestContext,
+        input: AdminListUserSessionsRequest,
+    ) -> Result<AdminListUserSessionsResponse, ApiError> {
+        sessions::admin_list_user_sessions(self, input)
+    }
+    fn revoke_user_session(
+        &self,
+        _: &RequestContext,
+        input: RevokeUserSessionRequest,
+    ) -> Result<RevokeUserSessionResponse, ApiError> {
+        sessions::revoke_user_session(self, input)
+    }
+    fn admin_revoke_user_session(
+        &self,
+        _: &RequestContext,
+        input: AdminRevokeUserSessionRequest,
+    ) -> Result<AdminRevokeUserSessionResponse, ApiError> {
+        sessions::admin_revoke_user_session(self, input)
+    }
+    fn get_user_pool_session_configuration(
+        &self,
+        _: &RequestContext,
+        input: GetUserPoolSessionConfigurationRequest,
+    ) -> Result<GetUserPoolSessionConfigurationResponse, ApiError> {
+        sessions::get_user_pool_session_configuration(self, input)
+    }
+    fn set_user_pool_session_configuration(
+        &self,
+        _: &RequestContext,
+        input: SetUserPoolSessionConfigurationRequest,
+    ) -> Result<SetUserPoolSessionConfigurationResponse, ApiError> {
+        sessions::set_user_pool_session_configuration(self, input)
+    }
+    fn get_user_pool_client_session_configuration(
+        &self,
+        _: &RequestContext,
+        input: GetUserPoolClientSessionConfigurationRequest,
+    ) -> Result<GetUserPoolClientSessionConfigurationResponse, ApiError> {
+        sessions::get_user_pool_client_session_configuration(self, input)
+    }
+    fn set_user_pool_client_session_configuration(
+        &self,
+        _: &RequestContext,
+        input: SetUserPoolClientSessionConfigurationRequest,
+    ) -> Result<SetUserPoolClientSessionConfigurationResponse, ApiError> {
+        sessions::set_user_pool_client_session_configuration(self, input)
+    }
+    fn add_user_pool_client_secret(
+        &self,
+        _: &RequestContext,
+        input: AddUserPoolClientSecretRequest,
+    ) -> Result<AddUserPoolClientSecretResponse, ApiError> {
+        client_secrets::add_user_pool_client_secret(self, input)
+    }
+    fn delete_user_pool_client_secret(
+        &self,
+        _: &RequestContext,
+        input: DeleteUserPoolClientSecretRequest,
+    ) -> Result<DeleteUserPoolClientSecretResponse, ApiError> {
+        client_secrets::delete_user_pool_client_secret(self, input)
+    }
+    fn list_user_pool_client_secrets(
+        &self,
+        _: &RequestContext,
+        input: ListUserPoolClientSecretsRequest,
+    ) -> Result<ListUserPoolClientSecretsResponse, ApiError> {
+        client_secrets::list_user_pool_client_secrets(self, input)
+    }
     fn set_ui_customization(
         &self,
         ctx: &RequestContext,
@@ -372,8 +603,8 @@ impl CognitoIdentityProvider for UserPools {
     ) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
         issue::admin_user_global_sign_out(self, input)
     }
-    fn sign_up(&self, _: &RequestContext, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
-        selfservice::sign_up(self, input)
+    fn sign_up(&self, ctx: &RequestContext, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
+        selfservice::sign_up(self, ctx, input)
     }
     fn confirm_sign_up(
         &self,
@@ -384,31 +615,31 @@ impl CognitoIdentityProvider for UserPools {
     }
     fn resend_confirmation_code(
         &self,
-        _: &RequestContext,
+        ctx: &RequestContext,
         input: ResendConfirmationCodeRequest,
     ) -> Result<ResendConfirmationCodeResponse, ApiError> {
-        selfservice::resend_confirmation_code(self, input)
+        selfservice::resend_confirmation_code(self, ctx, input)
     }
     fn forgot_password(
         &self,
-        _: &RequestContext,
+        ctx: &RequestContext,
         input: ForgotPasswordRequest,
     ) -> Result<ForgotPasswordResponse, ApiError> {
-        selfservice::forgot_password(self, input)
+        selfservice::forgot_password(self, ctx, input)
     }
     fn confirm_forgot_password(
         &self,
-        _: &RequestContext,
+        ctx: &RequestContext,
         input: ConfirmForgotPasswordRequest,
     ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
-        selfservice::confirm_forgot_password(self, input)
+        selfservice::confirm_forgot_password(self, ctx, input)
     }
     fn change_password(
         &self,
-        _: &RequestContext,
+        ctx: &RequestContext,
         input: ChangePasswordRequest,
     ) -> Result<ChangePasswordResponse, ApiError> {
-        selfservice::change_password(self, input)
+        selfservice::change_password(self, ctx, input)
     }
     fn start_web_authn_registration(
         &self,

@@ -3,7 +3,9 @@
 
 use crate::env::RandomExt;
 use crate::idp::attributes;
-use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
+use crate::idp::auth_events::{self, Outcome};
+use crate::idp::client_secrets::check_secret_hash;
+use crate::idp::clients::{client_and_pool, prevents_existence_errors};
 use crate::idp::lookup::{find_user, load_pool, pool_name_of, user_key};
 use crate::idp::messages::{SIGN_UP_CODE_SECONDS, mask_email};
 use crate::idp::service::{Settled, UserPools};
@@ -11,8 +13,8 @@ use crate::idp::signin;
 use crate::idp::users::{claim_identifiers, policy};
 use crate::password::{self, PasswordVerifier, VerifierExt};
 use crate::store::{Tx, UserRecord};
-use cognate_proto::ApiError;
 use cognate_proto::idp::*;
+use cognate_proto::{ApiError, RequestContext};
 use std::sync::Arc;
 
 fn pool_id(pool: &UserPoolType) -> String {
@@ -86,7 +88,7 @@ impl UserPools {
         username: &str,
     ) -> Result<(UserPoolClientType, Arc<UserPoolType>, Option<UserRecord>), ApiError> {
         let (client, pool) = client_and_pool(tx, None, client_id)?;
-        check_secret_hash(&client, secret_hash, &[username])?;
+        check_secret_hash(self, tx, &client, secret_hash, &[username])?;
         let user = find_user(tx, &pool, username)?;
         Ok((client, pool, user))
     }
@@ -115,11 +117,11 @@ impl UserPools {
     }
 }
 
-pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
+pub(crate) fn sign_up(up: &UserPools, ctx: &RequestContext, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
     let now = up.now();
     let (pool, mut user) = up.tx(|tx| {
         let (client, pool) = client_and_pool(tx, None, &input.client_id)?;
-        check_secret_hash(&client, input.secret_hash.as_deref(), &[&input.username])?;
+        check_secret_hash(up, tx, &client, input.secret_hash.as_deref(), &[&input.username])?;
         if pool.admin_create_user_config.as_ref().and_then(|c| c.allow_admin_create_user_only) == Some(true) {
             return Err(ApiError::not_authorized("SignUp is not permitted for this user pool"));
         }
@@ -219,6 +221,7 @@ pub(crate) fn sign_up(up: &UserPools, input: SignUpRequest) -> Result<SignUpResp
             }
         };
         tx.put_user(&pool_id(&pool), &user)?;
+        auth_events::record(up, tx, ctx, &pool, &user, Outcome::new(EventType::SignUp, EventResponseType::Pass))?;
         // The session ConfirmSignUp takes to hand back one USER_AUTH signs in with; a user
         // PreSignUp confirmed gets the second at once.
         let client = tx.client(&input.client_id)?.unwrap_or_default();
@@ -286,6 +289,7 @@ pub(crate) fn confirm_sign_up(up: &UserPools, input: ConfirmSignUpRequest) -> Re
 
 pub(crate) fn resend_confirmation_code(
     up: &UserPools,
+    ctx: &RequestContext,
     input: ResendConfirmationCodeRequest,
 ) -> Result<ResendConfirmationCodeResponse, ApiError> {
     up.tx_sending(|tx, mail| {
@@ -310,12 +314,14 @@ pub(crate) fn resend_confirmation_code(
             None => None,
         };
         tx.put_user(&pool_id(&pool), &user)?;
+        auth_events::record(up, tx, ctx, &pool, &user, Outcome::new(EventType::ResendCode, EventResponseType::Pass))?;
         Ok(ResendConfirmationCodeResponse { code_delivery_details: delivery })
     })
 }
 
 pub(crate) fn forgot_password(
     up: &UserPools,
+    ctx: &RequestContext,
     input: ForgotPasswordRequest,
 ) -> Result<ForgotPasswordResponse, ApiError> {
     crate::idp::signin::migrate_user(up, &input.client_id, Some(&input.username), None, true)?;
@@ -331,12 +337,15 @@ pub(crate) fn forgot_password(
         up.count_code_request(&mut user)?;
         let delivery = up.send_reset_code(tx, mail, &pool, &mut user, "ForgotPassword")?;
         tx.put_user(&pool_id(&pool), &user)?;
+        let asked = Outcome::new(EventType::ForgotPassword, EventResponseType::Pass);
+        auth_events::record(up, tx, ctx, &pool, &user, asked)?;
         Ok(ForgotPasswordResponse { code_delivery_details: Some(delivery) })
     })
 }
 
 pub(crate) fn confirm_forgot_password(
     up: &UserPools,
+    ctx: &RequestContext,
     input: ConfirmForgotPasswordRequest,
 ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
     let now = up.now();
@@ -360,6 +369,8 @@ pub(crate) fn confirm_forgot_password(
         user.locked_until = 0.0;
         user.modified = now;
         tx.put_user(&pool_id(&pool), &user)?;
+        let changed = Outcome::new(EventType::PasswordChange, EventResponseType::Pass);
+        auth_events::record(up, tx, ctx, &pool, &user, changed)?;
         Ok(Settled::Done((pool, user)))
     })?;
     up.post_confirmation(
@@ -374,6 +385,7 @@ pub(crate) fn confirm_forgot_password(
 
 pub(crate) fn change_password(
     up: &UserPools,
+    ctx: &RequestContext,
     input: ChangePasswordRequest,
 ) -> Result<ChangePasswordResponse, ApiError> {
     let now = up.now();
@@ -390,6 +402,8 @@ pub(crate) fn change_password(
             Some(PasswordVerifier::new(&pool_name, &user.username, &input.proposed_password, up.rng.as_ref()));
         user.modified = now;
         tx.put_user(&pool_id(&pool), &user)?;
+        let changed = Outcome::new(EventType::PasswordChange, EventResponseType::Pass);
+        auth_events::record(up, tx, ctx, &pool, &user, changed)?;
         Ok(ChangePasswordResponse::default())
     })
 }

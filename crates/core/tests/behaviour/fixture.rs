@@ -68,7 +68,7 @@ impl Core {
 
     /// The answer to `op`, or its error as `{"__type", "message"}`: what a client would read.
     pub fn call(&self, op: &str, body: Value) -> Result<Value, Value> {
-        let ctx = RequestContext { region: None, request_id: "test".into(), base_url: None };
+        let ctx = RequestContext { region: None, request_id: "test".into(), base_url: None, ..Default::default() };
         dispatch(&self.pools, &ctx, op, &body).map_err(|e| json!({"__type": e.type_name, "message": e.message}))
     }
 

@@ -49,6 +49,7 @@ impl RefreshPayload {
             previous_refresh_id: None,
             previous_valid_until: 0.0,
             scopes: self.scp.clone(),
+            session: None,
         })
     }
 }

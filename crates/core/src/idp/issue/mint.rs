@@ -90,7 +90,7 @@ pub(crate) fn sign_in_tokens_scoped(
         }
         None => (None, None),
     };
-    let family = TokenFamily {
+    let mut family = TokenFamily {
         origin_jti: s.up.rng.uuid_v4(),
         pool_id: s.pool.id.clone().unwrap_or_default(),
         client_id: s.client.client_id.clone().unwrap_or_default(),
@@ -104,8 +104,11 @@ pub(crate) fn sign_in_tokens_scoped(
         previous_refresh_id: None,
         previous_valid_until: 0.0,
         scopes,
+        session: None,
     };
-    if signed_out_since(user, family.auth_time) {
+    if crate::idp::session_tracking::track(s, tx, user, &mut family)? {
+        // A tracked session is a row from the start.
+    } else if signed_out_since(user, family.auth_time) {
         // Begun in the second of a sign-out: only a row can say it came after it.
         s.up.store_family(tx, &family)?;
     }

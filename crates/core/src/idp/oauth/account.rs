@@ -40,7 +40,12 @@ impl UserPools {
         username: String,
         values: BTreeMap<String, String>,
     ) -> Result<View, ApiError> {
-        let pool = self.tx(|tx| load_pool(tx, &c.pool_id))?;
+        let (pool, terms) = self.tx(|tx| {
+            let pool = load_pool(tx, &c.pool_id)?;
+            // The pages are in English: its links, else the default ones.
+            let terms = crate::idp::terms::sign_up_links(tx, &c.pool_id, &c.grant.client_id, "cognito:english")?;
+            Ok((pool, terms))
+        })?;
         let kinds = pool.username_attributes.clone().unwrap_or_default();
         let (username_label, as_username) = match kinds.as_slice() {
             [] => ("Username", None),
@@ -55,7 +60,7 @@ impl UserPools {
             .filter_map(|s| s.name.clone())
             .filter(|n| n != "sub" && Some(n.as_str()) != as_username)
             .collect();
-        Ok(View::SignUp { username_label: username_label.into(), attributes, username, values })
+        Ok(View::SignUp { username_label: username_label.into(), attributes, username, values, terms })
     }
 
     pub(super) fn hosted_sign_up(
@@ -77,7 +82,7 @@ impl UserPools {
             ),
             ..Default::default()
         };
-        let signed_up = as_sent("SignUp", request).and_then(|r| selfservice::sign_up(self, r));
+        let signed_up = as_sent("SignUp", request).and_then(|r| selfservice::sign_up(self, ctx, r));
         let made = match signed_up {
             Ok(made) => made,
             Err(e) => {
@@ -163,6 +168,7 @@ impl UserPools {
     /// A new sign-up code, and the confirm page again.
     pub(super) fn hosted_resend(
         &self,
+        ctx: &RequestContext,
         c: &Checked,
         username: &str,
         ticket: Option<String>,
@@ -173,8 +179,8 @@ impl UserPools {
             username: username.to_string(),
             ..Default::default()
         };
-        let resent =
-            as_sent("ResendConfirmationCode", request).and_then(|r| selfservice::resend_confirmation_code(self, r));
+        let resent = as_sent("ResendConfirmationCode", request)
+            .and_then(|r| selfservice::resend_confirmation_code(self, ctx, r));
         let (details, error) = match resent {
             Ok(r) => (r.code_delivery_details, None),
             Err(e) => (None, Some(shown(e)?)),
@@ -184,14 +190,19 @@ impl UserPools {
         self.page_saying(c, view, error, sent(details.as_ref()))
     }
 
-    pub(super) fn hosted_forgot(&self, c: &Checked, username: &str) -> Result<HostedStep, ApiError> {
+    pub(super) fn hosted_forgot(
+        &self,
+        ctx: &RequestContext,
+        c: &Checked,
+        username: &str,
+    ) -> Result<HostedStep, ApiError> {
         let request = ForgotPasswordRequest {
             client_id: c.grant.client_id.clone(),
             secret_hash: self.page_secret_hash(c, username),
             username: username.to_string(),
             ..Default::default()
         };
-        match as_sent("ForgotPassword", request).and_then(|r| selfservice::forgot_password(self, r)) {
+        match as_sent("ForgotPassword", request).and_then(|r| selfservice::forgot_password(self, ctx, r)) {
             Ok(r) => {
                 let destination = r.code_delivery_details.as_ref().and_then(|d| d.destination.clone());
                 let view = View::ConfirmForgotPassword { username: username.to_string(), destination };
@@ -203,6 +214,7 @@ impl UserPools {
 
     pub(super) fn hosted_confirm_forgot(
         &self,
+        ctx: &RequestContext,
         c: &Checked,
         username: &str,
         code: &str,
@@ -221,7 +233,8 @@ impl UserPools {
             password: password.to_string(),
             ..Default::default()
         };
-        match as_sent("ConfirmForgotPassword", request).and_then(|r| selfservice::confirm_forgot_password(self, r)) {
+        match as_sent("ConfirmForgotPassword", request).and_then(|r| selfservice::confirm_forgot_password(self, ctx, r))
+        {
             Ok(_) => {
                 let view = View::SignIn { username: username.to_string() };
                 self.page_saying(c, view, None, Some("Your password has been changed. Sign in with it.".into()))

@@ -97,7 +97,13 @@ impl UserPools {
             .filter(|(attr, _)| attr.as_str() != "username")
             .filter_map(|(attr, claim)| claims.get(claim).and_then(claim_text).map(|v| (attr.clone(), v)))
             .collect();
-        let existing = self.tx(|tx| find_user(tx, &pool, &username))?;
+        // A user the provider's identity was linked to (AdminLinkProviderForUser) signs in as
+        // that user; otherwise the provider's own profile.
+        let existing =
+            self.tx(|tx| match crate::idp::links::linked_user(tx, &pool_id, &grant.provider, &subject, &mapped)? {
+                Some(linked) => Ok(Some(linked)),
+                None => find_user(tx, &pool, &username),
+            })?;
         let missing: Vec<String> = pool
             .schema_attributes
             .iter()

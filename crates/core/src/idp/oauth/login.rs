@@ -159,10 +159,10 @@ impl UserPools {
                 self.hosted_sign_up(ctx, c, &username, &password, attributes)
             }
             Form::Confirm { username, code, ticket } => self.hosted_confirm(ctx, c, &username, &code, ticket),
-            Form::Resend { username, ticket } => self.hosted_resend(c, &username, ticket),
-            Form::ForgotPassword { username } => self.hosted_forgot(c, &username),
+            Form::Resend { username, ticket } => self.hosted_resend(ctx, c, &username, ticket),
+            Form::ForgotPassword { username } => self.hosted_forgot(ctx, c, &username),
             Form::ConfirmForgotPassword { username, code, password, confirm } => {
-                self.hosted_confirm_forgot(c, &username, &code, &password, &confirm)
+                self.hosted_confirm_forgot(ctx, c, &username, &code, &password, &confirm)
             }
         })
     }
@@ -192,8 +192,8 @@ impl UserPools {
         let retry = View::SignIn { username: username.to_string() };
         match self.settle_hosted(ctx, c, answer, username, retry.clone()) {
             // A user who signed in before confirming is sent a new code, and the confirm page.
-            Err(e) if e.type_name == "UserNotConfirmedException" => self.hosted_resend(c, username, None),
-            Err(e) if e.type_name == "PasswordResetRequiredException" => self.hosted_forgot(c, username),
+            Err(e) if e.type_name == "UserNotConfirmedException" => self.hosted_resend(ctx, c, username, None),
+            Err(e) if e.type_name == "PasswordResetRequiredException" => self.hosted_forgot(ctx, c, username),
             Err(e) => self.page_saying(c, retry, Some(shown(e)?), None),
             Ok(step) => Ok(step),
         }

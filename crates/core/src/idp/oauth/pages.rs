@@ -92,6 +92,8 @@ pub enum View {
         attributes: Vec<String>,
         username: String,
         values: BTreeMap<String, String>,
+        /// The client's terms of use and privacy policy links, once it has both (CreateTerms).
+        terms: Option<(String, String)>,
     },
     /// The code sent at sign-up. `ticket` ties the page to the sign-up in this browser, which
     /// signs the user in once confirmed.

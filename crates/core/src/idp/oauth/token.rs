@@ -1,5 +1,6 @@
 //! `POST /oauth2/token`: the authorization code, refresh token and client credentials grants.
 
+use crate::idp::client_secrets::valid_secrets;
 use crate::idp::lookup::load_pool;
 use crate::idp::oauth::{CODE, Grant};
 use crate::idp::service::SignIn;
@@ -52,10 +53,16 @@ impl UserPools {
             None => (form.get("client_id").cloned().unwrap_or_default(), form.get("client_secret").cloned()),
         };
         let internal = |_| OAuthError { status: 500, error: "server_error" };
-        let client = self.tx(|tx| tx.client(&client_id)).map_err(internal)?.ok_or(oauth("invalid_client"))?;
-        if let Some(expected) = client.client_secret.as_deref()
-            && secret.as_deref() != Some(expected)
-        {
+        let (client, secrets) = self
+            .tx(|tx| {
+                let Some(client) = tx.client(&client_id)? else { return Ok(None) };
+                let secrets = valid_secrets(self, tx, &client)?;
+                Ok(Some((client, secrets)))
+            })
+            .map_err(internal)?
+            .ok_or(oauth("invalid_client"))?;
+        // Any current secret: during a rotation, the old one and the new.
+        if !secrets.is_empty() && !secret.as_ref().is_some_and(|given| secrets.contains(given)) {
             return Err(oauth("invalid_client"));
         }
         let pool_id = client.user_pool_id.clone().unwrap_or_default();

@@ -6,7 +6,8 @@
 
 use super::mfa::{Carried, code_challenge};
 use super::{Answer, Challenge, SignIn, lockout, next_step, session, srp};
-use crate::idp::clients::{check_secret_hash, prevents_existence_errors};
+use crate::idp::client_secrets::check_secret_hash;
+use crate::idp::clients::prevents_existence_errors;
 use crate::idp::lookup::{find_user, pool_name_of};
 use crate::idp::mfa::{EMAIL, Offered, SMS, first_factors};
 use crate::idp::passkeys;
@@ -69,7 +70,7 @@ pub(super) fn start(
     secret_hash: Option<&str>,
     device: Option<&str>,
 ) -> Result<Answer, ApiError> {
-    check_secret_hash(s.client, secret_hash, &[username])?;
+    check_secret_hash(s.up, tx, s.client, secret_hash, &[username])?;
     let Some(user) = find_user(tx, s.pool, username)? else {
         if !prevents_existence_errors(s.client) {
             return Ok(Answer::Refused(ApiError::user_not_found("User does not exist.")));
@@ -205,11 +206,11 @@ pub(super) fn answer_web_authn(
         return Ok(Answer::Refused(stop));
     }
     if passkeys::verify_assertion(&mut user, &credential, &challenge, &rp_id, &verification).is_err() {
-        return lockout::fail(s.up, tx, s.pool_id(), user).map(Answer::Refused);
+        return lockout::fail(s, tx, user).map(Answer::Refused);
     }
     session::spend(tx, &answering)?;
     tx.put_user(s.pool_id(), &user)?;
-    super::after_mfa(s, tx, user, carried.device.as_deref(), carried.source())
+    super::after_mfa(s, tx, user, carried.device.as_deref(), carried.source(), false)
 }
 
 /// PASSWORD answered (on its own session, or on SELECT_CHALLENGE's, as the guide allows).
@@ -255,7 +256,7 @@ fn check_password(
     }
     let ok = user.password.as_ref().is_some_and(|v| v.matches(pool_name_of(s.pool_id()), &user.username, password));
     if !ok {
-        return lockout::fail(s.up, tx, s.pool_id(), user).map(Answer::Refused);
+        return lockout::fail(s, tx, user).map(Answer::Refused);
     }
     let carried = Carried::of(&answering);
     session::spend(tx, &answering)?;
@@ -354,5 +355,5 @@ pub(super) fn auto_sign_in(
     if !user.enabled {
         return Ok(Some(Answer::Refused(ApiError::not_authorized("User is disabled."))));
     }
-    super::after_mfa(s, tx, user, None, "TokenGeneration_Authentication").map(Some)
+    super::after_mfa(s, tx, user, None, "TokenGeneration_Authentication", false).map(Some)
 }

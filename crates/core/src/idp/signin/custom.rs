@@ -7,14 +7,16 @@
 
 use super::srp::{self, Ephemeral, SrpSubject};
 use super::{Answer, Challenge, session};
-use crate::idp::clients::{check_secret_hash, client_and_pool, prevents_existence_errors};
+use crate::idp::client_secrets::check_secret_hash;
+use crate::idp::clients::{client_and_pool, prevents_existence_errors};
 use crate::idp::issue;
 use crate::idp::lookup::find_user;
 use crate::idp::service::{Mail, SignIn, UserPools};
 use crate::store::{Tx, UserRecord};
 use crate::triggers::{EventHeader, event, event_attributes};
 use cognate_proto::idp::{
-    ChallengeNameType, ExplicitAuthFlowsType, LambdaConfigType, UserPoolClientType, UserPoolType, UserStatusType,
+    ChallengeNameType, EventResponseType, EventType, ExplicitAuthFlowsType, LambdaConfigType, UserPoolClientType,
+    UserPoolType, UserStatusType,
 };
 use cognate_proto::{ApiError, RequestContext};
 use serde_json::{Value, json};
@@ -103,6 +105,9 @@ fn next(up: &UserPools, rctx: &RequestContext, ctx: Context, history: Vec<Value>
                 mail: &Default::default(),
                 hosted: false,
             };
+            // A custom sign-in's challenges are its own: the event names none of Cognito's.
+            let passed = crate::idp::auth_events::Outcome::new(EventType::SignIn, EventResponseType::Pass);
+            crate::idp::auth_events::record(up, tx, rctx, &ctx.pool, &user, passed)?;
             issue::sign_in_tokens(&s, tx, &user, None, "TokenGeneration_Authentication")
         })?;
         return Ok(Answer::Tokens(Box::new(minted)));
@@ -229,7 +234,7 @@ pub(super) fn start(
 ) -> Result<Answer, ApiError> {
     let ctx = up.tx(|tx| -> Result<Context, ApiError> {
         let (client, pool) = client_for_custom(tx, admin_pool, client_id)?;
-        check_secret_hash(&client, secret_hash, &[username])?;
+        check_secret_hash(up, tx, &client, secret_hash, &[username])?;
         let user = find_for_custom(tx, &pool, &client, username)?;
         let srp_a = srp_a.map(srp::parse_a).transpose()?;
         Ok(Context { pool, client, user, srp_a })
@@ -269,7 +274,7 @@ pub(super) fn respond(
         let user = tx.user(&pool_id, &stored.user_key)?.filter(|u| u.sub == stored.sub).ok_or_else(invalid)?;
         let username = responses.get("USERNAME").map(String::as_str).unwrap_or_default();
         let names = session::hash_names(tx, &pool, username, &user)?;
-        check_secret_hash(&client, responses.get("SECRET_HASH").map(String::as_str), &names)?;
+        check_secret_hash(up, tx, &client, responses.get("SECRET_HASH").map(String::as_str), &names)?;
         Ok((Context { pool, client, user, srp_a: None }, stored.state))
     })?;
     let answer = responses.get("ANSWER").cloned().unwrap_or_default();

@@ -1,10 +1,11 @@
 //! Lockout: five failed passwords lock a user for a second, each one more doubles it, up to
 //! about 15 minutes (developer guide, "Lockout behavior").
 
-use crate::idp::service::UserPools;
+use crate::idp::auth_events::{self, Outcome};
+use crate::idp::service::{SignIn, UserPools};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::ApiError;
-use cognate_proto::idp::UserStatusType;
+use cognate_proto::idp::{ChallengeName, EventResponseType, EventType, UserStatusType};
 
 /// Failed attempts before Cognito starts locking a user out, and the longest lock.
 const THRESHOLD: u32 = 5;
@@ -36,14 +37,27 @@ pub(crate) fn gate(up: &UserPools, user: &mut UserRecord) -> Option<ApiError> {
 }
 
 /// Counts a wrong password, and answers Cognito's refusal for it.
-pub(crate) fn fail(up: &UserPools, tx: &mut dyn Tx, pool_id: &str, user: UserRecord) -> Result<ApiError, ApiError> {
-    count(up, tx, pool_id, user)?;
+pub(crate) fn fail(s: &SignIn<'_>, tx: &mut dyn Tx, user: UserRecord) -> Result<ApiError, ApiError> {
+    count(s, tx, user, ChallengeName::Password)?;
     Ok(ApiError::not_authorized("Incorrect username or password."))
 }
 
 /// Counts a failed attempt (a wrong password, or a wrong MFA code: the developer guide's
 /// lockout counts both), locking the user once there are enough.
-pub(crate) fn count(up: &UserPools, tx: &mut dyn Tx, pool_id: &str, mut user: UserRecord) -> Result<(), ApiError> {
+/// The failure is an auth event too, where the pool keeps them.
+pub(crate) fn count(
+    s: &SignIn<'_>,
+    tx: &mut dyn Tx,
+    mut user: UserRecord,
+    failed: ChallengeName,
+) -> Result<(), ApiError> {
+    let outcome = Outcome::new(EventType::SignIn, EventResponseType::Fail);
+    let outcome = match failed {
+        ChallengeName::Mfa => outcome.challenge(ChallengeName::Password, true).challenge(ChallengeName::Mfa, false),
+        ChallengeName::Password => outcome.challenge(ChallengeName::Password, false),
+    };
+    auth_events::record(s.up, tx, s.ctx, s.pool, &user, outcome)?;
+    let (up, pool_id) = (s.up, s.pool_id());
     let now = up.now();
     user.failed_attempts += 1;
     user.last_failure = now;

@@ -8,7 +8,7 @@ use crate::idp::mfa::{EMAIL, ORDER, Offered, SMS, TOTP, deliverable, enable, sec
 use crate::store::{AuthSession, Tx, UserRecord};
 use crate::totp;
 use cognate_proto::ApiError;
-use cognate_proto::idp::{ChallengeNameType, DeliveryMediumType, UserPoolMfaType, UserStatusType};
+use cognate_proto::idp::{ChallengeName, ChallengeNameType, DeliveryMediumType, UserPoolMfaType, UserStatusType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -266,7 +266,7 @@ pub(super) fn answer_code(
         if confirming {
             user.status = UserStatusType::Unconfirmed;
         }
-        lockout::count(s.up, tx, s.pool_id(), user)?;
+        lockout::count(s, tx, user, ChallengeName::Mfa)?;
         return Ok(Answer::Refused(ApiError::code_mismatch(match challenge {
             ChallengeNameType::SoftwareTokenMfa => "Invalid code received for user",
             _ => "Invalid code or auth state for the user.",
@@ -291,7 +291,7 @@ pub(super) fn answer_code(
         let pool = std::sync::Arc::new(s.pool.clone());
         return Ok(Answer::ResumeCustom(Box::new(Resume::new(pool, s.client.clone(), user, history))));
     }
-    after_mfa(s, tx, user, carried.device.as_deref(), carried.source())
+    after_mfa(s, tx, user, carried.device.as_deref(), carried.source(), true)
 }
 
 /// SELECT_MFA_TYPE: the factor chosen (`ANSWER`) is challenged next.
@@ -324,7 +324,7 @@ pub(super) fn answer_setup(
     let carried = Carried::of(&answering);
     if carried.verified {
         session::spend(tx, &answering)?;
-        return after_mfa(s, tx, user, carried.device.as_deref(), carried.source());
+        return after_mfa(s, tx, user, carried.device.as_deref(), carried.source(), true);
     }
     let email = responses.get("EMAIL").or_else(|| responses.get("email"));
     if let Some(email) = email.filter(|_| carried.factors.iter().any(|f| f == EMAIL)) {

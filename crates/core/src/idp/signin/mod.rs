@@ -31,12 +31,16 @@ pub(crate) use pre_auth::pre_authentication;
 pub(crate) use refresh::{RefreshSecret, get_tokens_from_refresh_token, refresh, revoke_token};
 pub(crate) use setup::{associate_software_token, verify_software_token};
 
+use crate::idp::auth_events::Outcome;
 use crate::idp::clients::{allows, client_and_pool, legacy_flows_only};
 use crate::idp::issue::{self, Minted};
 use crate::idp::service::{Mail, SignIn, UserPools};
 use crate::store::{Tx, UserRecord};
 use cognate_proto::idp as wire;
-use cognate_proto::idp::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, UserPoolClientType};
+use cognate_proto::idp::{
+    AuthFlowType, ChallengeName, ChallengeNameType, EventResponseType, EventType, ExplicitAuthFlowsType,
+    UserPoolClientType,
+};
 use cognate_proto::{ApiError, RequestContext};
 use flow::{Flow, FlowKind};
 use mfa::Carried;
@@ -149,21 +153,28 @@ pub(crate) fn after_password(
         if let Some(challenge) = mfa::challenge(s, tx, &user, carried)? {
             return Ok(Answer::Challenge(challenge));
         }
-        return after_mfa(s, tx, user, device, source);
+        return after_mfa(s, tx, user, device, source, false);
     }
-    after_mfa(s, tx, user, device, carried.source())
+    after_mfa(s, tx, user, device, carried.source(), false)
 }
 
 /// The end of a sign-in whose every factor passed: the lockout count is cleared, then a
 /// confirmed device proves itself with its own SRP round, or tokens are issued.
+/// `second_factor` says whether an MFA code was answered, which the auth event records.
 pub(crate) fn after_mfa(
     s: &SignIn<'_>,
     tx: &mut dyn Tx,
     mut user: UserRecord,
     device: Option<&str>,
     source: &'static str,
+    second_factor: bool,
 ) -> Result<Answer, ApiError> {
     lockout::forgive(tx, s.pool_id(), &mut user)?;
+    let mut passed = Outcome::new(EventType::SignIn, EventResponseType::Pass).challenge(ChallengeName::Password, true);
+    if second_factor {
+        passed = passed.challenge(ChallengeName::Mfa, true);
+    }
+    crate::idp::auth_events::record(s.up, tx, s.ctx, s.pool, &user, passed)?;
     if s.hosted {
         return Ok(Answer::SignedIn(Box::new(user)));
     }
@@ -313,6 +324,10 @@ pub(crate) fn begin(
     auth_flow: AuthFlowType,
     params: BTreeMap<String, String>,
 ) -> Result<Answer, ApiError> {
+    let username = params.get("USERNAME").map(String::as_str);
+    if let Some(refusal) = crate::idp::auth_events::blocked_sign_in(up, ctx, admin_pool, client_id, username)? {
+        return Ok(Answer::Refused(refusal));
+    }
     let kind = FlowKind::of(auth_flow, admin_pool.is_some());
     let flow = kind.clone().and_then(|k| Flow::parse(k, &params));
     if let Ok(Flow::Custom { username, srp_a, secret_hash }) = &flow {

@@ -7,7 +7,8 @@
 //! back; the transaction then uses the result only if it finds the same verifier.
 
 use super::{Answer, Outside, SignIn, lockout, next_step};
-use crate::idp::clients::{check_secret_hash, prevents_existence_errors};
+use crate::idp::client_secrets::check_secret_hash;
+use crate::idp::clients::prevents_existence_errors;
 use crate::idp::lookup::{find_user, pool_name_of};
 use crate::idp::service::UserPools;
 use crate::password::{PasswordVerifier, VerifierExt};
@@ -30,7 +31,7 @@ pub(super) fn sign_in(
     attempt: Attempt<'_>,
     checked: Option<Checked>,
 ) -> Result<Outside, ApiError> {
-    check_secret_hash(s.client, attempt.secret_hash, &[attempt.username])?;
+    check_secret_hash(s.up, tx, s.client, attempt.secret_hash, &[attempt.username])?;
     let Some(mut user) = find_user(tx, s.pool, attempt.username)? else {
         return Ok(Outside::Done(Answer::Refused(if prevents_existence_errors(s.client) {
             ApiError::not_authorized("Incorrect username or password.")
@@ -53,7 +54,7 @@ pub(super) fn sign_in(
         }
     };
     if !ok {
-        return lockout::fail(s.up, tx, s.pool_id(), user).map(|e| Outside::Done(Answer::Refused(e)));
+        return lockout::fail(s, tx, user).map(|e| Outside::Done(Answer::Refused(e)));
     }
     next_step(s, tx, user, attempt.device_key).map(Outside::Done)
 }

@@ -3,7 +3,8 @@
 
 use super::SignIn;
 use crate::env::RandomExt;
-use crate::idp::clients::{check_client_secret, client_and_pool, load_client, secret_hash};
+use crate::idp::client_secrets::{check_client_secret, hash_matches, valid_secrets};
+use crate::idp::clients::{client_and_pool, load_client};
 use crate::idp::issue::{self, Minted, RefreshPayload, signed_out_since};
 use crate::idp::service::UserPools;
 use crate::store::Tx;
@@ -68,14 +69,15 @@ pub(crate) fn refresh(
     if !current && !in_grace {
         return Err(ApiError::refresh_token_reuse("The refresh token has been replaced by refresh token rotation."));
     }
-    if let (RefreshSecret::Hash(given), Some(secret)) = (secret, s.client.client_secret.as_deref()) {
+    if let (RefreshSecret::Hash(given), Some(_)) = (secret, s.client.client_secret.as_deref()) {
         let Some(given) = given else {
             return Err(ApiError::not_authorized(format!(
                 "Client {client_id} is configured with secret but SECRET_HASH was not received"
             )));
         };
+        let secrets = valid_secrets(s.up, tx, s.client)?;
         // The refresh form's own message, not the other flows' "Unable to verify secret hash".
-        if ![user.username.as_str(), user.sub.as_str()].iter().any(|u| secret_hash(secret, u, &client_id) == given) {
+        if !hash_matches(&secrets, &client_id, given, &[user.username.as_str(), user.sub.as_str()]) {
             return Err(ApiError::not_authorized(format!("SecretHash does not match for the client: {client_id}")));
         }
     }
@@ -84,12 +86,15 @@ pub(crate) fn refresh(
     }
     let mut result = issue::mint(s, tx, &user, &family, "TokenGeneration_RefreshTokens")?;
     let rotated = rotate && current;
+    let touched = crate::idp::session_tracking::touch(s.ctx, &mut family, now);
     if rotated {
         let grace = s.client.refresh_token_rotation.as_ref().and_then(|r| r.retry_grace_period_seconds).unwrap_or(0);
         family.previous_refresh_id = Some(std::mem::replace(&mut family.refresh_id, up.rng.uuid_v4()));
         family.previous_valid_until = now + grace as f64;
         up.store_family(tx, &family)?;
         result.refresh_token = Some(up.refresh_token(tx, &family)?);
+    } else if touched {
+        up.store_family(tx, &family)?;
     }
     Ok((result, rotated))
 }
@@ -101,7 +106,7 @@ pub(crate) fn get_tokens_from_refresh_token(
 ) -> Result<GetTokensFromRefreshTokenResponse, ApiError> {
     let minted = up.tx(|tx| {
         let (client, pool) = client_and_pool(tx, None, &input.client_id)?;
-        check_client_secret(&client, input.client_secret.as_deref())?;
+        check_client_secret(up, tx, &client, input.client_secret.as_deref())?;
         let s = SignIn { up, ctx, pool: &pool, client: &client, mail: &Default::default(), hosted: false };
         let rotate = client.refresh_token_rotation.as_ref().is_some_and(|r| r.feature == FeatureType::Enabled);
         let (minted, _) = refresh(&s, tx, &input.refresh_token, RefreshSecret::Checked, rotate)?;
@@ -114,7 +119,7 @@ pub(crate) fn get_tokens_from_refresh_token(
 pub(crate) fn revoke_token(up: &UserPools, input: RevokeTokenRequest) -> Result<RevokeTokenResponse, ApiError> {
     up.tx(|tx| {
         let client = load_client(tx, &input.client_id)?;
-        check_client_secret(&client, input.client_secret.as_deref())?;
+        check_client_secret(up, tx, &client, input.client_secret.as_deref())?;
         if client.enable_token_revocation == Some(false) {
             return Err(ApiError::unsupported_operation("Token revocation is not enabled for this client."));
         }

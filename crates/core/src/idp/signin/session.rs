@@ -2,7 +2,7 @@
 //! next.
 
 use super::SignIn;
-use crate::idp::clients::check_secret_hash;
+use crate::idp::client_secrets::check_secret_hash;
 use crate::idp::lookup::find_user;
 use crate::store::{AuthSession, Tx, UserRecord};
 use base64::Engine as _;
@@ -138,7 +138,7 @@ pub(crate) fn answering(
         return Err(invalid());
     }
     let names = hash_names(tx, s.pool, &username, &user)?;
-    check_secret_hash(s.client, responses.get("SECRET_HASH").map(String::as_str), &names)?;
+    check_secret_hash(s.up, tx, s.client, responses.get("SECRET_HASH").map(String::as_str), &names)?;
     Ok((stored, user))
 }
 

@@ -8,7 +8,8 @@
 
 use super::{Answer, Challenge, SignIn, custom, lockout, next_step, session};
 use crate::env::hex;
-use crate::idp::clients::{check_secret_hash, prevents_existence_errors};
+use crate::idp::client_secrets::check_secret_hash;
+use crate::idp::clients::prevents_existence_errors;
 use crate::idp::lookup::{find_user, pool_name_of};
 use crate::idp::service::UserPools;
 use crate::password::{self, srp};
@@ -95,7 +96,7 @@ pub(super) fn start(
     device: Option<String>,
     ephemeral: Ephemeral,
 ) -> Result<Answer, ApiError> {
-    check_secret_hash(s.client, secret_hash, &[username])?;
+    check_secret_hash(s.up, tx, s.client, secret_hash, &[username])?;
     let a = parse_a(a_hex)?;
     let keys = s.up.pool_keys(tx, s.pool_id())?;
     let user = find_user(tx, s.pool, username)?;
@@ -251,7 +252,7 @@ pub(super) fn verify(
     let Some(key) = state.key.clone() else { return refused(incorrect()) };
     let mut user = tx.user(pool_id, &key)?.filter(|u| u.sub == session.sub).ok_or_else(incorrect)?;
     let names = session::hash_names(tx, s.pool, &username, &user)?;
-    check_secret_hash(s.client, responses.get("SECRET_HASH").map(String::as_str), &names)?;
+    check_secret_hash(s.up, tx, s.client, responses.get("SECRET_HASH").map(String::as_str), &names)?;
     if let Some(stop) = lockout::gate(s.up, &mut user) {
         return refused(stop);
     }
@@ -267,7 +268,7 @@ pub(super) fn verify(
     let ok = Verdict::reuse(verdict, &verifier, pool_name, &user.username)
         .unwrap_or_else(|| proof.holds(&verifier, pool_name, &user.username));
     if !ok {
-        return lockout::fail(s.up, tx, pool_id, user).map(Answer::Refused);
+        return lockout::fail(s, tx, user).map(Answer::Refused);
     }
     if let Some(mut history) = custom {
         lockout::forgive(tx, pool_id, &mut user)?;
