@@ -26,6 +26,8 @@ pub enum Purpose {
     TotpSecret,
     /// An app client's added secret (AddUserPoolClientSecret), as its pool document keeps it.
     ClientSecret,
+    /// The token of an account-takeover email's feedback links (UpdateAuthEventFeedback).
+    FeedbackToken,
 }
 
 impl Purpose {
@@ -35,6 +37,7 @@ impl Purpose {
             Purpose::SrpSecretBlock => "srp",
             Purpose::TotpSecret => "totp",
             Purpose::ClientSecret => "client-secret",
+            Purpose::FeedbackToken => "feedback",
         };
         format!("{header}.{tag}").into_bytes()
     }

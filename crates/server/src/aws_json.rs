@@ -81,7 +81,7 @@ pub async fn handle(
 }
 
 /// The caller's address: a proxy's `X-Forwarded-For` names the client first.
-fn source_ip(headers: &HeaderMap, peer: Option<std::net::IpAddr>) -> Option<String> {
+pub(crate) fn source_ip(headers: &HeaderMap, peer: Option<std::net::IpAddr>) -> Option<String> {
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let first =
         forwarded.and_then(|f| f.split(',').next()).map(str::trim).filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());

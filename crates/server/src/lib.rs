@@ -143,6 +143,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_cognate/credentials/{access_key_id}", get(testing::credentials))
         .route("/_cognate/clock", get(testing::clock).post(testing::advance_clock))
         .route("/_cognate/reset", post(testing::reset))
+        .route("/_cognate/risk", post(testing::set_risk))
+        .route("/_cognate/feedback", get(testing::feedback))
         .route("/_cognate/import/{pool_id}/{job_id}", axum::routing::put(import::upload))
         .route("/moto-api/reset", post(testing::reset))
         .layer(cors)

@@ -37,6 +37,9 @@ pub struct Site {
     /// Cognito's are.
     pub origin: String,
     pub domain: Option<String>,
+    /// The caller's address and User-Agent, which sessions and auth events record.
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// `<prefix>.auth.<region>.localhost` (or `.amazoncognito.com`): the prefix domain, and the port.
@@ -57,13 +60,23 @@ impl FromRequestParts<Arc<AppState>> for Site {
         let params = RawPathParams::from_request_parts(parts, state).await.ok();
         let from_path = params.and_then(|p| p.iter().find(|(k, _)| *k == "domain").map(|(_, v)| v.to_string()));
         let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default().to_string();
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let source_ip = crate::aws_json::source_ip(&parts.headers, peer);
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string);
         let own = state
             .base_url(&parts.headers)
             .or_else(|| state.listen_url.get().cloned())
             .unwrap_or_else(|| "http://localhost:9229".into());
         if let Some(domain) = from_path {
             let prefix = format!("/domain/{}", form::component(&domain));
-            return Ok(Site { origin: own.clone(), base: own, prefix, domain: Some(domain) });
+            return Ok(Site {
+                origin: own.clone(),
+                base: own,
+                prefix,
+                domain: Some(domain),
+                source_ip: source_ip.clone(),
+                user_agent: user_agent.clone(),
+            });
         }
         // On a domain's own host, cognate's own address is the one it listens on.
         let local = |port: Option<&str>| match (&state.public_url, state.listen_url.get(), port) {
@@ -74,21 +87,47 @@ impl FromRequestParts<Arc<AppState>> for Site {
         };
         if let Some((domain, port)) = prefix_domain(&host) {
             let origin = format!("{}://{host}", crate::scheme(&parts.headers));
-            return Ok(Site { base: local(port), prefix: String::new(), origin, domain: Some(domain) });
+            return Ok(Site {
+                base: local(port),
+                prefix: String::new(),
+                origin,
+                domain: Some(domain),
+                source_ip: source_ip.clone(),
+                user_agent: user_agent.clone(),
+            });
         }
         let name = host.rsplit_once(':').map(|(n, _)| n).unwrap_or(&host).to_string();
         if !name.is_empty() && state.idp.has_domain(&name).unwrap_or(false) {
             let port = host.rsplit_once(':').map(|(_, p)| p);
             let origin = format!("{}://{host}", crate::scheme(&parts.headers));
-            return Ok(Site { base: local(port), prefix: String::new(), origin, domain: Some(name) });
+            return Ok(Site {
+                base: local(port),
+                prefix: String::new(),
+                origin,
+                domain: Some(name),
+                source_ip: source_ip.clone(),
+                user_agent: user_agent.clone(),
+            });
         }
-        Ok(Site { origin: own.clone(), base: own, prefix: String::new(), domain: None })
+        Ok(Site {
+            origin: own.clone(),
+            base: own,
+            prefix: String::new(),
+            domain: None,
+            source_ip: source_ip.clone(),
+            user_agent: user_agent.clone(),
+        })
     }
 }
 
 impl Site {
     fn ctx(&self) -> RequestContext {
-        RequestContext { base_url: Some(self.base.clone()), ..Default::default() }
+        RequestContext {
+            base_url: Some(self.base.clone()),
+            source_ip: self.source_ip.clone(),
+            user_agent: self.user_agent.clone(),
+            ..Default::default()
+        }
     }
 }
 

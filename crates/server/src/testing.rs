@@ -107,3 +107,65 @@ pub async fn advance_clock(State(state): State<Arc<AppState>>, Json(body): Json<
     state.clock.advance((body.advance_seconds * 1000.0) as i64);
     (StatusCode::OK, Json(clock_state(&state)))
 }
+
+/// `POST /_cognate/risk`: what threat protection assesses the next sign-ins of a user (or,
+/// without `username`, of every user of the pool) at, since cognate has no risk model of its
+/// own: `riskLevel` `Low`, `Medium`, `High` or null, and `compromisedPasswords`, passwords to
+/// treat as leaked (kept only as hashes).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RiskSetting {
+    user_pool_id: String,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    risk_level: Option<cognate_proto::idp::RiskLevelType>,
+    #[serde(default)]
+    compromised_passwords: Vec<String>,
+}
+
+pub async fn set_risk(State(state): State<Arc<AppState>>, Json(body): Json<RiskSetting>) -> (StatusCode, Json<Value>) {
+    let result = tokio::task::spawn_blocking(move || {
+        state.idp.set_risk(&body.user_pool_id, body.username.as_deref(), body.risk_level, &body.compromised_passwords)
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": "set"}))),
+        Ok(Err(e)) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, Json(json!({"__type": e.type_name, "message": e.message})))
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": e.to_string()}))),
+    }
+}
+
+/// `GET /_cognate/feedback?...`: where an account-takeover email's one-click links lead; it
+/// gives the feedback as the link says (UpdateAuthEventFeedback with the link's token).
+pub async fn feedback(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> (StatusCode, String) {
+    use cognate_proto::idp::{CognitoIdentityProvider, FeedbackValueType, UpdateAuthEventFeedbackRequest};
+    let value = match q.get("feedbackValue").map(String::as_str) {
+        Some("Valid") => FeedbackValueType::Valid,
+        Some("Invalid") => FeedbackValueType::Invalid,
+        _ => return (StatusCode::BAD_REQUEST, "feedbackValue must be Valid or Invalid.".into()),
+    };
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let input = UpdateAuthEventFeedbackRequest {
+        user_pool_id: get("userPoolId"),
+        username: get("username"),
+        event_id: get("eventId"),
+        feedback_token: get("feedbackToken"),
+        feedback_value: value,
+    };
+    let ctx = cognate_proto::RequestContext::default();
+    let result = tokio::task::spawn_blocking(move || state.idp.update_auth_event_feedback(&ctx, input)).await;
+    match result {
+        Ok(Ok(_)) => (StatusCode::OK, "Thank you for your feedback.".into()),
+        Ok(Err(e)) => {
+            (StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST), e.message.unwrap_or_default())
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}

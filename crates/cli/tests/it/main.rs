@@ -21,6 +21,7 @@ mod pools;
 mod protocol;
 // MFA: pool and user settings, authenticator apps, the second-factor challenges and refusals.
 mod mfa;
+mod newer_ops;
 // Self-service: sign-up, confirmation codes, password reset and profile operations.
 mod selfservice;
 // State that outlives a request: persistence, the seed file and reset.

@@ -88,9 +88,9 @@ async fn unknown_targets_and_bad_bodies() {
     assert_eq!((r.status, r.type_name()), (404, "UnknownOperationException"));
 
     // A model operation cognate does not implement yet names itself.
-    let r = cognate.call("ListUserPoolReplicas", json!({"UserPoolId": "us-east-1_abc"}));
+    let r = cognate.call("ListCIMDPolicies", json!({"UserPoolId": "us-east-1_abc"}));
     assert_eq!(r.type_name(), "UnsupportedOperationException");
-    assert!(r.message().contains("ListUserPoolReplicas"), "{}", r.message());
+    assert!(r.message().contains("ListCIMDPolicies"), "{}", r.message());
     // The identity-pool service answers on the same endpoint, with its own validation error.
     let r = cognate.post(Some("AWSCognitoIdentityService.ListIdentityPools"), json11, br#"{"MaxResults": 5}"#);
     assert_eq!(r.status, 200, "{:?}", r.body);

@@ -194,8 +194,20 @@ impl ClientSettings {
                 "The ExplicitAuthFlow values with the ALLOW_ prefix cannot be used along with values without the ALLOW_ prefix.",
             ));
         }
+        // "The ALLOW_CLIENT_TOKEN_AUTH flow is mutually exclusive with user authentication
+        // flows. It must be the only authentication flow" (GetClientToken, model). UNCONFIRMED
+        // text.
+        let machine_only = flows == [ExplicitAuthFlowsType::AllowClientTokenAuth];
+        if !machine_only && flows.contains(&ExplicitAuthFlowsType::AllowClientTokenAuth) {
+            return Err(ApiError::invalid_parameter(
+                "ALLOW_CLIENT_TOKEN_AUTH must be the only ExplicitAuthFlow of the app client.",
+            ));
+        }
         // Clients that name ALLOW_ flows must keep refreshing (aws-cdk#7625 quotes the error).
-        if flows.iter().any(|f| !is_legacy_flow(*f)) && !flows.contains(&ExplicitAuthFlowsType::AllowRefreshTokenAuth) {
+        if !machine_only
+            && flows.iter().any(|f| !is_legacy_flow(*f))
+            && !flows.contains(&ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        {
             return Err(ApiError::invalid_parameter("REFRESH_TOKEN_AUTH should always be allowed."));
         }
         for (list, kind) in [(&self.read_attributes, "read"), (&self.write_attributes, "write")] {

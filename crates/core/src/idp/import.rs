@@ -11,7 +11,7 @@
 use crate::env::{ALNUM, RandomExt};
 use crate::idp::lookup::{find_user, load_pool, user_key};
 use crate::idp::pool_docs::{self, PoolDoc};
-use crate::idp::pools::schema_entry;
+use crate::idp::pools::{required_attributes, schema_entry};
 use crate::idp::service::UserPools;
 use crate::store::{Owner, Tx, UserRecord};
 use cognate_proto::idp::*;
@@ -481,14 +481,7 @@ fn import_row(
             return Err(format!("{flag} is true but the user has no {attr}."));
         }
     }
-    let missing: Vec<String> = pool
-        .schema_attributes
-        .iter()
-        .flatten()
-        .filter(|s| s.required == Some(true))
-        .filter_map(|s| s.name.clone())
-        .filter(|n| n != "sub" && !field.contains_key(n.as_str()))
-        .collect();
+    let missing: Vec<&str> = required_attributes(pool).filter(|n| !field.contains_key(n)).collect();
     if !missing.is_empty() {
         return Err(format!(
             "The user data doesn't match the schema: required attributes missing: {}.",

@@ -96,3 +96,15 @@ pub(crate) fn limit(requested: Option<i32>, default: usize) -> usize {
 pub(crate) fn client_not_found(client_id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
 }
+
+/// `text` percent-encoded for a URI's path or query (RFC 3986's unreserved characters kept).
+pub(crate) fn percent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

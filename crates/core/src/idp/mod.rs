@@ -8,7 +8,9 @@ mod attributes;
 mod auth_events;
 mod branding;
 mod client_secrets;
+mod client_token;
 mod clients;
+mod derived;
 mod devices;
 mod domains;
 mod filter;
@@ -32,6 +34,7 @@ mod passkeys;
 mod pool_docs;
 mod pools;
 mod providers;
+mod replicas;
 mod resource_servers;
 mod risk;
 mod selfservice;
@@ -59,6 +62,55 @@ use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 
 impl CognitoIdentityProvider for UserPools {
+    fn update_auth_event_feedback(
+        &self,
+        _: &RequestContext,
+        input: UpdateAuthEventFeedbackRequest,
+    ) -> Result<UpdateAuthEventFeedbackResponse, ApiError> {
+        auth_events::update_auth_event_feedback(self, input)
+    }
+    fn get_derived_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetDerivedTokenRequest,
+    ) -> Result<GetDerivedTokenResponse, ApiError> {
+        derived::get_derived_token(self, ctx, input)
+    }
+    fn create_user_pool_replica(
+        &self,
+        _: &RequestContext,
+        input: CreateUserPoolReplicaRequest,
+    ) -> Result<CreateUserPoolReplicaResponse, ApiError> {
+        replicas::create_user_pool_replica(self, input)
+    }
+    fn update_user_pool_replica(
+        &self,
+        _: &RequestContext,
+        input: UpdateUserPoolReplicaRequest,
+    ) -> Result<UpdateUserPoolReplicaResponse, ApiError> {
+        replicas::update_user_pool_replica(self, input)
+    }
+    fn delete_user_pool_replica(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserPoolReplicaRequest,
+    ) -> Result<DeleteUserPoolReplicaResponse, ApiError> {
+        replicas::delete_user_pool_replica(self, ctx, input)
+    }
+    fn list_user_pool_replicas(
+        &self,
+        _: &RequestContext,
+        input: ListUserPoolReplicasRequest,
+    ) -> Result<ListUserPoolReplicasResponse, ApiError> {
+        replicas::list_user_pool_replicas(self, input)
+    }
+    fn get_client_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetClientTokenRequest,
+    ) -> Result<GetClientTokenResponse, ApiError> {
+        client_token::get_client_token(self, ctx, input)
+    }
     fn get_csv_header(&self, _: &RequestContext, input: GetCSVHeaderRequest) -> Result<GetCSVHeaderResponse, ApiError> {
         import::get_csv_header(self, input)
     }

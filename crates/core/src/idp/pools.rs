@@ -293,6 +293,8 @@ impl UserPools {
                 user_pool_tags: Some(input.user_pool_tags.unwrap_or_default()),
                 username_configuration: input.username_configuration,
                 user_pool_tier: Some(input.user_pool_tier.unwrap_or(UserPoolTierType::Essentials)),
+                key_configuration: input.key_configuration.clone(),
+                issuer_configuration: input.issuer_configuration.clone(),
                 creation_date: Some(now),
                 last_modified_date: Some(now),
                 estimated_number_of_users: Some(0),
@@ -374,6 +376,9 @@ pub(crate) fn update_user_pool(
                 user_pool_tier: Some(
                     input.user_pool_tier.or(old.user_pool_tier).unwrap_or(UserPoolTierType::Essentials),
                 ),
+                // The pool's encryption and issuer stay as they are unless named.
+                key_configuration: input.key_configuration.clone().or(old.key_configuration),
+                issuer_configuration: input.issuer_configuration.clone().or(old.issuer_configuration),
                 last_modified_date: Some(now),
                 estimated_number_of_users: Some(0),
                 ..Default::default()
@@ -407,23 +412,20 @@ pub(crate) fn list_user_pools(up: &UserPools, input: ListUserPoolsRequest) -> Re
     let after = decode_token(input.next_token.as_ref())?;
     up.tx(|tx| {
         let page = tx.pools(after.as_deref(), input.max_results as usize)?;
-        Ok(ListUserPoolsResponse {
-            user_pools: Some(
-                page.items
-                    .into_iter()
-                    .map(|p| UserPoolDescriptionType {
-                        id: p.id,
-                        name: p.name,
-                        lambda_config: p.lambda_config,
-                        last_modified_date: p.last_modified_date,
-                        creation_date: p.creation_date,
-                        status: None,
-                        ..Default::default()
-                    })
-                    .collect(),
-            ),
-            next_token: page.next.as_deref().map(encode_token),
-        })
+        let mut pools = Vec::new();
+        for p in page.items {
+            let replicated = crate::idp::replicas::regions(tx, p.id.as_deref().unwrap_or_default())?;
+            pools.push(UserPoolDescriptionType {
+                id: p.id,
+                name: p.name,
+                lambda_config: p.lambda_config,
+                last_modified_date: p.last_modified_date,
+                creation_date: p.creation_date,
+                status: None,
+                replica_regions: (!replicated.is_empty()).then_some(replicated),
+            });
+        }
+        Ok(ListUserPoolsResponse { user_pools: Some(pools), next_token: page.next.as_deref().map(encode_token) })
     })
 }
 
@@ -451,4 +453,13 @@ pub(crate) fn add_custom_attributes(
         tx.put_pool(&pool)?;
         Ok(AddCustomAttributesResponse::default())
     })
+}
+/// The names of the pool's required attributes, other than `sub` (which Cognito makes).
+pub(crate) fn required_attributes(pool: &UserPoolType) -> impl Iterator<Item = &str> {
+    pool.schema_attributes
+        .iter()
+        .flatten()
+        .filter(|s| s.required == Some(true))
+        .filter_map(|s| s.name.as_deref())
+        .filter(|n| *n != "sub")
 }

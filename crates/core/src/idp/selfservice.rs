@@ -173,13 +173,8 @@ pub(crate) fn sign_up(up: &UserPools, ctx: &RequestContext, input: SignUpRequest
             modified: now,
             ..Default::default()
         };
-        let missing: String = pool
-            .schema_attributes
-            .iter()
-            .flatten()
-            .filter(|s| s.required == Some(true))
-            .filter_map(|s| s.name.as_deref())
-            .filter(|n| *n != "sub" && user.attribute(n).is_none())
+        let missing: String = crate::idp::pools::required_attributes(&pool)
+            .filter(|n| user.attribute(n).is_none())
             .map(|n| format!("{n}: The attribute is required\n"))
             .collect();
         if !missing.is_empty() {

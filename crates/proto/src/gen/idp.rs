@@ -2499,6 +2499,8 @@ pub enum ExplicitAuthFlowsType {
     AllowTokenExchangeDelegation,
     #[serde(rename = "ALLOW_TOKEN_EXCHANGE_IMPERSONATION")]
     AllowTokenExchangeImpersonation,
+    #[serde(rename = "ALLOW_CLIENT_TOKEN_AUTH")]
+    AllowClientTokenAuth,
 }
 
 impl ExplicitAuthFlowsType {
@@ -2516,6 +2518,7 @@ impl ExplicitAuthFlowsType {
             Self::AllowUserAuth => "ALLOW_USER_AUTH",
             Self::AllowTokenExchangeDelegation => "ALLOW_TOKEN_EXCHANGE_DELEGATION",
             Self::AllowTokenExchangeImpersonation => "ALLOW_TOKEN_EXCHANGE_IMPERSONATION",
+            Self::AllowClientTokenAuth => "ALLOW_CLIENT_TOKEN_AUTH",
         }
     }
 }
@@ -8360,6 +8363,7 @@ pub static SHAPES: &[Shape] = &[
                 "ALLOW_USER_AUTH",
                 "ALLOW_TOKEN_EXCHANGE_DELEGATION",
                 "ALLOW_TOKEN_EXCHANGE_IMPERSONATION",
+                "ALLOW_CLIENT_TOKEN_AUTH",
             ],
         },
     },

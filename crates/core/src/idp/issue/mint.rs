@@ -26,6 +26,17 @@ pub(crate) struct Minted {
     pub(super) post_authentication: Option<(String, TokenTrigger)>,
 }
 
+impl Minted {
+    /// A claim the access token (and, with `id_too`, the ID token) carries besides those
+    /// minting gave it, set before PreTokenGeneration sees the tokens.
+    pub(crate) fn insert_claim(&mut self, name: &str, value: Value, id_too: bool) {
+        self.access.insert(name.into(), value.clone());
+        if id_too {
+            self.id.insert(name.into(), value);
+        }
+    }
+}
+
 /// A claim's JSON type as Cognito writes it.
 /// The `identities` attribute (a JSON string) as ID tokens carry it: an array, with `primary`
 /// and `dateCreated` as strings.

@@ -52,13 +52,9 @@ impl UserPools {
             [UsernameAttributeType::PhoneNumber] => ("Phone number", Some("phone_number")),
             _ => ("Email", Some("email")),
         };
-        let attributes = pool
-            .schema_attributes
-            .iter()
-            .flatten()
-            .filter(|s| s.required == Some(true))
-            .filter_map(|s| s.name.clone())
-            .filter(|n| n != "sub" && Some(n.as_str()) != as_username)
+        let attributes = crate::idp::pools::required_attributes(&pool)
+            .filter(|n| Some(*n) != as_username)
+            .map(str::to_string)
             .collect();
         Ok(View::SignUp { username_label: username_label.into(), attributes, username, values, terms })
     }

@@ -104,13 +104,7 @@ impl UserPools {
                 Some(linked) => Ok(Some(linked)),
                 None => find_user(tx, &pool, &username),
             })?;
-        let missing: Vec<String> = pool
-            .schema_attributes
-            .iter()
-            .flatten()
-            .filter(|s| s.required == Some(true))
-            .filter_map(|s| s.name.clone())
-            .filter(|n| n != "sub")
+        let missing: Vec<&str> = crate::idp::pools::required_attributes(&pool)
             .filter(|n| !mapped.iter().any(|(a, _)| a == n))
             .filter(|n| existing.as_ref().is_none_or(|u| u.attribute(n).is_none_or(str::is_empty)))
             .collect();

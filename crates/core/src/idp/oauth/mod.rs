@@ -113,17 +113,7 @@ pub(super) fn refusal(message: &str) -> HostedAnswer {
     HostedAnswer::Refusal { message: message.into() }
 }
 
-/// `text` percent-encoded for a URI's path or query (RFC 3986's unreserved characters kept).
-pub(super) fn percent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub(super) use crate::idp::lookup::percent;
 
 /// A refusal a page shows beside its form; anything else (a fault of cognate's) is an error.
 pub(super) fn shown(e: ApiError) -> Result<String, ApiError> {

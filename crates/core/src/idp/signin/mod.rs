@@ -325,7 +325,10 @@ pub(crate) fn begin(
     params: BTreeMap<String, String>,
 ) -> Result<Answer, ApiError> {
     let username = params.get("USERNAME").map(String::as_str);
-    if let Some(refusal) = crate::idp::auth_events::blocked_sign_in(up, ctx, admin_pool, client_id, username)? {
+    let plaintext = matches!(auth_flow, AuthFlowType::UserPasswordAuth | AuthFlowType::AdminUserPasswordAuth);
+    let password = params.get("PASSWORD").map(String::as_str).filter(|_| plaintext);
+    if let Some(refusal) = crate::idp::auth_events::assess_sign_in(up, ctx, admin_pool, client_id, username, password)?
+    {
         return Ok(Answer::Refused(refusal));
     }
     let kind = FlowKind::of(auth_flow, admin_pool.is_some());

@@ -139,11 +139,8 @@ fn apply_attributes(
 
 /// Required schema attributes the user has no value for.
 fn missing_required(pool: &UserPoolType, user: &UserRecord) -> Vec<String> {
-    pool.schema_attributes
-        .iter()
-        .flatten()
-        .filter(|s| s.required == Some(true))
-        .filter_map(|s| s.name.clone())
-        .filter(|n| n != "sub" && user.attribute(n).is_none_or(str::is_empty))
+    crate::idp::pools::required_attributes(pool)
+        .filter(|n| user.attribute(n).is_none_or(str::is_empty))
+        .map(str::to_string)
         .collect()
 }
