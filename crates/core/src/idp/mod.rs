@@ -19,6 +19,7 @@ mod hooks;
 mod import;
 pub use import::{BATCH as IMPORT_BATCH, UploadRefusal};
 mod issue;
+mod journal;
 mod limits;
 mod links;
 mod log_delivery;
@@ -34,6 +35,7 @@ mod passkeys;
 mod pool_docs;
 mod pools;
 mod providers;
+mod recovery;
 mod replicas;
 mod resource_servers;
 mod risk;
@@ -62,6 +64,41 @@ use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 
 impl CognitoIdentityProvider for UserPools {
+    fn initiate_point_in_time_recovery(
+        &self,
+        _: &RequestContext,
+        input: InitiatePointInTimeRecoveryRequest,
+    ) -> Result<InitiatePointInTimeRecoveryResponse, ApiError> {
+        recovery::initiate_point_in_time_recovery(self, input)
+    }
+    fn start_point_in_time_recovery(
+        &self,
+        _: &RequestContext,
+        input: StartPointInTimeRecoveryRequest,
+    ) -> Result<StartPointInTimeRecoveryResponse, ApiError> {
+        recovery::start_point_in_time_recovery(self, input)
+    }
+    fn cancel_point_in_time_recovery(
+        &self,
+        _: &RequestContext,
+        input: CancelPointInTimeRecoveryRequest,
+    ) -> Result<CancelPointInTimeRecoveryResponse, ApiError> {
+        recovery::cancel_point_in_time_recovery(self, input)
+    }
+    fn describe_point_in_time_recovery(
+        &self,
+        _: &RequestContext,
+        input: DescribePointInTimeRecoveryRequest,
+    ) -> Result<DescribePointInTimeRecoveryResponse, ApiError> {
+        recovery::describe_point_in_time_recovery(self, input)
+    }
+    fn list_point_in_time_recoveries(
+        &self,
+        _: &RequestContext,
+        input: ListPointInTimeRecoveriesRequest,
+    ) -> Result<ListPointInTimeRecoveriesResponse, ApiError> {
+        recovery::list_point_in_time_recoveries(self, input)
+    }
     fn update_auth_event_feedback(
         &self,
         _: &RequestContext,

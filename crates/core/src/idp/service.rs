@@ -48,6 +48,8 @@ pub struct UserPools {
     /// Credentials verified in this process (see `signin::password`).
     pub(crate) verified: VerifiedCache,
     pub(crate) lambda: Arc<dyn crate::triggers::Lambda>,
+    /// Orders the journal entries of one millisecond (see `journal`).
+    pub(crate) journal_seq: std::sync::atomic::AtomicU64,
 }
 
 impl UserPools {
@@ -69,6 +71,7 @@ impl UserPools {
             settings,
             verified: VerifiedCache::new(verified_key),
             lambda: Arc::new(crate::triggers::NoLambda),
+            journal_seq: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -113,8 +116,14 @@ impl UserPools {
 
     /// One transaction: all it writes lands together, or (on an error) nothing does. One that
     /// sends messages is [`UserPools::tx_sending`].
+    /// Each runs through `recovery::Journaled`, which keeps the history point-in-time recovery
+    /// reads.
     pub(crate) fn tx<R>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<R, ApiError>) -> Result<R, ApiError> {
-        self.store.tx(f)
+        let now_millis = self.clock.now_millis();
+        self.store.tx(|tx| {
+            let mut journaled = crate::idp::journal::Journaled { inner: tx, now_millis, seq: &self.journal_seq };
+            f(&mut journaled)
+        })
     }
 
     pub(crate) fn region(&self, ctx: &RequestContext) -> String {
