@@ -175,6 +175,44 @@ def idp(cognate_url):
     return boto3.client("cognito-idp", region_name="us-east-1")
 
 
+class OwnCognate:
+    """A cognate of a test module's own (see `own_cognate`): its URL, a cognito-idp client for
+    it, and its clock."""
+
+    def __init__(self, url):
+        self.url = url
+        self.idp = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=url)
+
+    def advance(self, seconds):
+        req = urllib.request.Request(f"{self.url}/_cognate/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req) as r:
+            return json.load(r)["now"]
+
+    def now(self):
+        with urllib.request.urlopen(f"{self.url}/_cognate/clock") as r:
+            return json.load(r)["now"]
+
+
+@pytest.fixture(scope="module")
+def own_cognate_server():
+    """One cognate per test module that asks for it, apart from the shared one: its clock may be
+    moved without disturbing other modules."""
+    proc, url = launch(["--ephemeral"])
+    yield url
+    proc.kill()
+    proc.wait()
+
+
+@pytest.fixture
+def own_cognate(own_cognate_server):
+    """The module's own cognate, reset for each test."""
+    req = urllib.request.Request(own_cognate_server + "/_cognate/reset", method="POST")
+    with urllib.request.urlopen(req) as r:
+        assert json.load(r)["status"] == "reset"
+    return OwnCognate(own_cognate_server)
+
+
 def raw(url, target, body, content_type="application/x-amz-json-1.1"):
     """A request no SDK would send: returns (status, headers, parsed body)."""
     headers = {"Content-Type": content_type}

@@ -40,7 +40,6 @@ from fido2.webauthn import (
     websafe_encode,
 )
 
-from conftest import launch
 
 REGION = "us-east-1"
 RP = "app.example.com"
@@ -215,34 +214,6 @@ def clock(url):
 
 
 # --- a cognate of this module's own, whose clock the tests may move ---------------------------
-
-
-class OwnCognate:
-    def __init__(self, url):
-        self.url = url
-        self.idp = boto3.client("cognito-idp", region_name=REGION, endpoint_url=url)
-
-    def advance(self, seconds):
-        req = urllib.request.Request(f"{self.url}/_cognate/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(req) as r:
-            return json.load(r)["now"]
-
-
-@pytest.fixture(scope="module")
-def own_cognate_server():
-    proc, url = launch(["--ephemeral"])
-    yield url
-    proc.kill()
-    proc.wait()
-
-
-@pytest.fixture
-def own_cognate(own_cognate_server):
-    req = urllib.request.Request(own_cognate_server + "/_cognate/reset", method="POST")
-    with urllib.request.urlopen(req) as r:
-        assert json.load(r)["status"] == "reset"
-    return OwnCognate(own_cognate_server)
 
 
 # =============================================================================================

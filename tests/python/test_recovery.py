@@ -23,7 +23,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import launch
 
 REGION = "us-east-1"
 OLD_PASSWORD = "Recover1!old"
@@ -51,39 +50,6 @@ def at(seconds):
 
 def epoch(value):
     return value.timestamp()
-
-
-class OwnCognate:
-    def __init__(self, url):
-        self.url = url
-        self.idp = boto3.client("cognito-idp", region_name=REGION, endpoint_url=url)
-
-    def advance(self, seconds):
-        req = urllib.request.Request(f"{self.url}/_cognate/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(req) as r:
-            return json.load(r)["now"]
-
-    def now(self):
-        with urllib.request.urlopen(f"{self.url}/_cognate/clock") as r:
-            return json.load(r)["now"]
-
-
-@pytest.fixture(scope="module")
-def own_cognate_server():
-    proc, url = launch(["--ephemeral"])
-    yield url
-    proc.kill()
-    proc.wait()
-
-
-@pytest.fixture
-def own_cognate(own_cognate_server):
-    """A cognate of this module's own, whose clock a test may move."""
-    req = urllib.request.Request(own_cognate_server + "/_cognate/reset", method="POST")
-    with urllib.request.urlopen(req) as r:
-        assert json.load(r)["status"] == "reset"
-    return OwnCognate(own_cognate_server)
 
 
 class Pool:

@@ -28,7 +28,6 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import launch
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/CognitoImport"
@@ -143,35 +142,6 @@ def outbox(base, query):
 def unvalidated(cognate_url):
     """A cognito-idp client that sends what it is given: botocore checks no ranges."""
     return boto3.client("cognito-idp", region_name=REGION, config=Config(parameter_validation=False))
-
-
-class OwnCognate:
-    def __init__(self, url):
-        self.url = url
-        self.idp = boto3.client("cognito-idp", region_name=REGION, endpoint_url=url)
-
-    def advance(self, seconds):
-        req = urllib.request.Request(f"{self.url}/_cognate/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(req) as r:
-            return json.load(r)["now"]
-
-
-@pytest.fixture(scope="module")
-def own_cognate_server():
-    proc, url = launch(["--ephemeral"])
-    yield url
-    proc.kill()
-    proc.wait()
-
-
-@pytest.fixture
-def own_cognate(own_cognate_server):
-    """A cognate of this module's own, whose clock a test may move."""
-    req = urllib.request.Request(own_cognate_server + "/_cognate/reset", method="POST")
-    with urllib.request.urlopen(req) as r:
-        assert json.load(r)["status"] == "reset"
-    return OwnCognate(own_cognate_server)
 
 
 # --- GetCSVHeader ------------------------------------------------------------------------------
