@@ -196,8 +196,8 @@ fn generate_service(
     writeln!(out, "pub static SERVICE: Service = Service {{ target_prefix: {prefix:?}, shapes: SHAPES, operations: OPERATIONS }};\n").unwrap();
 
     // Handler trait.
-    writeln!(out, "/// One method per operation. Each defaults to the error that names the operation as not").unwrap();
-    writeln!(out, "/// implemented, so an implementation overrides exactly what it supports.").unwrap();
+    writeln!(out, "/// One method per operation, none with a default: an implementation that left one out").unwrap();
+    writeln!(out, "/// would not compile, so every operation of the model has behaviour.").unwrap();
     writeln!(out, "pub trait {}: Send + Sync {{", svc.trait_name).unwrap();
     for (&op_name, &op) in &operations {
         let fname = snake(op_name);
@@ -205,12 +205,7 @@ fn generate_service(
         let output =
             op.get("output").map(|o| rust_type_name(o["shape"].as_str().unwrap())).unwrap_or_else(|| "()".into());
         let arg = input.map(|t| format!(", input: {t}")).unwrap_or_default();
-        writeln!(
-            out,
-            "    fn {fname}(&self, ctx: &RequestContext{arg}) -> Result<{output}, ApiError> {{\n        let _ = ctx;{}\n        Err(ApiError::not_implemented({op_name:?}))\n    }}",
-            if arg.is_empty() { "" } else { " let _ = input;" }
-        )
-        .unwrap();
+        writeln!(out, "    fn {fname}(&self, ctx: &RequestContext{arg}) -> Result<{output}, ApiError>;").unwrap();
     }
     writeln!(out, "}}\n").unwrap();
 

@@ -147,3 +147,30 @@ mod tests {
         assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "RFC 4122 variant: {uuid}");
     }
 }
+
+/// The size a client metadata document (`idp::cimd`) may have. Cognito's cap is not published;
+/// this is cognate's own (draft §4 asks an authorization server to bound what it fetches).
+pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
+
+/// What fetching a metadata document answered.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    pub status: u16,
+    pub cache_control: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// How core reaches a metadata document. The server's answers a redirect as it is (the draft
+/// forbids following one) and reads at most [`MAX_DOCUMENT_BYTES`] and one more.
+pub trait MetadataFetcher: Send + Sync {
+    fn fetch(&self, url: &str) -> Result<Fetched, String>;
+}
+
+/// No network: every fetch fails, so only staged documents resolve.
+pub struct NoNetwork;
+
+impl MetadataFetcher for NoNetwork {
+    fn fetch(&self, _: &str) -> Result<Fetched, String> {
+        Err("cognate has no way to fetch documents".into())
+    }
+}

@@ -31,11 +31,6 @@ impl ApiError {
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new("ValidationException", 400, message)
     }
-
-    /// An operation of the model that cognate does not implement yet.
-    pub fn not_implemented(operation: &str) -> Self {
-        Self::new("UnsupportedOperationException", 400, format!("cognate does not implement {operation} yet."))
-    }
 }
 
 impl fmt::Display for ApiError {

@@ -12,6 +12,7 @@ mod aws_json;
 mod form;
 mod import;
 pub mod lambda;
+mod metadata;
 mod oauth;
 mod pages;
 pub mod seed;
@@ -73,8 +74,11 @@ impl AppState {
         let clock = Arc::new(system::SystemClock::default());
         let rng: Arc<dyn Random> = Arc::new(system::ThreadRandom);
         let keys: Arc<dyn KeySource> = Arc::new(system::KeyReserve::new(8));
-        let idp =
-            Arc::new(UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings).with_lambda(lambda));
+        let idp = Arc::new(
+            UserPools::new(store.clone(), clock.clone(), rng.clone(), keys, settings)
+                .with_lambda(lambda)
+                .with_metadata_fetcher(Arc::new(metadata::HttpMetadata)),
+        );
         let identity = Arc::new(IdentityPools::new(idp.clone(), Arc::new(oauth::ProviderJwks)));
         Self { idp, identity, store, rng, clock, seed, public_url, listen_url: Default::default() }
     }
@@ -145,6 +149,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/_cognate/reset", post(testing::reset))
         .route("/_cognate/risk", post(testing::set_risk))
         .route("/_cognate/feedback", get(testing::feedback))
+        .route("/_cognate/client-metadata", post(testing::stage_client_metadata))
         .route("/_cognate/import/{pool_id}/{job_id}", axum::routing::put(import::upload))
         .route("/moto-api/reset", post(testing::reset))
         .layer(cors)

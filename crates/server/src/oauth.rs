@@ -258,8 +258,10 @@ pub async fn token(State(state): State<Arc<AppState>>, site: Site, headers: Head
         }
     };
     let basic = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(basic_credentials);
+    let domain = site.domain.clone();
     let ctx = RequestContext { base_url: Some(site.base), ..Default::default() };
-    let result = tokio::task::spawn_blocking(move || state.idp.token_endpoint(&ctx, &form, basic)).await;
+    let result =
+        tokio::task::spawn_blocking(move || state.idp.token_endpoint(&ctx, &form, basic, domain.as_deref())).await;
     match result {
         Ok(Ok(tokens)) => (StatusCode::OK, no_store, axum::Json(tokens)).into_response(),
         Ok(Err(e)) => {

@@ -139,6 +139,42 @@ pub async fn set_risk(State(state): State<Arc<AppState>>, Json(body): Json<RiskS
     }
 }
 
+/// `POST /_cognate/client-metadata`: the answer cognate takes as the network's for a client
+/// metadata document URL, so CIMD sign-ins need no network: `url`, then `document` (JSON, served
+/// as it is) or `body` (raw text), with `status` (200 unless given) and `cacheControl`. Neither
+/// `document` nor `body` removes what was staged for the URL.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StagedDocument {
+    url: String,
+    #[serde(default)]
+    document: Option<Value>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    cache_control: Option<String>,
+}
+
+pub async fn stage_client_metadata(
+    State(state): State<Arc<AppState>>,
+    Json(req): Json<StagedDocument>,
+) -> (StatusCode, Json<Value>) {
+    let text = req.body.or_else(|| req.document.map(|d| d.to_string()));
+    let staged = text.map(|body| (req.status.unwrap_or(200), req.cache_control, body));
+    let removed = staged.is_none();
+    let result = tokio::task::spawn_blocking(move || state.idp.stage_client_metadata(&req.url, staged)).await;
+    match result {
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": if removed { "removed" } else { "staged" }}))),
+        Ok(Err(e)) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, Json(json!({"__type": e.type_name, "message": e.message})))
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": e.to_string()}))),
+    }
+}
+
 /// `GET /_cognate/feedback?...`: where an account-takeover email's one-click links lead; it
 /// gives the feedback as the link says (UpdateAuthEventFeedback with the link's token).
 pub async fn feedback(

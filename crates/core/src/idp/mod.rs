@@ -7,6 +7,7 @@
 mod attributes;
 mod auth_events;
 mod branding;
+mod cimd;
 mod client_secrets;
 mod client_token;
 mod clients;
@@ -64,6 +65,55 @@ use cognate_proto::idp::*;
 use cognate_proto::{ApiError, RequestContext};
 
 impl CognitoIdentityProvider for UserPools {
+    fn create_cimd_policy(
+        &self,
+        _: &RequestContext,
+        input: CreateCIMDPolicyRequest,
+    ) -> Result<CreateCIMDPolicyResponse, ApiError> {
+        cimd::create_cimd_policy(self, input)
+    }
+    fn describe_cimd_policy(
+        &self,
+        _: &RequestContext,
+        input: DescribeCIMDPolicyRequest,
+    ) -> Result<DescribeCIMDPolicyResponse, ApiError> {
+        cimd::describe_cimd_policy(self, input)
+    }
+    fn update_cimd_policy(
+        &self,
+        _: &RequestContext,
+        input: UpdateCIMDPolicyRequest,
+    ) -> Result<UpdateCIMDPolicyResponse, ApiError> {
+        cimd::update_cimd_policy(self, input)
+    }
+    fn delete_cimd_policy(
+        &self,
+        _: &RequestContext,
+        input: DeleteCIMDPolicyRequest,
+    ) -> Result<DeleteCIMDPolicyResponse, ApiError> {
+        cimd::delete_cimd_policy(self, input)
+    }
+    fn list_cimd_policies(
+        &self,
+        _: &RequestContext,
+        input: ListCIMDPoliciesRequest,
+    ) -> Result<ListCIMDPoliciesResponse, ApiError> {
+        cimd::list_cimd_policies(self, input)
+    }
+    fn list_client_metadata_urls(
+        &self,
+        _: &RequestContext,
+        input: ListClientMetadataURLsRequest,
+    ) -> Result<ListClientMetadataURLsResponse, ApiError> {
+        cimd::list_client_metadata_urls(self, input)
+    }
+    fn update_client_metadata_url_state(
+        &self,
+        _: &RequestContext,
+        input: UpdateClientMetadataURLStateRequest,
+    ) -> Result<UpdateClientMetadataURLStateResponse, ApiError> {
+        cimd::update_client_metadata_url_state(self, input)
+    }
     fn initiate_point_in_time_recovery(
         &self,
         _: &RequestContext,

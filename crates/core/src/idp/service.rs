@@ -48,6 +48,8 @@ pub struct UserPools {
     /// Credentials verified in this process (see `signin::password`).
     pub(crate) verified: VerifiedCache,
     pub(crate) lambda: Arc<dyn crate::triggers::Lambda>,
+    /// Fetches client metadata documents (see `cimd`).
+    pub(crate) metadata: Arc<dyn crate::env::MetadataFetcher>,
     /// Orders the journal entries of one millisecond (see `journal`).
     pub(crate) journal_seq: std::sync::atomic::AtomicU64,
 }
@@ -71,6 +73,7 @@ impl UserPools {
             settings,
             verified: VerifiedCache::new(verified_key),
             lambda: Arc::new(crate::triggers::NoLambda),
+            metadata: Arc::new(crate::env::NoNetwork),
             journal_seq: std::sync::atomic::AtomicU64::new(0),
         }
     }

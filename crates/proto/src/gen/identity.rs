@@ -1326,192 +1326,100 @@ pub static OPERATIONS: &[Operation] = &[
 pub static SERVICE: Service =
     Service { target_prefix: "AWSCognitoIdentityService", shapes: SHAPES, operations: OPERATIONS };
 
-/// One method per operation. Each defaults to the error that names the operation as not
-/// implemented, so an implementation overrides exactly what it supports.
+/// One method per operation, none with a default: an implementation that left one out
+/// would not compile, so every operation of the model has behaviour.
 pub trait CognitoIdentity: Send + Sync {
     fn create_identity_pool(
         &self,
         ctx: &RequestContext,
         input: CreateIdentityPoolInput,
-    ) -> Result<IdentityPool, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateIdentityPool"))
-    }
+    ) -> Result<IdentityPool, ApiError>;
     fn delete_identities(
         &self,
         ctx: &RequestContext,
         input: DeleteIdentitiesInput,
-    ) -> Result<DeleteIdentitiesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteIdentities"))
-    }
-    fn delete_identity_pool(&self, ctx: &RequestContext, input: DeleteIdentityPoolInput) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteIdentityPool"))
-    }
+    ) -> Result<DeleteIdentitiesResponse, ApiError>;
+    fn delete_identity_pool(&self, ctx: &RequestContext, input: DeleteIdentityPoolInput) -> Result<(), ApiError>;
     fn describe_identity(
         &self,
         ctx: &RequestContext,
         input: DescribeIdentityInput,
-    ) -> Result<IdentityDescription, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeIdentity"))
-    }
+    ) -> Result<IdentityDescription, ApiError>;
     fn describe_identity_pool(
         &self,
         ctx: &RequestContext,
         input: DescribeIdentityPoolInput,
-    ) -> Result<IdentityPool, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeIdentityPool"))
-    }
+    ) -> Result<IdentityPool, ApiError>;
     fn get_credentials_for_identity(
         &self,
         ctx: &RequestContext,
         input: GetCredentialsForIdentityInput,
-    ) -> Result<GetCredentialsForIdentityResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetCredentialsForIdentity"))
-    }
-    fn get_id(&self, ctx: &RequestContext, input: GetIdInput) -> Result<GetIdResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetId"))
-    }
+    ) -> Result<GetCredentialsForIdentityResponse, ApiError>;
+    fn get_id(&self, ctx: &RequestContext, input: GetIdInput) -> Result<GetIdResponse, ApiError>;
     fn get_identity_pool_roles(
         &self,
         ctx: &RequestContext,
         input: GetIdentityPoolRolesInput,
-    ) -> Result<GetIdentityPoolRolesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetIdentityPoolRoles"))
-    }
+    ) -> Result<GetIdentityPoolRolesResponse, ApiError>;
     fn get_open_id_token(
         &self,
         ctx: &RequestContext,
         input: GetOpenIdTokenInput,
-    ) -> Result<GetOpenIdTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetOpenIdToken"))
-    }
+    ) -> Result<GetOpenIdTokenResponse, ApiError>;
     fn get_open_id_token_for_developer_identity(
         &self,
         ctx: &RequestContext,
         input: GetOpenIdTokenForDeveloperIdentityInput,
-    ) -> Result<GetOpenIdTokenForDeveloperIdentityResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetOpenIdTokenForDeveloperIdentity"))
-    }
+    ) -> Result<GetOpenIdTokenForDeveloperIdentityResponse, ApiError>;
     fn get_principal_tag_attribute_map(
         &self,
         ctx: &RequestContext,
         input: GetPrincipalTagAttributeMapInput,
-    ) -> Result<GetPrincipalTagAttributeMapResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetPrincipalTagAttributeMap"))
-    }
+    ) -> Result<GetPrincipalTagAttributeMapResponse, ApiError>;
     fn list_identities(
         &self,
         ctx: &RequestContext,
         input: ListIdentitiesInput,
-    ) -> Result<ListIdentitiesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListIdentities"))
-    }
+    ) -> Result<ListIdentitiesResponse, ApiError>;
     fn list_identity_pools(
         &self,
         ctx: &RequestContext,
         input: ListIdentityPoolsInput,
-    ) -> Result<ListIdentityPoolsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListIdentityPools"))
-    }
+    ) -> Result<ListIdentityPoolsResponse, ApiError>;
     fn list_tags_for_resource(
         &self,
         ctx: &RequestContext,
         input: ListTagsForResourceInput,
-    ) -> Result<ListTagsForResourceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListTagsForResource"))
-    }
+    ) -> Result<ListTagsForResourceResponse, ApiError>;
     fn lookup_developer_identity(
         &self,
         ctx: &RequestContext,
         input: LookupDeveloperIdentityInput,
-    ) -> Result<LookupDeveloperIdentityResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("LookupDeveloperIdentity"))
-    }
+    ) -> Result<LookupDeveloperIdentityResponse, ApiError>;
     fn merge_developer_identities(
         &self,
         ctx: &RequestContext,
         input: MergeDeveloperIdentitiesInput,
-    ) -> Result<MergeDeveloperIdentitiesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("MergeDeveloperIdentities"))
-    }
-    fn set_identity_pool_roles(&self, ctx: &RequestContext, input: SetIdentityPoolRolesInput) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetIdentityPoolRoles"))
-    }
+    ) -> Result<MergeDeveloperIdentitiesResponse, ApiError>;
+    fn set_identity_pool_roles(&self, ctx: &RequestContext, input: SetIdentityPoolRolesInput) -> Result<(), ApiError>;
     fn set_principal_tag_attribute_map(
         &self,
         ctx: &RequestContext,
         input: SetPrincipalTagAttributeMapInput,
-    ) -> Result<SetPrincipalTagAttributeMapResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetPrincipalTagAttributeMap"))
-    }
-    fn tag_resource(&self, ctx: &RequestContext, input: TagResourceInput) -> Result<TagResourceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("TagResource"))
-    }
+    ) -> Result<SetPrincipalTagAttributeMapResponse, ApiError>;
+    fn tag_resource(&self, ctx: &RequestContext, input: TagResourceInput) -> Result<TagResourceResponse, ApiError>;
     fn unlink_developer_identity(
         &self,
         ctx: &RequestContext,
         input: UnlinkDeveloperIdentityInput,
-    ) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UnlinkDeveloperIdentity"))
-    }
-    fn unlink_identity(&self, ctx: &RequestContext, input: UnlinkIdentityInput) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UnlinkIdentity"))
-    }
+    ) -> Result<(), ApiError>;
+    fn unlink_identity(&self, ctx: &RequestContext, input: UnlinkIdentityInput) -> Result<(), ApiError>;
     fn untag_resource(
         &self,
         ctx: &RequestContext,
         input: UntagResourceInput,
-    ) -> Result<UntagResourceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UntagResource"))
-    }
-    fn update_identity_pool(&self, ctx: &RequestContext, input: IdentityPool) -> Result<IdentityPool, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateIdentityPool"))
-    }
+    ) -> Result<UntagResourceResponse, ApiError>;
+    fn update_identity_pool(&self, ctx: &RequestContext, input: IdentityPool) -> Result<IdentityPool, ApiError>;
 }
 
 /// Validates `body` against the operation's input shape, decodes it, calls the handler and

@@ -11828,1294 +11828,676 @@ pub static OPERATIONS: &[Operation] = &[
 pub static SERVICE: Service =
     Service { target_prefix: "AWSCognitoIdentityProviderService", shapes: SHAPES, operations: OPERATIONS };
 
-/// One method per operation. Each defaults to the error that names the operation as not
-/// implemented, so an implementation overrides exactly what it supports.
+/// One method per operation, none with a default: an implementation that left one out
+/// would not compile, so every operation of the model has behaviour.
 pub trait CognitoIdentityProvider: Send + Sync {
     fn add_custom_attributes(
         &self,
         ctx: &RequestContext,
         input: AddCustomAttributesRequest,
-    ) -> Result<AddCustomAttributesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AddCustomAttributes"))
-    }
+    ) -> Result<AddCustomAttributesResponse, ApiError>;
     fn add_user_pool_client_secret(
         &self,
         ctx: &RequestContext,
         input: AddUserPoolClientSecretRequest,
-    ) -> Result<AddUserPoolClientSecretResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AddUserPoolClientSecret"))
-    }
-    fn admin_add_user_to_group(&self, ctx: &RequestContext, input: AdminAddUserToGroupRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminAddUserToGroup"))
-    }
+    ) -> Result<AddUserPoolClientSecretResponse, ApiError>;
+    fn admin_add_user_to_group(&self, ctx: &RequestContext, input: AdminAddUserToGroupRequest) -> Result<(), ApiError>;
     fn admin_confirm_sign_up(
         &self,
         ctx: &RequestContext,
         input: AdminConfirmSignUpRequest,
-    ) -> Result<AdminConfirmSignUpResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminConfirmSignUp"))
-    }
+    ) -> Result<AdminConfirmSignUpResponse, ApiError>;
     fn admin_create_user(
         &self,
         ctx: &RequestContext,
         input: AdminCreateUserRequest,
-    ) -> Result<AdminCreateUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminCreateUser"))
-    }
+    ) -> Result<AdminCreateUserResponse, ApiError>;
     fn admin_delete_software_token(
         &self,
         ctx: &RequestContext,
         input: AdminDeleteSoftwareTokenRequest,
-    ) -> Result<AdminDeleteSoftwareTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminDeleteSoftwareToken"))
-    }
-    fn admin_delete_user(&self, ctx: &RequestContext, input: AdminDeleteUserRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminDeleteUser"))
-    }
+    ) -> Result<AdminDeleteSoftwareTokenResponse, ApiError>;
+    fn admin_delete_user(&self, ctx: &RequestContext, input: AdminDeleteUserRequest) -> Result<(), ApiError>;
     fn admin_delete_user_attributes(
         &self,
         ctx: &RequestContext,
         input: AdminDeleteUserAttributesRequest,
-    ) -> Result<AdminDeleteUserAttributesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminDeleteUserAttributes"))
-    }
+    ) -> Result<AdminDeleteUserAttributesResponse, ApiError>;
     fn admin_disable_provider_for_user(
         &self,
         ctx: &RequestContext,
         input: AdminDisableProviderForUserRequest,
-    ) -> Result<AdminDisableProviderForUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminDisableProviderForUser"))
-    }
+    ) -> Result<AdminDisableProviderForUserResponse, ApiError>;
     fn admin_disable_user(
         &self,
         ctx: &RequestContext,
         input: AdminDisableUserRequest,
-    ) -> Result<AdminDisableUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminDisableUser"))
-    }
+    ) -> Result<AdminDisableUserResponse, ApiError>;
     fn admin_enable_user(
         &self,
         ctx: &RequestContext,
         input: AdminEnableUserRequest,
-    ) -> Result<AdminEnableUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminEnableUser"))
-    }
-    fn admin_forget_device(&self, ctx: &RequestContext, input: AdminForgetDeviceRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminForgetDevice"))
-    }
+    ) -> Result<AdminEnableUserResponse, ApiError>;
+    fn admin_forget_device(&self, ctx: &RequestContext, input: AdminForgetDeviceRequest) -> Result<(), ApiError>;
     fn admin_get_device(
         &self,
         ctx: &RequestContext,
         input: AdminGetDeviceRequest,
-    ) -> Result<AdminGetDeviceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminGetDevice"))
-    }
+    ) -> Result<AdminGetDeviceResponse, ApiError>;
     fn admin_get_user(
         &self,
         ctx: &RequestContext,
         input: AdminGetUserRequest,
-    ) -> Result<AdminGetUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminGetUser"))
-    }
+    ) -> Result<AdminGetUserResponse, ApiError>;
     fn admin_get_user_auth_factors(
         &self,
         ctx: &RequestContext,
         input: AdminGetUserAuthFactorsRequest,
-    ) -> Result<AdminGetUserAuthFactorsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminGetUserAuthFactors"))
-    }
+    ) -> Result<AdminGetUserAuthFactorsResponse, ApiError>;
     fn admin_initiate_auth(
         &self,
         ctx: &RequestContext,
         input: AdminInitiateAuthRequest,
-    ) -> Result<AdminInitiateAuthResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminInitiateAuth"))
-    }
+    ) -> Result<AdminInitiateAuthResponse, ApiError>;
     fn admin_link_provider_for_user(
         &self,
         ctx: &RequestContext,
         input: AdminLinkProviderForUserRequest,
-    ) -> Result<AdminLinkProviderForUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminLinkProviderForUser"))
-    }
+    ) -> Result<AdminLinkProviderForUserResponse, ApiError>;
     fn admin_list_devices(
         &self,
         ctx: &RequestContext,
         input: AdminListDevicesRequest,
-    ) -> Result<AdminListDevicesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminListDevices"))
-    }
+    ) -> Result<AdminListDevicesResponse, ApiError>;
     fn admin_list_groups_for_user(
         &self,
         ctx: &RequestContext,
         input: AdminListGroupsForUserRequest,
-    ) -> Result<AdminListGroupsForUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminListGroupsForUser"))
-    }
+    ) -> Result<AdminListGroupsForUserResponse, ApiError>;
     fn admin_list_user_auth_events(
         &self,
         ctx: &RequestContext,
         input: AdminListUserAuthEventsRequest,
-    ) -> Result<AdminListUserAuthEventsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminListUserAuthEvents"))
-    }
+    ) -> Result<AdminListUserAuthEventsResponse, ApiError>;
     fn admin_list_user_sessions(
         &self,
         ctx: &RequestContext,
         input: AdminListUserSessionsRequest,
-    ) -> Result<AdminListUserSessionsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminListUserSessions"))
-    }
+    ) -> Result<AdminListUserSessionsResponse, ApiError>;
     fn admin_remove_user_from_group(
         &self,
         ctx: &RequestContext,
         input: AdminRemoveUserFromGroupRequest,
-    ) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminRemoveUserFromGroup"))
-    }
+    ) -> Result<(), ApiError>;
     fn admin_reset_user_password(
         &self,
         ctx: &RequestContext,
         input: AdminResetUserPasswordRequest,
-    ) -> Result<AdminResetUserPasswordResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminResetUserPassword"))
-    }
+    ) -> Result<AdminResetUserPasswordResponse, ApiError>;
     fn admin_respond_to_auth_challenge(
         &self,
         ctx: &RequestContext,
         input: AdminRespondToAuthChallengeRequest,
-    ) -> Result<AdminRespondToAuthChallengeResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminRespondToAuthChallenge"))
-    }
+    ) -> Result<AdminRespondToAuthChallengeResponse, ApiError>;
     fn admin_revoke_user_session(
         &self,
         ctx: &RequestContext,
         input: AdminRevokeUserSessionRequest,
-    ) -> Result<AdminRevokeUserSessionResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminRevokeUserSession"))
-    }
+    ) -> Result<AdminRevokeUserSessionResponse, ApiError>;
     fn admin_set_user_mfa_preference(
         &self,
         ctx: &RequestContext,
         input: AdminSetUserMFAPreferenceRequest,
-    ) -> Result<AdminSetUserMFAPreferenceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminSetUserMFAPreference"))
-    }
+    ) -> Result<AdminSetUserMFAPreferenceResponse, ApiError>;
     fn admin_set_user_password(
         &self,
         ctx: &RequestContext,
         input: AdminSetUserPasswordRequest,
-    ) -> Result<AdminSetUserPasswordResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminSetUserPassword"))
-    }
+    ) -> Result<AdminSetUserPasswordResponse, ApiError>;
     fn admin_set_user_settings(
         &self,
         ctx: &RequestContext,
         input: AdminSetUserSettingsRequest,
-    ) -> Result<AdminSetUserSettingsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminSetUserSettings"))
-    }
+    ) -> Result<AdminSetUserSettingsResponse, ApiError>;
     fn admin_update_auth_event_feedback(
         &self,
         ctx: &RequestContext,
         input: AdminUpdateAuthEventFeedbackRequest,
-    ) -> Result<AdminUpdateAuthEventFeedbackResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminUpdateAuthEventFeedback"))
-    }
+    ) -> Result<AdminUpdateAuthEventFeedbackResponse, ApiError>;
     fn admin_update_device_status(
         &self,
         ctx: &RequestContext,
         input: AdminUpdateDeviceStatusRequest,
-    ) -> Result<AdminUpdateDeviceStatusResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminUpdateDeviceStatus"))
-    }
+    ) -> Result<AdminUpdateDeviceStatusResponse, ApiError>;
     fn admin_update_user_attributes(
         &self,
         ctx: &RequestContext,
         input: AdminUpdateUserAttributesRequest,
-    ) -> Result<AdminUpdateUserAttributesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminUpdateUserAttributes"))
-    }
+    ) -> Result<AdminUpdateUserAttributesResponse, ApiError>;
     fn admin_user_global_sign_out(
         &self,
         ctx: &RequestContext,
         input: AdminUserGlobalSignOutRequest,
-    ) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AdminUserGlobalSignOut"))
-    }
+    ) -> Result<AdminUserGlobalSignOutResponse, ApiError>;
     fn associate_software_token(
         &self,
         ctx: &RequestContext,
         input: AssociateSoftwareTokenRequest,
-    ) -> Result<AssociateSoftwareTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("AssociateSoftwareToken"))
-    }
+    ) -> Result<AssociateSoftwareTokenResponse, ApiError>;
     fn cancel_point_in_time_recovery(
         &self,
         ctx: &RequestContext,
         input: CancelPointInTimeRecoveryRequest,
-    ) -> Result<CancelPointInTimeRecoveryResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CancelPointInTimeRecovery"))
-    }
+    ) -> Result<CancelPointInTimeRecoveryResponse, ApiError>;
     fn change_password(
         &self,
         ctx: &RequestContext,
         input: ChangePasswordRequest,
-    ) -> Result<ChangePasswordResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ChangePassword"))
-    }
+    ) -> Result<ChangePasswordResponse, ApiError>;
     fn complete_web_authn_registration(
         &self,
         ctx: &RequestContext,
         input: CompleteWebAuthnRegistrationRequest,
-    ) -> Result<CompleteWebAuthnRegistrationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CompleteWebAuthnRegistration"))
-    }
+    ) -> Result<CompleteWebAuthnRegistrationResponse, ApiError>;
     fn confirm_device(
         &self,
         ctx: &RequestContext,
         input: ConfirmDeviceRequest,
-    ) -> Result<ConfirmDeviceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ConfirmDevice"))
-    }
+    ) -> Result<ConfirmDeviceResponse, ApiError>;
     fn confirm_forgot_password(
         &self,
         ctx: &RequestContext,
         input: ConfirmForgotPasswordRequest,
-    ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ConfirmForgotPassword"))
-    }
+    ) -> Result<ConfirmForgotPasswordResponse, ApiError>;
     fn confirm_sign_up(
         &self,
         ctx: &RequestContext,
         input: ConfirmSignUpRequest,
-    ) -> Result<ConfirmSignUpResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ConfirmSignUp"))
-    }
+    ) -> Result<ConfirmSignUpResponse, ApiError>;
     fn create_cimd_policy(
         &self,
         ctx: &RequestContext,
         input: CreateCIMDPolicyRequest,
-    ) -> Result<CreateCIMDPolicyResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateCIMDPolicy"))
-    }
-    fn create_group(&self, ctx: &RequestContext, input: CreateGroupRequest) -> Result<CreateGroupResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateGroup"))
-    }
+    ) -> Result<CreateCIMDPolicyResponse, ApiError>;
+    fn create_group(&self, ctx: &RequestContext, input: CreateGroupRequest) -> Result<CreateGroupResponse, ApiError>;
     fn create_identity_provider(
         &self,
         ctx: &RequestContext,
         input: CreateIdentityProviderRequest,
-    ) -> Result<CreateIdentityProviderResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateIdentityProvider"))
-    }
+    ) -> Result<CreateIdentityProviderResponse, ApiError>;
     fn create_managed_login_branding(
         &self,
         ctx: &RequestContext,
         input: CreateManagedLoginBrandingRequest,
-    ) -> Result<CreateManagedLoginBrandingResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateManagedLoginBranding"))
-    }
+    ) -> Result<CreateManagedLoginBrandingResponse, ApiError>;
     fn create_resource_server(
         &self,
         ctx: &RequestContext,
         input: CreateResourceServerRequest,
-    ) -> Result<CreateResourceServerResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateResourceServer"))
-    }
-    fn create_terms(&self, ctx: &RequestContext, input: CreateTermsRequest) -> Result<CreateTermsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateTerms"))
-    }
+    ) -> Result<CreateResourceServerResponse, ApiError>;
+    fn create_terms(&self, ctx: &RequestContext, input: CreateTermsRequest) -> Result<CreateTermsResponse, ApiError>;
     fn create_user_import_job(
         &self,
         ctx: &RequestContext,
         input: CreateUserImportJobRequest,
-    ) -> Result<CreateUserImportJobResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateUserImportJob"))
-    }
+    ) -> Result<CreateUserImportJobResponse, ApiError>;
     fn create_user_pool(
         &self,
         ctx: &RequestContext,
         input: CreateUserPoolRequest,
-    ) -> Result<CreateUserPoolResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateUserPool"))
-    }
+    ) -> Result<CreateUserPoolResponse, ApiError>;
     fn create_user_pool_client(
         &self,
         ctx: &RequestContext,
         input: CreateUserPoolClientRequest,
-    ) -> Result<CreateUserPoolClientResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateUserPoolClient"))
-    }
+    ) -> Result<CreateUserPoolClientResponse, ApiError>;
     fn create_user_pool_domain(
         &self,
         ctx: &RequestContext,
         input: CreateUserPoolDomainRequest,
-    ) -> Result<CreateUserPoolDomainResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateUserPoolDomain"))
-    }
+    ) -> Result<CreateUserPoolDomainResponse, ApiError>;
     fn create_user_pool_replica(
         &self,
         ctx: &RequestContext,
         input: CreateUserPoolReplicaRequest,
-    ) -> Result<CreateUserPoolReplicaResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("CreateUserPoolReplica"))
-    }
+    ) -> Result<CreateUserPoolReplicaResponse, ApiError>;
     fn delete_cimd_policy(
         &self,
         ctx: &RequestContext,
         input: DeleteCIMDPolicyRequest,
-    ) -> Result<DeleteCIMDPolicyResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteCIMDPolicy"))
-    }
-    fn delete_group(&self, ctx: &RequestContext, input: DeleteGroupRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteGroup"))
-    }
+    ) -> Result<DeleteCIMDPolicyResponse, ApiError>;
+    fn delete_group(&self, ctx: &RequestContext, input: DeleteGroupRequest) -> Result<(), ApiError>;
     fn delete_identity_provider(
         &self,
         ctx: &RequestContext,
         input: DeleteIdentityProviderRequest,
-    ) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteIdentityProvider"))
-    }
+    ) -> Result<(), ApiError>;
     fn delete_managed_login_branding(
         &self,
         ctx: &RequestContext,
         input: DeleteManagedLoginBrandingRequest,
-    ) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteManagedLoginBranding"))
-    }
-    fn delete_resource_server(&self, ctx: &RequestContext, input: DeleteResourceServerRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteResourceServer"))
-    }
-    fn delete_terms(&self, ctx: &RequestContext, input: DeleteTermsRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteTerms"))
-    }
-    fn delete_user(&self, ctx: &RequestContext, input: DeleteUserRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteUser"))
-    }
+    ) -> Result<(), ApiError>;
+    fn delete_resource_server(&self, ctx: &RequestContext, input: DeleteResourceServerRequest) -> Result<(), ApiError>;
+    fn delete_terms(&self, ctx: &RequestContext, input: DeleteTermsRequest) -> Result<(), ApiError>;
+    fn delete_user(&self, ctx: &RequestContext, input: DeleteUserRequest) -> Result<(), ApiError>;
     fn delete_user_attributes(
         &self,
         ctx: &RequestContext,
         input: DeleteUserAttributesRequest,
-    ) -> Result<DeleteUserAttributesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteUserAttributes"))
-    }
-    fn delete_user_pool(&self, ctx: &RequestContext, input: DeleteUserPoolRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteUserPool"))
-    }
-    fn delete_user_pool_client(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserPoolClientRequest,
-    ) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteUserPoolClient"))
-    }
+    ) -> Result<DeleteUserAttributesResponse, ApiError>;
+    fn delete_user_pool(&self, ctx: &RequestContext, input: DeleteUserPoolRequest) -> Result<(), ApiError>;
+    fn delete_user_pool_client(&self, ctx: &RequestContext, input: DeleteUserPoolClientRequest)
+    -> Result<(), ApiError>;
     fn delete_user_pool_client_secret(
         &self,
         ctx: &RequestContext,
         input: DeleteUserPoolClientSecretRequest,
-    ) -> Result<DeleteUserPoolClientSecretResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteUserPoolClientSecret"))
-    }
+    ) -> Result<DeleteUserPoolClientSecretResponse, ApiError>;
     fn delete_user_pool_domain(
         &self,
         ctx: &RequestContext,
         input: DeleteUserPoolDomainRequest,
-    ) -> Result<DeleteUserPoolDomainResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteUserPoolDomain"))
-    }
+    ) -> Result<DeleteUserPoolDomainResponse, ApiError>;
     fn delete_user_pool_replica(
         &self,
         ctx: &RequestContext,
         input: DeleteUserPoolReplicaRequest,
-    ) -> Result<DeleteUserPoolReplicaResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteUserPoolReplica"))
-    }
+    ) -> Result<DeleteUserPoolReplicaResponse, ApiError>;
     fn delete_web_authn_credential(
         &self,
         ctx: &RequestContext,
         input: DeleteWebAuthnCredentialRequest,
-    ) -> Result<DeleteWebAuthnCredentialResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DeleteWebAuthnCredential"))
-    }
+    ) -> Result<DeleteWebAuthnCredentialResponse, ApiError>;
     fn describe_cimd_policy(
         &self,
         ctx: &RequestContext,
         input: DescribeCIMDPolicyRequest,
-    ) -> Result<DescribeCIMDPolicyResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeCIMDPolicy"))
-    }
+    ) -> Result<DescribeCIMDPolicyResponse, ApiError>;
     fn describe_identity_provider(
         &self,
         ctx: &RequestContext,
         input: DescribeIdentityProviderRequest,
-    ) -> Result<DescribeIdentityProviderResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeIdentityProvider"))
-    }
+    ) -> Result<DescribeIdentityProviderResponse, ApiError>;
     fn describe_managed_login_branding(
         &self,
         ctx: &RequestContext,
         input: DescribeManagedLoginBrandingRequest,
-    ) -> Result<DescribeManagedLoginBrandingResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeManagedLoginBranding"))
-    }
+    ) -> Result<DescribeManagedLoginBrandingResponse, ApiError>;
     fn describe_managed_login_branding_by_client(
         &self,
         ctx: &RequestContext,
         input: DescribeManagedLoginBrandingByClientRequest,
-    ) -> Result<DescribeManagedLoginBrandingByClientResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeManagedLoginBrandingByClient"))
-    }
+    ) -> Result<DescribeManagedLoginBrandingByClientResponse, ApiError>;
     fn describe_point_in_time_recovery(
         &self,
         ctx: &RequestContext,
         input: DescribePointInTimeRecoveryRequest,
-    ) -> Result<DescribePointInTimeRecoveryResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribePointInTimeRecovery"))
-    }
+    ) -> Result<DescribePointInTimeRecoveryResponse, ApiError>;
     fn describe_resource_server(
         &self,
         ctx: &RequestContext,
         input: DescribeResourceServerRequest,
-    ) -> Result<DescribeResourceServerResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeResourceServer"))
-    }
+    ) -> Result<DescribeResourceServerResponse, ApiError>;
     fn describe_risk_configuration(
         &self,
         ctx: &RequestContext,
         input: DescribeRiskConfigurationRequest,
-    ) -> Result<DescribeRiskConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeRiskConfiguration"))
-    }
+    ) -> Result<DescribeRiskConfigurationResponse, ApiError>;
     fn describe_terms(
         &self,
         ctx: &RequestContext,
         input: DescribeTermsRequest,
-    ) -> Result<DescribeTermsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeTerms"))
-    }
+    ) -> Result<DescribeTermsResponse, ApiError>;
     fn describe_terms_by_client(
         &self,
         ctx: &RequestContext,
         input: DescribeTermsByClientRequest,
-    ) -> Result<DescribeTermsByClientResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeTermsByClient"))
-    }
+    ) -> Result<DescribeTermsByClientResponse, ApiError>;
     fn describe_user_import_job(
         &self,
         ctx: &RequestContext,
         input: DescribeUserImportJobRequest,
-    ) -> Result<DescribeUserImportJobResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeUserImportJob"))
-    }
+    ) -> Result<DescribeUserImportJobResponse, ApiError>;
     fn describe_user_pool(
         &self,
         ctx: &RequestContext,
         input: DescribeUserPoolRequest,
-    ) -> Result<DescribeUserPoolResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeUserPool"))
-    }
+    ) -> Result<DescribeUserPoolResponse, ApiError>;
     fn describe_user_pool_client(
         &self,
         ctx: &RequestContext,
         input: DescribeUserPoolClientRequest,
-    ) -> Result<DescribeUserPoolClientResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeUserPoolClient"))
-    }
+    ) -> Result<DescribeUserPoolClientResponse, ApiError>;
     fn describe_user_pool_domain(
         &self,
         ctx: &RequestContext,
         input: DescribeUserPoolDomainRequest,
-    ) -> Result<DescribeUserPoolDomainResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("DescribeUserPoolDomain"))
-    }
-    fn forget_device(&self, ctx: &RequestContext, input: ForgetDeviceRequest) -> Result<(), ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ForgetDevice"))
-    }
+    ) -> Result<DescribeUserPoolDomainResponse, ApiError>;
+    fn forget_device(&self, ctx: &RequestContext, input: ForgetDeviceRequest) -> Result<(), ApiError>;
     fn forgot_password(
         &self,
         ctx: &RequestContext,
         input: ForgotPasswordRequest,
-    ) -> Result<ForgotPasswordResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ForgotPassword"))
-    }
+    ) -> Result<ForgotPasswordResponse, ApiError>;
     fn get_csv_header(
         &self,
         ctx: &RequestContext,
         input: GetCSVHeaderRequest,
-    ) -> Result<GetCSVHeaderResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetCSVHeader"))
-    }
+    ) -> Result<GetCSVHeaderResponse, ApiError>;
     fn get_client_token(
         &self,
         ctx: &RequestContext,
         input: GetClientTokenRequest,
-    ) -> Result<GetClientTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetClientToken"))
-    }
+    ) -> Result<GetClientTokenResponse, ApiError>;
     fn get_derived_token(
         &self,
         ctx: &RequestContext,
         input: GetDerivedTokenRequest,
-    ) -> Result<GetDerivedTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetDerivedToken"))
-    }
-    fn get_device(&self, ctx: &RequestContext, input: GetDeviceRequest) -> Result<GetDeviceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetDevice"))
-    }
-    fn get_group(&self, ctx: &RequestContext, input: GetGroupRequest) -> Result<GetGroupResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetGroup"))
-    }
+    ) -> Result<GetDerivedTokenResponse, ApiError>;
+    fn get_device(&self, ctx: &RequestContext, input: GetDeviceRequest) -> Result<GetDeviceResponse, ApiError>;
+    fn get_group(&self, ctx: &RequestContext, input: GetGroupRequest) -> Result<GetGroupResponse, ApiError>;
     fn get_identity_provider_by_identifier(
         &self,
         ctx: &RequestContext,
         input: GetIdentityProviderByIdentifierRequest,
-    ) -> Result<GetIdentityProviderByIdentifierResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetIdentityProviderByIdentifier"))
-    }
+    ) -> Result<GetIdentityProviderByIdentifierResponse, ApiError>;
     fn get_log_delivery_configuration(
         &self,
         ctx: &RequestContext,
         input: GetLogDeliveryConfigurationRequest,
-    ) -> Result<GetLogDeliveryConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetLogDeliveryConfiguration"))
-    }
+    ) -> Result<GetLogDeliveryConfigurationResponse, ApiError>;
     fn get_provisioned_limit(
         &self,
         ctx: &RequestContext,
         input: GetProvisionedLimitRequest,
-    ) -> Result<GetProvisionedLimitResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetProvisionedLimit"))
-    }
+    ) -> Result<GetProvisionedLimitResponse, ApiError>;
     fn get_signing_certificate(
         &self,
         ctx: &RequestContext,
         input: GetSigningCertificateRequest,
-    ) -> Result<GetSigningCertificateResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetSigningCertificate"))
-    }
+    ) -> Result<GetSigningCertificateResponse, ApiError>;
     fn get_tokens_from_refresh_token(
         &self,
         ctx: &RequestContext,
         input: GetTokensFromRefreshTokenRequest,
-    ) -> Result<GetTokensFromRefreshTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetTokensFromRefreshToken"))
-    }
+    ) -> Result<GetTokensFromRefreshTokenResponse, ApiError>;
     fn get_ui_customization(
         &self,
         ctx: &RequestContext,
         input: GetUICustomizationRequest,
-    ) -> Result<GetUICustomizationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetUICustomization"))
-    }
-    fn get_user(&self, ctx: &RequestContext, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetUser"))
-    }
+    ) -> Result<GetUICustomizationResponse, ApiError>;
+    fn get_user(&self, ctx: &RequestContext, input: GetUserRequest) -> Result<GetUserResponse, ApiError>;
     fn get_user_attribute_verification_code(
         &self,
         ctx: &RequestContext,
         input: GetUserAttributeVerificationCodeRequest,
-    ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetUserAttributeVerificationCode"))
-    }
+    ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError>;
     fn get_user_auth_factors(
         &self,
         ctx: &RequestContext,
         input: GetUserAuthFactorsRequest,
-    ) -> Result<GetUserAuthFactorsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetUserAuthFactors"))
-    }
+    ) -> Result<GetUserAuthFactorsResponse, ApiError>;
     fn get_user_pool_client_session_configuration(
         &self,
         ctx: &RequestContext,
         input: GetUserPoolClientSessionConfigurationRequest,
-    ) -> Result<GetUserPoolClientSessionConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetUserPoolClientSessionConfiguration"))
-    }
+    ) -> Result<GetUserPoolClientSessionConfigurationResponse, ApiError>;
     fn get_user_pool_mfa_config(
         &self,
         ctx: &RequestContext,
         input: GetUserPoolMfaConfigRequest,
-    ) -> Result<GetUserPoolMfaConfigResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetUserPoolMfaConfig"))
-    }
+    ) -> Result<GetUserPoolMfaConfigResponse, ApiError>;
     fn get_user_pool_session_configuration(
         &self,
         ctx: &RequestContext,
         input: GetUserPoolSessionConfigurationRequest,
-    ) -> Result<GetUserPoolSessionConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GetUserPoolSessionConfiguration"))
-    }
+    ) -> Result<GetUserPoolSessionConfigurationResponse, ApiError>;
     fn global_sign_out(
         &self,
         ctx: &RequestContext,
         input: GlobalSignOutRequest,
-    ) -> Result<GlobalSignOutResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("GlobalSignOut"))
-    }
-    fn initiate_auth(
-        &self,
-        ctx: &RequestContext,
-        input: InitiateAuthRequest,
-    ) -> Result<InitiateAuthResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("InitiateAuth"))
-    }
+    ) -> Result<GlobalSignOutResponse, ApiError>;
+    fn initiate_auth(&self, ctx: &RequestContext, input: InitiateAuthRequest)
+    -> Result<InitiateAuthResponse, ApiError>;
     fn initiate_point_in_time_recovery(
         &self,
         ctx: &RequestContext,
         input: InitiatePointInTimeRecoveryRequest,
-    ) -> Result<InitiatePointInTimeRecoveryResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("InitiatePointInTimeRecovery"))
-    }
+    ) -> Result<InitiatePointInTimeRecoveryResponse, ApiError>;
     fn list_cimd_policies(
         &self,
         ctx: &RequestContext,
         input: ListCIMDPoliciesRequest,
-    ) -> Result<ListCIMDPoliciesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListCIMDPolicies"))
-    }
+    ) -> Result<ListCIMDPoliciesResponse, ApiError>;
     fn list_client_metadata_urls(
         &self,
         ctx: &RequestContext,
         input: ListClientMetadataURLsRequest,
-    ) -> Result<ListClientMetadataURLsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListClientMetadataURLs"))
-    }
-    fn list_devices(&self, ctx: &RequestContext, input: ListDevicesRequest) -> Result<ListDevicesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListDevices"))
-    }
-    fn list_groups(&self, ctx: &RequestContext, input: ListGroupsRequest) -> Result<ListGroupsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListGroups"))
-    }
+    ) -> Result<ListClientMetadataURLsResponse, ApiError>;
+    fn list_devices(&self, ctx: &RequestContext, input: ListDevicesRequest) -> Result<ListDevicesResponse, ApiError>;
+    fn list_groups(&self, ctx: &RequestContext, input: ListGroupsRequest) -> Result<ListGroupsResponse, ApiError>;
     fn list_identity_providers(
         &self,
         ctx: &RequestContext,
         input: ListIdentityProvidersRequest,
-    ) -> Result<ListIdentityProvidersResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListIdentityProviders"))
-    }
+    ) -> Result<ListIdentityProvidersResponse, ApiError>;
     fn list_point_in_time_recoveries(
         &self,
         ctx: &RequestContext,
         input: ListPointInTimeRecoveriesRequest,
-    ) -> Result<ListPointInTimeRecoveriesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListPointInTimeRecoveries"))
-    }
+    ) -> Result<ListPointInTimeRecoveriesResponse, ApiError>;
     fn list_resource_servers(
         &self,
         ctx: &RequestContext,
         input: ListResourceServersRequest,
-    ) -> Result<ListResourceServersResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListResourceServers"))
-    }
+    ) -> Result<ListResourceServersResponse, ApiError>;
     fn list_tags_for_resource(
         &self,
         ctx: &RequestContext,
         input: ListTagsForResourceRequest,
-    ) -> Result<ListTagsForResourceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListTagsForResource"))
-    }
-    fn list_terms(&self, ctx: &RequestContext, input: ListTermsRequest) -> Result<ListTermsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListTerms"))
-    }
+    ) -> Result<ListTagsForResourceResponse, ApiError>;
+    fn list_terms(&self, ctx: &RequestContext, input: ListTermsRequest) -> Result<ListTermsResponse, ApiError>;
     fn list_user_import_jobs(
         &self,
         ctx: &RequestContext,
         input: ListUserImportJobsRequest,
-    ) -> Result<ListUserImportJobsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUserImportJobs"))
-    }
+    ) -> Result<ListUserImportJobsResponse, ApiError>;
     fn list_user_pool_client_secrets(
         &self,
         ctx: &RequestContext,
         input: ListUserPoolClientSecretsRequest,
-    ) -> Result<ListUserPoolClientSecretsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUserPoolClientSecrets"))
-    }
+    ) -> Result<ListUserPoolClientSecretsResponse, ApiError>;
     fn list_user_pool_clients(
         &self,
         ctx: &RequestContext,
         input: ListUserPoolClientsRequest,
-    ) -> Result<ListUserPoolClientsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUserPoolClients"))
-    }
+    ) -> Result<ListUserPoolClientsResponse, ApiError>;
     fn list_user_pool_replicas(
         &self,
         ctx: &RequestContext,
         input: ListUserPoolReplicasRequest,
-    ) -> Result<ListUserPoolReplicasResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUserPoolReplicas"))
-    }
+    ) -> Result<ListUserPoolReplicasResponse, ApiError>;
     fn list_user_pools(
         &self,
         ctx: &RequestContext,
         input: ListUserPoolsRequest,
-    ) -> Result<ListUserPoolsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUserPools"))
-    }
+    ) -> Result<ListUserPoolsResponse, ApiError>;
     fn list_user_sessions(
         &self,
         ctx: &RequestContext,
         input: ListUserSessionsRequest,
-    ) -> Result<ListUserSessionsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUserSessions"))
-    }
-    fn list_users(&self, ctx: &RequestContext, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUsers"))
-    }
+    ) -> Result<ListUserSessionsResponse, ApiError>;
+    fn list_users(&self, ctx: &RequestContext, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError>;
     fn list_users_in_group(
         &self,
         ctx: &RequestContext,
         input: ListUsersInGroupRequest,
-    ) -> Result<ListUsersInGroupResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListUsersInGroup"))
-    }
+    ) -> Result<ListUsersInGroupResponse, ApiError>;
     fn list_web_authn_credentials(
         &self,
         ctx: &RequestContext,
         input: ListWebAuthnCredentialsRequest,
-    ) -> Result<ListWebAuthnCredentialsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ListWebAuthnCredentials"))
-    }
+    ) -> Result<ListWebAuthnCredentialsResponse, ApiError>;
     fn resend_confirmation_code(
         &self,
         ctx: &RequestContext,
         input: ResendConfirmationCodeRequest,
-    ) -> Result<ResendConfirmationCodeResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("ResendConfirmationCode"))
-    }
+    ) -> Result<ResendConfirmationCodeResponse, ApiError>;
     fn respond_to_auth_challenge(
         &self,
         ctx: &RequestContext,
         input: RespondToAuthChallengeRequest,
-    ) -> Result<RespondToAuthChallengeResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("RespondToAuthChallenge"))
-    }
-    fn revoke_token(&self, ctx: &RequestContext, input: RevokeTokenRequest) -> Result<RevokeTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("RevokeToken"))
-    }
+    ) -> Result<RespondToAuthChallengeResponse, ApiError>;
+    fn revoke_token(&self, ctx: &RequestContext, input: RevokeTokenRequest) -> Result<RevokeTokenResponse, ApiError>;
     fn revoke_user_session(
         &self,
         ctx: &RequestContext,
         input: RevokeUserSessionRequest,
-    ) -> Result<RevokeUserSessionResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("RevokeUserSession"))
-    }
+    ) -> Result<RevokeUserSessionResponse, ApiError>;
     fn set_log_delivery_configuration(
         &self,
         ctx: &RequestContext,
         input: SetLogDeliveryConfigurationRequest,
-    ) -> Result<SetLogDeliveryConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetLogDeliveryConfiguration"))
-    }
+    ) -> Result<SetLogDeliveryConfigurationResponse, ApiError>;
     fn set_risk_configuration(
         &self,
         ctx: &RequestContext,
         input: SetRiskConfigurationRequest,
-    ) -> Result<SetRiskConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetRiskConfiguration"))
-    }
+    ) -> Result<SetRiskConfigurationResponse, ApiError>;
     fn set_ui_customization(
         &self,
         ctx: &RequestContext,
         input: SetUICustomizationRequest,
-    ) -> Result<SetUICustomizationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetUICustomization"))
-    }
+    ) -> Result<SetUICustomizationResponse, ApiError>;
     fn set_user_mfa_preference(
         &self,
         ctx: &RequestContext,
         input: SetUserMFAPreferenceRequest,
-    ) -> Result<SetUserMFAPreferenceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetUserMFAPreference"))
-    }
+    ) -> Result<SetUserMFAPreferenceResponse, ApiError>;
     fn set_user_pool_client_session_configuration(
         &self,
         ctx: &RequestContext,
         input: SetUserPoolClientSessionConfigurationRequest,
-    ) -> Result<SetUserPoolClientSessionConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetUserPoolClientSessionConfiguration"))
-    }
+    ) -> Result<SetUserPoolClientSessionConfigurationResponse, ApiError>;
     fn set_user_pool_mfa_config(
         &self,
         ctx: &RequestContext,
         input: SetUserPoolMfaConfigRequest,
-    ) -> Result<SetUserPoolMfaConfigResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetUserPoolMfaConfig"))
-    }
+    ) -> Result<SetUserPoolMfaConfigResponse, ApiError>;
     fn set_user_pool_session_configuration(
         &self,
         ctx: &RequestContext,
         input: SetUserPoolSessionConfigurationRequest,
-    ) -> Result<SetUserPoolSessionConfigurationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetUserPoolSessionConfiguration"))
-    }
+    ) -> Result<SetUserPoolSessionConfigurationResponse, ApiError>;
     fn set_user_settings(
         &self,
         ctx: &RequestContext,
         input: SetUserSettingsRequest,
-    ) -> Result<SetUserSettingsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SetUserSettings"))
-    }
-    fn sign_up(&self, ctx: &RequestContext, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("SignUp"))
-    }
+    ) -> Result<SetUserSettingsResponse, ApiError>;
+    fn sign_up(&self, ctx: &RequestContext, input: SignUpRequest) -> Result<SignUpResponse, ApiError>;
     fn start_point_in_time_recovery(
         &self,
         ctx: &RequestContext,
         input: StartPointInTimeRecoveryRequest,
-    ) -> Result<StartPointInTimeRecoveryResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("StartPointInTimeRecovery"))
-    }
+    ) -> Result<StartPointInTimeRecoveryResponse, ApiError>;
     fn start_user_import_job(
         &self,
         ctx: &RequestContext,
         input: StartUserImportJobRequest,
-    ) -> Result<StartUserImportJobResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("StartUserImportJob"))
-    }
+    ) -> Result<StartUserImportJobResponse, ApiError>;
     fn start_web_authn_registration(
         &self,
         ctx: &RequestContext,
         input: StartWebAuthnRegistrationRequest,
-    ) -> Result<StartWebAuthnRegistrationResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("StartWebAuthnRegistration"))
-    }
+    ) -> Result<StartWebAuthnRegistrationResponse, ApiError>;
     fn stop_user_import_job(
         &self,
         ctx: &RequestContext,
         input: StopUserImportJobRequest,
-    ) -> Result<StopUserImportJobResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("StopUserImportJob"))
-    }
-    fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<TagResourceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("TagResource"))
-    }
+    ) -> Result<StopUserImportJobResponse, ApiError>;
+    fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<TagResourceResponse, ApiError>;
     fn untag_resource(
         &self,
         ctx: &RequestContext,
         input: UntagResourceRequest,
-    ) -> Result<UntagResourceResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UntagResource"))
-    }
+    ) -> Result<UntagResourceResponse, ApiError>;
     fn update_auth_event_feedback(
         &self,
         ctx: &RequestContext,
         input: UpdateAuthEventFeedbackRequest,
-    ) -> Result<UpdateAuthEventFeedbackResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateAuthEventFeedback"))
-    }
+    ) -> Result<UpdateAuthEventFeedbackResponse, ApiError>;
     fn update_cimd_policy(
         &self,
         ctx: &RequestContext,
         input: UpdateCIMDPolicyRequest,
-    ) -> Result<UpdateCIMDPolicyResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateCIMDPolicy"))
-    }
+    ) -> Result<UpdateCIMDPolicyResponse, ApiError>;
     fn update_client_metadata_url_state(
         &self,
         ctx: &RequestContext,
         input: UpdateClientMetadataURLStateRequest,
-    ) -> Result<UpdateClientMetadataURLStateResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateClientMetadataURLState"))
-    }
+    ) -> Result<UpdateClientMetadataURLStateResponse, ApiError>;
     fn update_device_status(
         &self,
         ctx: &RequestContext,
         input: UpdateDeviceStatusRequest,
-    ) -> Result<UpdateDeviceStatusResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateDeviceStatus"))
-    }
-    fn update_group(&self, ctx: &RequestContext, input: UpdateGroupRequest) -> Result<UpdateGroupResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateGroup"))
-    }
+    ) -> Result<UpdateDeviceStatusResponse, ApiError>;
+    fn update_group(&self, ctx: &RequestContext, input: UpdateGroupRequest) -> Result<UpdateGroupResponse, ApiError>;
     fn update_identity_provider(
         &self,
         ctx: &RequestContext,
         input: UpdateIdentityProviderRequest,
-    ) -> Result<UpdateIdentityProviderResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateIdentityProvider"))
-    }
+    ) -> Result<UpdateIdentityProviderResponse, ApiError>;
     fn update_managed_login_branding(
         &self,
         ctx: &RequestContext,
         input: UpdateManagedLoginBrandingRequest,
-    ) -> Result<UpdateManagedLoginBrandingResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateManagedLoginBranding"))
-    }
+    ) -> Result<UpdateManagedLoginBrandingResponse, ApiError>;
     fn update_provisioned_limit(
         &self,
         ctx: &RequestContext,
         input: UpdateProvisionedLimitRequest,
-    ) -> Result<UpdateProvisionedLimitResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateProvisionedLimit"))
-    }
+    ) -> Result<UpdateProvisionedLimitResponse, ApiError>;
     fn update_resource_server(
         &self,
         ctx: &RequestContext,
         input: UpdateResourceServerRequest,
-    ) -> Result<UpdateResourceServerResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateResourceServer"))
-    }
-    fn update_terms(&self, ctx: &RequestContext, input: UpdateTermsRequest) -> Result<UpdateTermsResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateTerms"))
-    }
+    ) -> Result<UpdateResourceServerResponse, ApiError>;
+    fn update_terms(&self, ctx: &RequestContext, input: UpdateTermsRequest) -> Result<UpdateTermsResponse, ApiError>;
     fn update_user_attributes(
         &self,
         ctx: &RequestContext,
         input: UpdateUserAttributesRequest,
-    ) -> Result<UpdateUserAttributesResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateUserAttributes"))
-    }
+    ) -> Result<UpdateUserAttributesResponse, ApiError>;
     fn update_user_pool(
         &self,
         ctx: &RequestContext,
         input: UpdateUserPoolRequest,
-    ) -> Result<UpdateUserPoolResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateUserPool"))
-    }
+    ) -> Result<UpdateUserPoolResponse, ApiError>;
     fn update_user_pool_client(
         &self,
         ctx: &RequestContext,
         input: UpdateUserPoolClientRequest,
-    ) -> Result<UpdateUserPoolClientResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateUserPoolClient"))
-    }
+    ) -> Result<UpdateUserPoolClientResponse, ApiError>;
     fn update_user_pool_domain(
         &self,
         ctx: &RequestContext,
         input: UpdateUserPoolDomainRequest,
-    ) -> Result<UpdateUserPoolDomainResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateUserPoolDomain"))
-    }
+    ) -> Result<UpdateUserPoolDomainResponse, ApiError>;
     fn update_user_pool_replica(
         &self,
         ctx: &RequestContext,
         input: UpdateUserPoolReplicaRequest,
-    ) -> Result<UpdateUserPoolReplicaResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("UpdateUserPoolReplica"))
-    }
+    ) -> Result<UpdateUserPoolReplicaResponse, ApiError>;
     fn verify_software_token(
         &self,
         ctx: &RequestContext,
         input: VerifySoftwareTokenRequest,
-    ) -> Result<VerifySoftwareTokenResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("VerifySoftwareToken"))
-    }
+    ) -> Result<VerifySoftwareTokenResponse, ApiError>;
     fn verify_user_attribute(
         &self,
         ctx: &RequestContext,
         input: VerifyUserAttributeRequest,
-    ) -> Result<VerifyUserAttributeResponse, ApiError> {
-        let _ = ctx;
-        let _ = input;
-        Err(ApiError::not_implemented("VerifyUserAttribute"))
-    }
+    ) -> Result<VerifyUserAttributeResponse, ApiError>;
 }
 
 /// Validates `body` against the operation's input shape, decodes it, calls the handler and

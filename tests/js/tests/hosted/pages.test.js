@@ -21,6 +21,7 @@ import {
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { cognateNow } from '../mfa.js';
+import { call } from '../api.js';
 
 const TIMEOUT = 60000;
 const PASSWORD = 'PagesPass123!x';
@@ -344,6 +345,76 @@ it('serves an openid-client relying party: discovery, PKCE, nonce, session, user
     await page.goto(third.url.href);
     expect(new URL(page.url()).pathname).toBe(`/domain/${domain}/login`);
     await shown(page, 'form[name="cognitoSignInForm"]:visible');
+  } finally {
+    await context.close();
+  }
+});
+
+it('signs in an openid-client relying party that names itself by its metadata document URL (CIMD)', { timeout: TIMEOUT }, async () => {
+  const domain = `cimd-${process.pid}-${runs + 1}`;
+  const pool = await hostedPool({ domain });
+  await addUser(pool, 'carla');
+  const clientId = 'https://agent.example.com/oauth/client-metadata.json';
+  // The locked SDK (3.1169.0) has no CIMD commands yet: the same AWS JSON request, by hand.
+  await call('CreateCIMDPolicy', {
+    UserPoolId: pool.poolId,
+    ClientId: pool.clientId,
+    PolicyName: 'agents',
+    URLPatterns: ['https://agent.example.com/oauth/*'],
+  });
+  // The document the client hosts, staged where cognate fetches it from in tests.
+  const staged = await fetch(`${process.env.COGNATE_URL}/_cognate/client-metadata`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      url: clientId,
+      document: {
+        client_id: clientId,
+        client_name: 'An agent',
+        redirect_uris: [CALLBACK],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+      },
+    }),
+  });
+  expect(staged.status).toBe(200);
+
+  const issuer = `${process.env.COGNATE_URL}/${pool.poolId}`;
+  const config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: CALLBACK,
+    scope: 'openid email',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+  expect(url.searchParams.get('client_id')).toBe(clientId);
+  const { context, page } = await newPage();
+  try {
+    await page.goto(url.href);
+    expect(new URL(page.url()).pathname).toBe(`/domain/${domain}/login`);
+    await signIn(page, 'carla');
+    await page.waitForURL(onCallback);
+    // openid-client checks the ID token's signature, issuer, aud (the URL), nonce and expiry.
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    const idClaims = tokens.claims();
+    expect(idClaims.aud).toBe(clientId);
+    expect(idClaims['cognito:username']).toBe('carla');
+    expect(claims(tokens.access_token).client_id).toBe(pool.clientId);
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
+    expect(refreshed.claims().sub).toBe(idClaims.sub);
   } finally {
     await context.close();
   }

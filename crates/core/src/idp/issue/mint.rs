@@ -27,6 +27,13 @@ pub(crate) struct Minted {
 }
 
 impl Minted {
+    /// The ID token's audience when the app named itself by its metadata document URL: OpenID
+    /// Connect Core §2 has `aud` "contain the OAuth 2.0 client_id of the Relying Party", and a
+    /// relying party checks it (what Cognito puts there for a CIMD client is UNCONFIRMED).
+    pub(crate) fn set_id_audience(&mut self, client_id: &str) {
+        self.id.insert("aud".into(), Value::String(client_id.into()));
+    }
+
     /// A claim the access token (and, with `id_too`, the ID token) carries besides those
     /// minting gave it, set before PreTokenGeneration sees the tokens.
     pub(crate) fn insert_claim(&mut self, name: &str, value: Value, id_too: bool) {

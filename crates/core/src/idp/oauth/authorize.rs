@@ -26,10 +26,20 @@ pub(super) fn check_request(
     tx: &mut dyn Tx,
     req: &AuthorizeRequest,
 ) -> Result<Result<Checked, HostedAnswer>, ApiError> {
-    let client_id = req.client_id.clone().unwrap_or_default();
-    let Some(client) = tx.client(&client_id)? else {
-        return Ok(Err(error_page("invalid_request", None)));
+    let requested = req.client_id.clone().unwrap_or_default();
+    let (client, metadata_url) = match crate::idp::cimd::is_url(&requested) {
+        // A metadata document client: the app client its policy maps to, as its document
+        // (cached by `resolve_metadata_client`) shapes it.
+        true => match crate::idp::cimd::metadata_client(tx, req.domain.as_deref(), &requested)? {
+            Some((client, _)) => (client, Some(requested.clone())),
+            None => return Ok(Err(error_page("invalid_client", None))),
+        },
+        false => match tx.client(&requested)? {
+            Some(client) => (client, None),
+            None => return Ok(Err(error_page("invalid_request", None))),
+        },
     };
+    let client_id = client.client_id.clone().unwrap_or_default();
     // A domain serves its own pool's clients only.
     if let Some(domain) = &req.domain {
         let owner = tx.domain(domain)?.and_then(|d| d.user_pool_id);
@@ -39,7 +49,7 @@ pub(super) fn check_request(
     }
     let redirect_uri = req.redirect_uri.clone().unwrap_or_default();
     if !client.callback_urls.iter().flatten().any(|u| *u == redirect_uri) {
-        return Ok(Err(error_page("redirect_mismatch", Some(&client_id))));
+        return Ok(Err(error_page("redirect_mismatch", Some(&requested))));
     }
     let mut grant = Grant {
         client_id: client_id.clone(),
@@ -50,6 +60,7 @@ pub(super) fn check_request(
         code_challenge: req.code_challenge.clone(),
         nonce: req.nonce.clone(),
         provider: String::new(),
+        metadata_url,
     };
     let flow = match grant.response_type.as_str() {
         "code" => OAuthFlowType::Code,
@@ -86,6 +97,12 @@ impl UserPools {
         browser: Option<&str>,
     ) -> Result<HostedStep, ApiError> {
         let now = self.now();
+        if let Some(url) = req.client_id.as_deref().filter(|id| crate::idp::cimd::is_url(id))
+            && let Err(why) = self.resolve_metadata_client(req.domain.as_deref(), url)?
+        {
+            tracing::info!(client_id = url, "a metadata document client refused: {why}");
+            return Ok(HostedStep::Go(error_page("invalid_client", None)));
+        }
         let named = req.identity_provider.as_ref().filter(|p| p.as_str() != "COGNITO");
         if named.is_none() && req.idp_identifier.is_none() {
             return self.authorize_here(ctx, &req, browser);

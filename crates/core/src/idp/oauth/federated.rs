@@ -234,7 +234,11 @@ impl UserPools {
     ) -> Result<crate::idp::issue::Minted, ApiError> {
         let scopes = Some(grant.scopes.clone());
         let s = SignIn { up: self, ctx, pool, client, mail: &Default::default(), hosted: false };
-        issue::sign_in_tokens_scoped(&s, tx, user, None, "TokenGeneration_HostedAuth", scopes)
+        let mut minted = issue::sign_in_tokens_scoped(&s, tx, user, None, "TokenGeneration_HostedAuth", scopes)?;
+        if let Some(url) = &grant.metadata_url {
+            minted.set_id_audience(url);
+        }
+        Ok(minted)
     }
 
     /// Signs hosted-UI tokens after PreTokenGeneration, with the app's nonce in the ID token.

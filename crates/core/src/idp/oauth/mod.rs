@@ -83,6 +83,10 @@ pub(super) struct Grant {
     #[serde(default)]
     pub(super) nonce: Option<String>,
     pub(super) provider: String,
+    /// The client's metadata document URL, when the app named itself by one (its `client_id`
+    /// at the token endpoint); `client_id` is then the app client its CIMD policy maps to.
+    #[serde(default)]
+    pub(super) metadata_url: Option<String>,
 }
 
 /// The app's redirect carrying an error, as Cognito words it (`error_description` first).

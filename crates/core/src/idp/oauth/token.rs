@@ -45,6 +45,7 @@ impl UserPools {
         ctx: &RequestContext,
         form: &BTreeMap<String, String>,
         basic: Option<(String, String)>,
+        domain: Option<&str>,
     ) -> Result<TokenAnswer, OAuthError> {
         let now = self.now();
         let grant_type = form.get("grant_type").ok_or(oauth("invalid_request"))?;
@@ -53,14 +54,30 @@ impl UserPools {
             None => (form.get("client_id").cloned().unwrap_or_default(), form.get("client_secret").cloned()),
         };
         let internal = |_| OAuthError { status: 500, error: "server_error" };
-        let (client, secrets) = self
+        // A metadata document client is public: no secret, and only the grants its document
+        // and its app client both allow (developer guide, CIMD).
+        let metadata_url = crate::idp::cimd::is_url(&client_id).then(|| client_id.clone());
+        if metadata_url.is_some() && secret.is_some() {
+            return Err(oauth("invalid_client"));
+        }
+        let (client, secrets, grants) = self
             .tx(|tx| {
+                if let Some(url) = &metadata_url {
+                    let Some((client, grants)) = crate::idp::cimd::metadata_client(tx, domain, url)? else {
+                        return Ok(None);
+                    };
+                    return Ok(Some((client, Vec::new(), Some(grants))));
+                }
                 let Some(client) = tx.client(&client_id)? else { return Ok(None) };
                 let secrets = valid_secrets(self, tx, &client)?;
-                Ok(Some((client, secrets)))
+                Ok(Some((client, secrets, None)))
             })
             .map_err(internal)?
             .ok_or(oauth("invalid_client"))?;
+        if grants.is_some_and(|g| !g.contains(grant_type)) {
+            return Err(oauth("unauthorized_client"));
+        }
+        let client_id = client.client_id.clone().unwrap_or_default();
         // Any current secret: during a rotation, the old one and the new.
         if !secrets.is_empty() && !secret.as_ref().is_some_and(|given| secrets.contains(given)) {
             return Err(oauth("invalid_client"));
@@ -81,6 +98,10 @@ impl UserPools {
                 let stored =
                     taken.filter(|s| s.client_id == client_id && s.expires >= now).ok_or(oauth("invalid_grant"))?;
                 let grant: Grant = serde_json::from_value(stored.state.clone()).map_err(|_| oauth("invalid_grant"))?;
+                // A code goes back to the client it was given to, by the name it used.
+                if grant.metadata_url != metadata_url {
+                    return Err(oauth("invalid_grant"));
+                }
                 if form.get("redirect_uri") != Some(&grant.redirect_uri) {
                     return Err(oauth("unauthorized_client"));
                 }
@@ -125,7 +146,11 @@ impl UserPools {
                             mail: &Default::default(),
                             hosted: false,
                         };
-                        signin::refresh(&s, tx, token, signin::RefreshSecret::Checked, false).map(|(m, _)| Some(m))
+                        let (mut minted, _) = signin::refresh(&s, tx, token, signin::RefreshSecret::Checked, false)?;
+                        if let Some(url) = &metadata_url {
+                            minted.set_id_audience(url);
+                        }
+                        Ok(Some(minted))
                     })
                     .or_else(|e| if e.status == 400 { Ok(None) } else { Err(e) })
                     .map_err(internal)?

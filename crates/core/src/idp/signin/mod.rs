@@ -557,7 +557,9 @@ pub(crate) fn answer(
                 C::WebAuthn => choice::answer_web_authn(&s, tx, answering, user, &responses),
                 C::SelectMfaType => mfa::answer_select(&s, tx, answering, user, &responses),
                 C::MfaSetup => mfa::answer_setup(&s, tx, answering, user, &responses),
-                _ => Err(ApiError::not_implemented(&format!("the {} challenge", other.as_str()))),
+                // ADMIN_NO_SRP_AUTH is a flow's name, never a challenge a session waits on, so
+                // `answering` has refused it already; kept as the session's refusal.
+                _ => Err(ApiError::not_authorized("Invalid session for the user.")),
             }
         })?,
     };
